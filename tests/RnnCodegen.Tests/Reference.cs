@@ -23,6 +23,10 @@ namespace RnnCodegen.Tests
             }
         }
 
+        public double Get(string name, int index) => _p[name][index];
+
+        public void Set(string name, int index, double value) => _p[name][index] = value;
+
         public double[] FinalH { get; private set; } = Array.Empty<double>();
 
         public double[] FinalC { get; private set; } = Array.Empty<double>();

@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using RnnCodegen.Generator.Model;
 
@@ -64,6 +65,7 @@ namespace RnnCodegen.Generator.Emit
             EmitState();
             EmitInference();
             EmitCore();
+            EmitTraining();
             w.Close();
 
             foreach (var _ in _spec.ContainingTypes) w.Close();
@@ -327,6 +329,9 @@ namespace RnnCodegen.Generator.Emit
             }
         }
 
+        /// <summary>Buffer names for one layer's step: inference works in place on the state, training writes into the tape.</summary>
+        private sealed record LayerBuffers(string Hp, string Cp, string Gates, string Tc, string Gi, string Gh);
+
         /// <summary>The shared time step: every layer in turn, then the head when an output row is wanted.</summary>
         private void EmitCore()
         {
@@ -339,95 +344,114 @@ namespace RnnCodegen.Generator.Emit
             w.Line(Span + " scratch = _scratch;");
             for (int k = 0; k < s.Layers; k++)
             {
-                var lt = _layout.Layers[k];
-                int inSize = s.LayerInput(k);
-                string hs = "state.Slice(" + I(k * h) + ", " + I(h) + ")";
-                w.Line("// " + CellName + " layer " + I(k) + ", " + GateNames + ", " + I(inSize) + " -> " + I(h) + " units.");
+                w.Line("// " + CellName + " layer " + I(k) + ", " + GateNames + ", " + I(s.LayerInput(k)) + " -> " + I(h) + " units.");
                 w.Open("");
-                w.Line(Span + " h = " + hs + ";");
-                switch (s.Cell)
+                w.Line(Span + " h = state.Slice(" + I(k * h) + ", " + I(h) + ");");
+                if (s.Cell == Cell.Lstm) w.Line(Span + " c = state.Slice(" + I(s.Layers * h + k * h) + ", " + I(h) + ");");
+                var buffers = s.Cell switch
                 {
-                    case Cell.Lstm:
-                        EmitLstmLayer(k, lt);
-                        break;
-                    case Cell.Gru:
-                        EmitGruLayer(lt);
-                        break;
-                    default:
-                        EmitRnnLayer(lt);
-                        break;
-                }
+                    Cell.Lstm => new LayerBuffers("h", "c", "scratch.Slice(0, " + I(4 * h) + ")", "scratch.Slice(" + I(4 * h) + ", " + I(h) + ")", "", ""),
+                    Cell.Gru => new LayerBuffers("h", "", "", "", "scratch.Slice(0, " + I(3 * h) + ")", "scratch.Slice(" + I(3 * h) + ", " + I(3 * h) + ")"),
+                    _ => new LayerBuffers("h", "", "scratch.Slice(0, " + I(h) + ")", "", "", ""),
+                };
+                EmitLayer(k, buffers);
                 w.Line("x = h;");
                 w.Close();
             }
-            if (s.HasHead)
-            {
-                var dw = _layout.DenseWeight!;
-                var db = _layout.DenseBias!;
-                w.Line("if (output.Length == 0) return;");
-                w.Line("// Dense head " + I(h) + " -> " + I(s.Output) + ", " + HeadName + ".");
-                if (s.OutputActivation == ModelSpec.OutputActivationSoftmax)
-                {
-                    w.Line(Span + " logits = scratch.Slice(" + I(ScratchSize - s.Output) + ", " + I(s.Output) + ");");
-                    w.Line("p.Slice(" + db.Constant + ", " + I(s.Output) + ").CopyTo(logits);");
-                    w.Line(K + ".MatVecAdd(p.Slice(" + dw.Constant + ", " + I(dw.Length) + "), x, logits);");
-                    w.Line(K + ".Softmax(logits, output);");
-                }
-                else
-                {
-                    w.Line("p.Slice(" + db.Constant + ", " + I(s.Output) + ").CopyTo(output);");
-                    w.Line(K + ".MatVecAdd(p.Slice(" + dw.Constant + ", " + I(dw.Length) + "), x, output);");
-                    if (s.OutputActivation == ModelSpec.OutputActivationSigmoid) w.Line(A + ".Sigmoid(output);");
-                    if (s.OutputActivation == ModelSpec.OutputActivationTanh) w.Line(A + ".Tanh(output);");
-                }
-            }
-            else
-            {
-                w.Line("if (output.Length != 0) x.CopyTo(output);");
-            }
+            w.Line("if (output.Length == 0) return;");
+            EmitHead("x", "output", "scratch.Slice(" + I(ScratchSize - Math.Max(1, s.Output)) + ", " + I(Math.Max(1, s.Output)) + ")");
             w.Close();
             w.Line();
         }
 
-        private void EmitPreactivation(LayerTensors lt, string target, int rows)
+        /// <summary>The head on <paramref name="top"/>: writes the output row; <paramref name="logits"/> receives the pre-activation for softmax.</summary>
+        private void EmitHead(string top, string output, string logits)
+        {
+            var w = _w;
+            var s = _spec;
+            if (!s.HasHead)
+            {
+                w.Line(top + ".CopyTo(" + output + ");");
+                return;
+            }
+            var dw = _layout.DenseWeight!;
+            var db = _layout.DenseBias!;
+            w.Line("// Dense head " + I(s.Hidden) + " -> " + I(s.Output) + ", " + HeadName + ".");
+            if (s.OutputActivation == ModelSpec.OutputActivationSoftmax)
+            {
+                w.Open("");
+                w.Line(Span + " z = " + logits + ";");
+                w.Line("p.Slice(" + db.Constant + ", " + I(s.Output) + ").CopyTo(z);");
+                w.Line(K + ".MatVecAdd(p.Slice(" + dw.Constant + ", " + I(dw.Length) + "), " + top + ", z);");
+                w.Line(K + ".Softmax(z, " + output + ");");
+                w.Close();
+            }
+            else
+            {
+                w.Line("p.Slice(" + db.Constant + ", " + I(s.Output) + ").CopyTo(" + output + ");");
+                w.Line(K + ".MatVecAdd(p.Slice(" + dw.Constant + ", " + I(dw.Length) + "), " + top + ", " + output + ");");
+                if (s.OutputActivation == ModelSpec.OutputActivationSigmoid) w.Line(A + ".Sigmoid(" + output + ");");
+                if (s.OutputActivation == ModelSpec.OutputActivationTanh) w.Line(A + ".Tanh(" + output + ");");
+            }
+        }
+
+        /// <summary>One layer's step. Expects spans <c>x</c> (input), <c>h</c> (new hidden state, written last) and for LSTM <c>c</c> (new cell state); reads the previous state from the buffers' Hp/Cp (which may alias h/c).</summary>
+        private void EmitLayer(int k, LayerBuffers b)
+        {
+            var lt = _layout.Layers[k];
+            switch (_spec.Cell)
+            {
+                case Cell.Lstm:
+                    EmitLstmLayer(lt, b);
+                    break;
+                case Cell.Gru:
+                    EmitGruLayer(lt, b);
+                    break;
+                default:
+                    EmitRnnLayer(lt, b);
+                    break;
+            }
+        }
+
+        private void EmitPreactivation(LayerTensors lt, string target, int rows, string hp)
         {
             // target = b_ih + b_hh + W_ih x + W_hh h (all gates at once)
             var w = _w;
             w.Line("p.Slice(" + lt.BiasIh.Constant + ", " + I(rows) + ").CopyTo(" + target + ");");
             w.Line(K + ".Add(" + target + ", p.Slice(" + lt.BiasHh.Constant + ", " + I(rows) + "));");
             w.Line(K + ".MatVecAdd(p.Slice(" + lt.WeightIh.Constant + ", " + I(lt.WeightIh.Length) + "), x, " + target + ");");
-            w.Line(K + ".MatVecAdd(p.Slice(" + lt.WeightHh.Constant + ", " + I(lt.WeightHh.Length) + "), h, " + target + ");");
+            w.Line(K + ".MatVecAdd(p.Slice(" + lt.WeightHh.Constant + ", " + I(lt.WeightHh.Length) + "), " + hp + ", " + target + ");");
         }
 
-        private void EmitRnnLayer(LayerTensors lt)
+        private void EmitRnnLayer(LayerTensors lt, LayerBuffers b)
         {
             var w = _w;
             int h = _spec.Hidden;
-            w.Line(Span + " a = scratch.Slice(0, " + I(h) + ");");
-            EmitPreactivation(lt, "a", h);
+            w.Line(Span + " a = " + b.Gates + ";");
+            EmitPreactivation(lt, "a", h, b.Hp);
             if (_spec.Activation == 1)
                 w.Line("for (int j = 0; j < " + I(h) + "; j++) h[j] = a[j] > 0f ? a[j] : 0f; // ReLU");
             else
                 w.Line(A + ".Tanh(a, h);");
         }
 
-        private void EmitLstmLayer(int k, LayerTensors lt)
+        private void EmitLstmLayer(LayerTensors lt, LayerBuffers b)
         {
             var w = _w;
             int h = _spec.Hidden;
-            int cOffset = _spec.Layers * h + k * h;
-            w.Line(Span + " c = state.Slice(" + I(cOffset) + ", " + I(h) + ");");
-            w.Line(Span + " g = scratch.Slice(0, " + I(4 * h) + "); // i | f | g | o");
-            w.Line(Span + " tc = scratch.Slice(" + I(4 * h) + ", " + I(h) + "); // tanh(c')");
-            EmitPreactivation(lt, "g", 4 * h);
+            w.Line(Span + " g = " + b.Gates + "; // i | f | g | o");
+            w.Line(Span + " tc = " + b.Tc + "; // tanh(c')");
+            if (b.Cp != "c") w.Line(ReadOnlySpan + " cp = " + b.Cp + ";");
+            string cp = b.Cp == "c" ? "c" : "cp";
+            EmitPreactivation(lt, "g", 4 * h, b.Hp);
             if (_spec.Peephole)
             {
                 w.Line("// Peepholes: i and f see c(t-1).");
-                w.Line("for (int j = 0; j < " + I(h) + "; j++) { g[j] += p[" + lt.PeepholeI!.Constant + " + j] * c[j]; g[" + I(h) + " + j] += p[" + lt.PeepholeF!.Constant + " + j] * c[j]; }");
+                w.Line("for (int j = 0; j < " + I(h) + "; j++) { g[j] += p[" + lt.PeepholeI!.Constant + " + j] * " + cp + "[j]; g[" + I(h) + " + j] += p[" + lt.PeepholeF!.Constant + " + j] * " + cp + "[j]; }");
             }
             w.Line(A + ".Sigmoid(g.Slice(0, " + I(2 * h) + ")); // i, f");
             w.Line(A + ".Tanh(g.Slice(" + I(2 * h) + ", " + I(h) + ")); // g");
-            w.Line("for (int j = 0; j < " + I(h) + "; j++) c[j] = g[" + I(h) + " + j] * c[j] + g[j] * g[" + I(2 * h) + " + j]; // c' = f*c + i*g");
+            w.Line("for (int j = 0; j < " + I(h) + "; j++) c[j] = g[" + I(h) + " + j] * " + cp + "[j] + g[j] * g[" + I(2 * h) + " + j]; // c' = f*c + i*g");
             if (_spec.Peephole)
             {
                 w.Line("for (int j = 0; j < " + I(h) + "; j++) g[" + I(3 * h) + " + j] += p[" + lt.PeepholeO!.Constant + " + j] * c[j]; // o sees c(t)");
@@ -437,35 +461,35 @@ namespace RnnCodegen.Generator.Emit
             w.Line("for (int j = 0; j < " + I(h) + "; j++) h[j] = g[" + I(3 * h) + " + j] * tc[j]; // h' = o*tanh(c')");
         }
 
-        private void EmitGruLayer(LayerTensors lt)
+        private void EmitGruLayer(LayerTensors lt, LayerBuffers b)
         {
             var w = _w;
             int h = _spec.Hidden;
-            w.Line(Span + " gi = scratch.Slice(0, " + I(3 * h) + "); // W_i x + b_i for r | z | n");
-            w.Line(Span + " gh = scratch.Slice(" + I(3 * h) + ", " + I(3 * h) + "); // W_h h + b_h for r | z | n");
+            string hp = b.Hp;
+            w.Line(Span + " gi = " + b.Gi + "; // W_i x + b_i for r | z | n, then r, z, n");
+            w.Line(Span + " gh = " + b.Gh + "; // W_h h + b_h for r | z | n");
             w.Line("p.Slice(" + lt.BiasIh.Constant + ", " + I(3 * h) + ").CopyTo(gi);");
             w.Line(K + ".MatVecAdd(p.Slice(" + lt.WeightIh.Constant + ", " + I(lt.WeightIh.Length) + "), x, gi);");
+            w.Line("p.Slice(" + lt.BiasHh.Constant + ", " + I(3 * h) + ").CopyTo(gh);");
             if (_spec.ResetAfter)
             {
-                w.Line("p.Slice(" + lt.BiasHh.Constant + ", " + I(3 * h) + ").CopyTo(gh);");
-                w.Line(K + ".MatVecAdd(p.Slice(" + lt.WeightHh.Constant + ", " + I(lt.WeightHh.Length) + "), h, gh);");
+                w.Line(K + ".MatVecAdd(p.Slice(" + lt.WeightHh.Constant + ", " + I(lt.WeightHh.Length) + "), " + hp + ", gh);");
                 w.Line(K + ".Add(gi.Slice(0, " + I(2 * h) + "), gh.Slice(0, " + I(2 * h) + "));");
                 w.Line(A + ".Sigmoid(gi.Slice(0, " + I(2 * h) + ")); // r, z");
                 w.Line("for (int j = 0; j < " + I(h) + "; j++) gi[" + I(2 * h) + " + j] += gi[j] * gh[" + I(2 * h) + " + j]; // n = W_in x + b_in + r*(W_hn h + b_hn)");
             }
             else
             {
-                w.Line(Span + " rh = scratch.Slice(" + I(6 * h) + ", " + I(h) + "); // r*h");
-                w.Line("p.Slice(" + lt.BiasHh.Constant + ", " + I(3 * h) + ").CopyTo(gh);");
-                w.Line(K + ".MatVecAdd(p.Slice(" + lt.WeightHh.Constant + ", " + I(2 * h * h) + "), h, gh.Slice(0, " + I(2 * h) + "));");
+                w.Line(Span + " rh = global::System.MemoryExtensions.AsSpan(_scratch, " + I(6 * h) + ", " + I(h) + "); // r*h");
+                w.Line(K + ".MatVecAdd(p.Slice(" + lt.WeightHh.Constant + ", " + I(2 * h * h) + "), " + hp + ", gh.Slice(0, " + I(2 * h) + "));");
                 w.Line(K + ".Add(gi.Slice(0, " + I(2 * h) + "), gh.Slice(0, " + I(2 * h) + "));");
                 w.Line(A + ".Sigmoid(gi.Slice(0, " + I(2 * h) + ")); // r, z");
-                w.Line("for (int j = 0; j < " + I(h) + "; j++) rh[j] = gi[j] * h[j];");
+                w.Line("for (int j = 0; j < " + I(h) + "; j++) rh[j] = gi[j] * " + hp + "[j];");
                 w.Line(K + ".MatVecAdd(p.Slice(" + lt.WeightHh.Constant + " + " + I(2 * h * h) + ", " + I(h * h) + "), rh, gh.Slice(" + I(2 * h) + ", " + I(h) + ")); // W_hn (r*h) + b_hn");
                 w.Line(K + ".Add(gi.Slice(" + I(2 * h) + ", " + I(h) + "), gh.Slice(" + I(2 * h) + ", " + I(h) + "));");
             }
             w.Line(A + ".Tanh(gi.Slice(" + I(2 * h) + ", " + I(h) + ")); // n");
-            w.Line("for (int j = 0; j < " + I(h) + "; j++) h[j] = gi[" + I(2 * h) + " + j] + gi[" + I(h) + " + j] * (h[j] - gi[" + I(2 * h) + " + j]); // h' = (1-z)*n + z*h");
+            w.Line("for (int j = 0; j < " + I(h) + "; j++) h[j] = gi[" + I(2 * h) + " + j] + gi[" + I(h) + " + j] * (" + hp + "[j] - gi[" + I(2 * h) + " + j]); // h' = (1-z)*n + z*h");
         }
     }
 }

@@ -211,5 +211,219 @@ namespace Demo
             global::RnnCodegen.Kernels.MatVecAdd(p.Slice(PDenseWeight, 32), x, output);
         }
 
+        // ---- Training: tape, loss, backpropagation through time, Adam ----
+        private const int TapeStates = 1632; // h (and c) of every layer for steps 0..SequenceLength (slot 0 = initial state)
+        private const int TapeGates = 6400;
+        private readonly float[] _gradients = new float[ParameterCount];
+        private readonly float[] _tapeH = new float[TapeStates];
+        private readonly float[] _tapeC = new float[TapeStates];
+        private readonly float[] _tapeTanhC = new float[1600];
+        private readonly float[] _tapeGates = new float[TapeGates];
+        private readonly float[] _tapeInputs = new float[50]; // layer-0 inputs (embedding rows for token models)
+        private readonly float[] _tapeY = new float[50]; // output rows after the head activation
+        private readonly float[] _tapeZ = new float[50]; // head pre-activations (logits)
+        private readonly float[] _dOut = new float[50]; // d loss / d head pre-activation
+        private readonly float[] _dGates = new float[128];
+        private readonly float[] _dH = new float[32]; // d loss / d h carried backwards in time, per layer
+        private readonly float[] _dC = new float[32];
+        private readonly float[] _dX = new float[32];
+        private readonly float[] _dTmp = new float[32];
+        private readonly float[] _adamM = new float[ParameterCount];
+        private readonly float[] _adamV = new float[ParameterCount];
+        private int _optimizerStep;
+
+        /// <summary>Learning rate of the Adam update (from the attribute, or the optimizer's PyTorch default); settable at run time, e.g. for decay schedules.</summary>
+        public float LearningRate { get; set; } = 0.001f;
+        /// <summary>Adam's first-moment decay.</summary>
+        public float Beta1 { get; set; } = 0.9f;
+        /// <summary>Adam's second-moment decay.</summary>
+        public float Beta2 { get; set; } = 0.999f;
+        /// <summary>Epsilon added to the denominator.</summary>
+        public float Epsilon { get; set; } = 1E-08f;
+        /// <summary>L2 penalty added to the gradient (PyTorch's weight_decay).</summary>
+        public float WeightDecay { get; set; } = 0.0f;
+        /// <summary>Clip the global L2 norm of the gradients to this value before the update (clip_grad_norm_); 0 = off.</summary>
+        public float ClipNorm { get; set; } = 0.0f;
+        /// <summary>Clip every gradient to [-ClipValue, ClipValue] before the update (clip_grad_value_); 0 = off.</summary>
+        public float ClipValue { get; set; } = 0.0f;
+        /// <summary>Optimizer updates applied so far (Adam's bias correction counts them).</summary>
+        public int OptimizerStepCount => _optimizerStep;
+
+        /// <summary>Forward from a zero state over <paramref name="inputs"/> (steps x InputSize values, at most SequenceLength steps), the loss against <paramref name="targets"/> (the expected output rows (steps x OutputWidth values)), and backpropagation through time; adds into the gradients and returns the loss (mean as PyTorch's reduction='mean').</summary>
+        public float AccumulateGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets) => AccumulateGradients(inputs, targets, false);
+
+        /// <summary>As <see cref="AccumulateGradients(System.ReadOnlySpan{float}, System.ReadOnlySpan{float})"/>; with <paramref name="carryState"/> the pass starts from the carried streaming state and leaves its final state carried (truncated BPTT over a long stream, as PyTorch's h.detach()).</summary>
+        public float AccumulateGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, bool carryState)
+        {
+            if (inputs.Length % InputSize != 0) throw new global::System.ArgumentException("inputs: the length must be a multiple of InputSize (1), got " + inputs.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(inputs));
+            int steps = inputs.Length / InputSize;
+            if (steps < 1 || steps > SequenceLength) throw new global::System.ArgumentException("inputs: expected 1.." + SequenceLength.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " steps, got " + steps.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(inputs));
+            if (!global::RnnCodegen.Kernels.AllFinite(inputs)) throw new global::System.ArgumentException("inputs contain NaN or infinity.", nameof(inputs));
+            if (targets.Length != steps * OutputWidth) throw new global::System.ArgumentException("targets: expected " + (steps * OutputWidth).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " values, got " + (targets.Length).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(targets));
+            if (!global::RnnCodegen.Kernels.AllFinite(targets)) throw new global::System.ArgumentException("targets contain NaN or infinity.", nameof(targets));
+            if (carryState) global::System.Array.Copy(_state, 0, _tapeH, 0, 32); else global::System.Array.Clear(_tapeH, 0, 32);
+            if (carryState) global::System.Array.Copy(_state, 32, _tapeC, 0, 32); else global::System.Array.Clear(_tapeC, 0, 32);
+            for (int t = 0; t < steps; t++) TrainForwardStep(t, inputs.Slice(t * InputSize, InputSize), steps);
+            float loss = LossAndGradient(default(global::System.ReadOnlySpan<int>), targets, steps);
+            Backward(steps);
+            if (carryState)
+            {
+                global::System.Array.Copy(_tapeH, steps * 32, _state, 0, 32);
+                global::System.Array.Copy(_tapeC, steps * 32, _state, 32, 32);
+            }
+            return loss;
+        }
+
+        /// <summary>One training step on one sequence: AccumulateGradients, then ApplyGradients(1). Returns the loss before the update.</summary>
+        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets) => TrainStep(inputs, targets, false);
+
+        /// <summary>One training step; <paramref name="carryState"/> as in AccumulateGradients (truncated BPTT).</summary>
+        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, bool carryState)
+        {
+            float loss = AccumulateGradients(inputs, targets, carryState);
+            ApplyGradients(1);
+            return loss;
+        }
+
+        /// <summary>Sets every accumulated gradient to zero.</summary>
+        public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, ParameterCount);
+
+        /// <summary>Copies the accumulated gradient of one tensor (row-major PyTorch shape) into <paramref name="destination"/>.</summary>
+        public void CopyGradient(string name, global::System.Span<float> destination)
+        {
+            var info = CheckedParameter(name, destination.Length, nameof(destination));
+            global::System.MemoryExtensions.AsSpan(_gradients, info.Offset, info.Length).CopyTo(destination);
+        }
+
+        private void TrainForwardStep(int t, global::System.ReadOnlySpan<float> input, int steps)
+        {
+            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.Span<float> scratch = _scratch;
+            input.CopyTo(global::System.MemoryExtensions.AsSpan(_tapeInputs, t * InputSize, InputSize));
+            global::System.ReadOnlySpan<float> x = global::System.MemoryExtensions.AsSpan(_tapeInputs, t * InputSize, InputSize);
+            // LSTM layer 0 at step t.
+            {
+                global::System.ReadOnlySpan<float> hp = global::System.MemoryExtensions.AsSpan(_tapeH, (t * 1 + 0) * 32, 32);
+                global::System.Span<float> h = global::System.MemoryExtensions.AsSpan(_tapeH, ((t + 1) * 1 + 0) * 32, 32);
+                global::System.Span<float> c = global::System.MemoryExtensions.AsSpan(_tapeC, ((t + 1) * 1 + 0) * 32, 32);
+                global::System.Span<float> g = global::System.MemoryExtensions.AsSpan(_tapeGates, (t * 1 + 0) * 128, 128); // i | f | g | o
+                global::System.Span<float> tc = global::System.MemoryExtensions.AsSpan(_tapeTanhC, (t * 1 + 0) * 32, 32); // tanh(c')
+                global::System.ReadOnlySpan<float> cp = global::System.MemoryExtensions.AsSpan(_tapeC, (t * 1 + 0) * 32, 32);
+                p.Slice(PBiasIh0, 128).CopyTo(g);
+                global::RnnCodegen.Kernels.Add(g, p.Slice(PBiasHh0, 128));
+                global::RnnCodegen.Kernels.MatVecAdd(p.Slice(PWeightIh0, 128), x, g);
+                global::RnnCodegen.Kernels.MatVecAdd(p.Slice(PWeightHh0, 4096), hp, g);
+                global::RnnCodegen.Activations.Sigmoid(g.Slice(0, 64)); // i, f
+                global::RnnCodegen.Activations.Tanh(g.Slice(64, 32)); // g
+                for (int j = 0; j < 32; j++) c[j] = g[32 + j] * cp[j] + g[j] * g[64 + j]; // c' = f*c + i*g
+                global::RnnCodegen.Activations.Sigmoid(g.Slice(96, 32)); // o
+                global::RnnCodegen.Activations.Tanh(c, tc);
+                for (int j = 0; j < 32; j++) h[j] = g[96 + j] * tc[j]; // h' = o*tanh(c')
+                x = h;
+            }
+            global::System.Span<float> y = global::System.MemoryExtensions.AsSpan(_tapeY, t * 1, 1);
+            global::System.Span<float> zrow = global::System.MemoryExtensions.AsSpan(_tapeZ, t * 1, 1);
+            // Dense head: z = W x + b, y = Identity(z).
+            p.Slice(PDenseBias, 1).CopyTo(zrow);
+            global::RnnCodegen.Kernels.MatVecAdd(p.Slice(PDenseWeight, 32), x, zrow);
+            zrow.CopyTo(y);
+        }
+
+        // Loss (mean over the output values, as PyTorch's reduction='mean') and d loss / d head pre-activation into _dOut.
+        private float LossAndGradient(global::System.ReadOnlySpan<int> classes, global::System.ReadOnlySpan<float> targets, int steps)
+        {
+            int rows = steps;
+            double loss = 0;
+            float scale = 2f / (rows * 1);
+            for (int i = 0; i < rows * 1; i++)
+            {
+                double e = (double)_tapeY[i] - targets[i];
+                loss += e * e;
+                _dOut[i] = (_tapeY[i] - targets[i]) * scale; // d loss / d y
+            }
+            return (float)(loss / (rows * 1));
+        }
+
+        // Backpropagation through time: from the last step to the first, from the top layer down.
+        private void Backward(int steps)
+        {
+            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.Span<float> grad = _gradients;
+            global::System.Array.Clear(_dH, 0, 32);
+            global::System.Array.Clear(_dC, 0, 32);
+            global::System.Span<float> dGates = _dGates;
+            global::System.Span<float> dX = _dX;
+            global::System.Span<float> dTmp = _dTmp;
+            for (int t = steps - 1; t >= 0; t--)
+            {
+                global::System.Span<float> dTop = global::System.MemoryExtensions.AsSpan(_dH, 0, 32);
+                {
+                    global::System.ReadOnlySpan<float> dz = global::System.MemoryExtensions.AsSpan(_dOut, t * 1, 1);
+                    global::RnnCodegen.Kernels.OuterAdd(grad.Slice(PDenseWeight, 32), dz, global::System.MemoryExtensions.AsSpan(_tapeH, ((t + 1) * 1 + 0) * 32, 32));
+                    global::RnnCodegen.Kernels.Add(grad.Slice(PDenseBias, 1), dz);
+                    global::RnnCodegen.Kernels.MatTransposeVecAdd(p.Slice(PDenseWeight, 32), dz, dTop);
+                }
+                // LSTM layer 0 at step t.
+                {
+                    global::System.Span<float> dh = global::System.MemoryExtensions.AsSpan(_dH, 0, 32);
+                    global::System.ReadOnlySpan<float> hp = global::System.MemoryExtensions.AsSpan(_tapeH, (t * 1 + 0) * 32, 32);
+                    global::System.ReadOnlySpan<float> hn = global::System.MemoryExtensions.AsSpan(_tapeH, ((t + 1) * 1 + 0) * 32, 32);
+                    global::System.ReadOnlySpan<float> gt = global::System.MemoryExtensions.AsSpan(_tapeGates, (t * 1 + 0) * 128, 128);
+                    global::System.ReadOnlySpan<float> x = global::System.MemoryExtensions.AsSpan(_tapeInputs, t * InputSize, InputSize);
+                    global::System.Span<float> dc = global::System.MemoryExtensions.AsSpan(_dC, 0, 32);
+                    global::System.ReadOnlySpan<float> cp = global::System.MemoryExtensions.AsSpan(_tapeC, (t * 1 + 0) * 32, 32);
+                    global::System.ReadOnlySpan<float> cn = global::System.MemoryExtensions.AsSpan(_tapeC, ((t + 1) * 1 + 0) * 32, 32);
+                    global::System.ReadOnlySpan<float> tc = global::System.MemoryExtensions.AsSpan(_tapeTanhC, (t * 1 + 0) * 32, 32);
+                    for (int j = 0; j < 32; j++)
+                    {
+                        float i = gt[j], f = gt[32 + j], g = gt[64 + j], o = gt[96 + j];
+                        float dpo = dh[j] * tc[j] * o * (1f - o);
+                        float dcj = dc[j] + dh[j] * o * (1f - tc[j] * tc[j]);
+                        float dpi = dcj * g * i * (1f - i);
+                        float dpf = dcj * cp[j] * f * (1f - f);
+                        float dpg = dcj * i * (1f - g * g);
+                        float dcp = dcj * f;
+                        dc[j] = dcp; // carried to step t-1
+                        dGates[j] = dpi; dGates[32 + j] = dpf; dGates[64 + j] = dpg; dGates[96 + j] = dpo;
+                    }
+                    global::System.ReadOnlySpan<float> da = dGates.Slice(0, 128);
+                    global::RnnCodegen.Kernels.OuterAdd(grad.Slice(PWeightIh0, 128), da, x);
+                    global::RnnCodegen.Kernels.OuterAdd(grad.Slice(PWeightHh0, 4096), da, hp);
+                    global::RnnCodegen.Kernels.Add(grad.Slice(PBiasIh0, 128), da);
+                    global::RnnCodegen.Kernels.Add(grad.Slice(PBiasHh0, 128), da);
+                    // d loss / d x (for the layer below or the embedding) and d loss / d h(t-1).
+                    global::System.Span<float> dx = dX.Slice(0, 1);
+                    dx.Clear();
+                    global::RnnCodegen.Kernels.MatTransposeVecAdd(p.Slice(PWeightIh0, 128), da, dx);
+                    dh.Clear();
+                    global::RnnCodegen.Kernels.MatTransposeVecAdd(p.Slice(PWeightHh0, 4096), da, dh);
+                }
+            }
+        }
+
+        /// <summary>Averages the accumulated gradients over <paramref name="batchCount"/> sequences, clips them (ClipNorm, then ClipValue), applies one Adam update and zeroes the gradients. A non-finite gradient throws <see cref="global::System.InvalidOperationException"/>, zeroes the gradients and leaves the parameters unchanged.</summary>
+        public void ApplyGradients(int batchCount = 1)
+        {
+            if (batchCount < 1) throw new global::System.ArgumentOutOfRangeException(nameof(batchCount), batchCount, "At least one sequence.");
+            global::System.Span<float> grad = _gradients;
+            if (batchCount > 1) global::RnnCodegen.Kernels.Scale(grad, 1f / batchCount);
+            if (!global::RnnCodegen.Kernels.AllFinite(grad))
+            {
+                grad.Clear();
+                throw new global::System.InvalidOperationException("The gradients contain NaN or infinity (the loss diverged); the parameters were left unchanged and the gradients zeroed. Lower the learning rate or set ClipNorm.");
+            }
+            if (ClipNorm > 0f)
+            {
+                double norm = global::System.Math.Sqrt(global::RnnCodegen.Kernels.SumOfSquares(grad));
+                double coefficient = ClipNorm / (norm + 1e-6); // as torch.nn.utils.clip_grad_norm_
+                if (coefficient < 1.0) global::RnnCodegen.Kernels.Scale(grad, (float)coefficient);
+            }
+            if (ClipValue > 0f) global::RnnCodegen.Kernels.Clamp(grad, -ClipValue, ClipValue);
+            _optimizerStep++;
+            global::RnnCodegen.Kernels.AdamUpdate(_parameters, grad, _adamM, _adamV, LearningRate, Beta1, Beta2, Epsilon, WeightDecay, false, _optimizerStep);
+            grad.Clear();
+            OnParametersChanged();
+        }
+
     }
 }

@@ -187,7 +187,7 @@ namespace Demo.Models
             // GRU layer 0, gates r z n, 4 -> 13 units.
             {
                 global::System.Span<float> h = state.Slice(0, 13);
-                global::System.Span<float> gi = scratch.Slice(0, 39); // W_i x + b_i for r | z | n
+                global::System.Span<float> gi = scratch.Slice(0, 39); // W_i x + b_i for r | z | n, then r, z, n
                 global::System.Span<float> gh = scratch.Slice(39, 39); // W_h h + b_h for r | z | n
                 p.Slice(PBiasIh0, 39).CopyTo(gi);
                 global::RnnCodegen.Kernels.MatVecAdd(p.Slice(PWeightIh0, 156), x, gi);
@@ -203,7 +203,7 @@ namespace Demo.Models
             // GRU layer 1, gates r z n, 13 -> 13 units.
             {
                 global::System.Span<float> h = state.Slice(13, 13);
-                global::System.Span<float> gi = scratch.Slice(0, 39); // W_i x + b_i for r | z | n
+                global::System.Span<float> gi = scratch.Slice(0, 39); // W_i x + b_i for r | z | n, then r, z, n
                 global::System.Span<float> gh = scratch.Slice(39, 39); // W_h h + b_h for r | z | n
                 p.Slice(PBiasIh1, 39).CopyTo(gi);
                 global::RnnCodegen.Kernels.MatVecAdd(p.Slice(PWeightIh1, 507), x, gi);
@@ -216,7 +216,8 @@ namespace Demo.Models
                 for (int j = 0; j < 13; j++) h[j] = gi[26 + j] + gi[13 + j] * (h[j] - gi[26 + j]); // h' = (1-z)*n + z*h
                 x = h;
             }
-            if (output.Length != 0) x.CopyTo(output);
+            if (output.Length == 0) return;
+            x.CopyTo(output);
         }
 
     }

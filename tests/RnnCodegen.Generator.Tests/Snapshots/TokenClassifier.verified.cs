@@ -193,12 +193,12 @@ namespace Demo
             // GRU (reset before the recurrent product) layer 0, gates r z n, 8 -> 6 units.
             {
                 global::System.Span<float> h = state.Slice(0, 6);
-                global::System.Span<float> gi = scratch.Slice(0, 18); // W_i x + b_i for r | z | n
+                global::System.Span<float> gi = scratch.Slice(0, 18); // W_i x + b_i for r | z | n, then r, z, n
                 global::System.Span<float> gh = scratch.Slice(18, 18); // W_h h + b_h for r | z | n
                 p.Slice(PBiasIh0, 18).CopyTo(gi);
                 global::RnnCodegen.Kernels.MatVecAdd(p.Slice(PWeightIh0, 144), x, gi);
-                global::System.Span<float> rh = scratch.Slice(36, 6); // r*h
                 p.Slice(PBiasHh0, 18).CopyTo(gh);
+                global::System.Span<float> rh = global::System.MemoryExtensions.AsSpan(_scratch, 36, 6); // r*h
                 global::RnnCodegen.Kernels.MatVecAdd(p.Slice(PWeightHh0, 72), h, gh.Slice(0, 12));
                 global::RnnCodegen.Kernels.Add(gi.Slice(0, 12), gh.Slice(0, 12));
                 global::RnnCodegen.Activations.Sigmoid(gi.Slice(0, 12)); // r, z
@@ -211,10 +211,12 @@ namespace Demo
             }
             if (output.Length == 0) return;
             // Dense head 6 -> 3, Softmax.
-            global::System.Span<float> logits = scratch.Slice(42, 3);
-            p.Slice(PDenseBias, 3).CopyTo(logits);
-            global::RnnCodegen.Kernels.MatVecAdd(p.Slice(PDenseWeight, 18), x, logits);
-            global::RnnCodegen.Kernels.Softmax(logits, output);
+            {
+                global::System.Span<float> z = scratch.Slice(42, 3);
+                p.Slice(PDenseBias, 3).CopyTo(z);
+                global::RnnCodegen.Kernels.MatVecAdd(p.Slice(PDenseWeight, 18), x, z);
+                global::RnnCodegen.Kernels.Softmax(z, output);
+            }
         }
 
     }
