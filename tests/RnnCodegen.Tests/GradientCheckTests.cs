@@ -111,5 +111,5 @@ namespace RnnCodegen.Tests
 
     /// <summary>The README's SineLstm as a trainable test model.</summary>
     [LstmModel(Input = 1, Hidden = 32, Output = 1, SequenceLength = 50)]
-    public partial class SineLstmTrainable : IRegressionTrainable { }
+    public partial class SineLstmTrainable : IRegressionTrainable, RnnCodegen.Tests.Models.ITrainingSettings { }
 }
