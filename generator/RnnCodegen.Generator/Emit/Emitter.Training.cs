@@ -36,32 +36,37 @@ namespace RnnCodegen.Generator.Emit
             int h = s.Hidden, L = s.Layers;
             int rows = s.IsLast ? 1 : T;
             w.Line("// ---- Training: tape, loss, backpropagation through time, " + OptimizerName + " ----");
-            w.Line("private const int TapeStates = " + I((T + 1) * L * h) + "; // h (and c) of every layer for steps 0..SequenceLength (slot 0 = initial state)");
-            w.Line("private const int TapeGates = " + I(T * L * GateTape) + ";");
-            w.Line("private readonly float[] _gradients = new float[ParameterCount];");
-            w.Line("private readonly float[] _tapeH = new float[TapeStates];");
+            w.Line("private const int TapeStateLength = " + I((T + 1) * L * h) + "; // h (and c) of every layer for steps 0..SequenceLength (slot 0 = initial state)");
+            w.Line("private const int TapeGateLength = " + I(T * L * GateTape) + ";");
+            w.Doc("Everything one training pass writes: the tape, the gradients and the backward buffers. The model owns one; batch training owns one per chunk of sequences.");
+            w.Open("private sealed class TrainingWorkspace");
+            w.Line("public readonly float[] Scratch = new float[ScratchSize];");
+            w.Line("public readonly float[] Gradients = new float[ParameterCount];");
+            w.Line("public readonly float[] TapeH = new float[TapeStateLength];");
             if (s.Cell == Cell.Lstm)
             {
-                w.Line("private readonly float[] _tapeC = new float[TapeStates];");
-                w.Line("private readonly float[] _tapeTanhC = new float[" + I(T * L * h) + "];");
+                w.Line("public readonly float[] TapeC = new float[TapeStateLength];");
+                w.Line("public readonly float[] TapeTanhC = new float[" + I(T * L * h) + "];");
             }
-            w.Line("private readonly float[] _tapeGates = new float[TapeGates];");
-            w.Line("private readonly float[] _tapeInputs = new float[" + I(T * s.Input) + "]; // layer-0 inputs (embedding rows for token models)");
-            if (s.HasTokens) w.Line("private readonly int[] _tapeTokens = new int[" + I(T) + "];");
+            w.Line("public readonly float[] TapeGates = new float[TapeGateLength];");
+            w.Line("public readonly float[] TapeInputs = new float[" + I(T * s.Input) + "]; // layer-0 inputs (embedding rows for token models)");
+            if (s.HasTokens) w.Line("public readonly int[] TapeTokens = new int[" + I(T) + "];");
             if (HasDropout)
             {
-                w.Line("private readonly float[] _tapeMask = new float[" + I(T * (L - 1) * h) + "]; // dropout scale (0 or 1/(1-p)) on the input of layers 1..");
-                w.Line("private readonly float[] _tapeDropped = new float[" + I(T * (L - 1) * h) + "]; // masked inputs of layers 1..");
-                w.Line("private ulong _dropoutState = 0x9E3779B97F4A7C15UL;");
+                w.Line("public readonly float[] TapeMask = new float[" + I(T * (L - 1) * h) + "]; // dropout scale (0 or 1/(1-p)) on the input of layers 1..");
+                w.Line("public readonly float[] TapeDropped = new float[" + I(T * (L - 1) * h) + "]; // masked inputs of layers 1..");
+                w.Line("public ulong DropoutState = 0x9E3779B97F4A7C15UL;");
             }
-            w.Line("private readonly float[] _tapeY = new float[" + I(rows * s.OutputWidth) + "]; // output rows after the head activation");
-            w.Line("private readonly float[] _tapeZ = new float[" + I(rows * s.OutputWidth) + "]; // head pre-activations (logits)");
-            w.Line("private readonly float[] _dOut = new float[" + I(rows * s.OutputWidth) + "]; // d loss / d head pre-activation");
-            w.Line("private readonly float[] _dGates = new float[" + I(Math.Max(GateTape, h)) + "];");
-            w.Line("private readonly float[] _dH = new float[" + I(L * h) + "]; // d loss / d h carried backwards in time, per layer");
-            if (s.Cell == Cell.Lstm) w.Line("private readonly float[] _dC = new float[" + I(L * h) + "];");
-            w.Line("private readonly float[] _dX = new float[" + I(Math.Max(s.Input, h)) + "];");
-            w.Line("private readonly float[] _dTmp = new float[" + I(h) + "];");
+            w.Line("public readonly float[] TapeY = new float[" + I(rows * s.OutputWidth) + "]; // output rows after the head activation");
+            w.Line("public readonly float[] TapeZ = new float[" + I(rows * s.OutputWidth) + "]; // head pre-activations (logits)");
+            w.Line("public readonly float[] DOut = new float[" + I(rows * s.OutputWidth) + "]; // d loss / d head pre-activation");
+            w.Line("public readonly float[] DGates = new float[" + I(Math.Max(GateTape, h)) + "];");
+            w.Line("public readonly float[] DH = new float[" + I(L * h) + "]; // d loss / d h carried backwards in time, per layer");
+            if (s.Cell == Cell.Lstm) w.Line("public readonly float[] DC = new float[" + I(L * h) + "];");
+            w.Line("public readonly float[] DX = new float[" + I(Math.Max(s.Input, h)) + "];");
+            w.Line("public readonly float[] DTmp = new float[" + I(h) + "];");
+            w.Close();
+            w.Line("private readonly TrainingWorkspace _ws = new TrainingWorkspace();");
             switch (s.Optimizer)
             {
                 case ModelSpec.OptimizerAdam:
@@ -112,7 +117,7 @@ namespace RnnCodegen.Generator.Emit
                 w.Doc("Dropout probability between stacked layers while training, in [0, 1).");
                 w.Line("public float DropoutRate { get; set; } = " + D(s.Dropout) + ";");
                 w.Doc("Re-seeds the dropout masks so training is reproducible.");
-                w.Line("public void SeedDropout(int seed) { _dropoutState = 0x9E3779B97F4A7C15UL ^ (ulong)(uint)seed * 0xBF58476D1CE4E5B9UL; }");
+                w.Line("public void SeedDropout(int seed) { _ws.DropoutState = (0x9E3779B97F4A7C15UL ^ (ulong)(uint)seed * 0xBF58476D1CE4E5B9UL) | 1UL; }");
             }
             w.Doc("Optimizer updates applied so far (Adam's bias correction counts them).");
             w.Line("public int OptimizerStepCount => _optimizerStep;");
@@ -144,6 +149,12 @@ namespace RnnCodegen.Generator.Emit
             w.Line();
             w.Line("/// <summary>As <see cref=\"AccumulateGradients(" + inputType.Replace("global::", "").Replace("<", "{").Replace(">", "}") + ", " + targetType.Replace("global::", "").Replace("<", "{").Replace(">", "}") + ")\"/>; with <paramref name=\"carryState\"/> the pass starts from the carried streaming state and leaves its final state carried (truncated BPTT over a long stream, as PyTorch's h.detach()).</summary>");
             w.Open("public float AccumulateGradients(" + inputType + " " + inputName + ", " + targetType + " " + targetName + ", bool carryState)");
+            w.Line("int steps = ValidateTrainingData(" + inputName + ", " + targetName + ");");
+            w.Line("return AccumulateCore(_ws, " + inputName + ", " + targetName + ", steps, carryState);");
+            w.Close();
+            w.Line();
+            w.Line("/// <summary>Checks one training sequence and returns its step count; throws ArgumentException naming what was expected.</summary>");
+            w.Open("private static int ValidateTrainingData(" + inputType + " " + inputName + ", " + targetType + " " + targetName + ")");
             if (s.HasTokens)
             {
                 w.Line("int steps = tokens.Length;");
@@ -170,19 +181,24 @@ namespace RnnCodegen.Generator.Emit
                 w.Line("if (targets.Length != " + expectedRows + " * OutputWidth) throw new global::System.ArgumentException(" + LengthMessage("targets", expectedRows + " * OutputWidth", "targets.Length") + ", nameof(targets));");
                 w.Line("if (!" + K + ".AllFinite(targets)) throw new global::System.ArgumentException(\"targets contain NaN or infinity.\", nameof(targets));");
             }
-            w.Line("if (carryState) global::System.Array.Copy(_state, 0, _tapeH, 0, " + I(s.Layers * s.Hidden) + "); else global::System.Array.Clear(_tapeH, 0, " + I(s.Layers * s.Hidden) + ");");
+            w.Line("return steps;");
+            w.Close();
+            w.Line();
+            w.Open("private float AccumulateCore(TrainingWorkspace ws, " + inputType + " " + inputName + ", " + targetType + " " + targetName + ", int steps, bool carryState)");
+            w.Line("if (carryState) global::System.Array.Copy(_state, 0, ws.TapeH, 0, " + I(s.Layers * s.Hidden) + "); else global::System.Array.Clear(ws.TapeH, 0, " + I(s.Layers * s.Hidden) + ");");
             if (s.Cell == Cell.Lstm)
-                w.Line("if (carryState) global::System.Array.Copy(_state, " + I(s.Layers * s.Hidden) + ", _tapeC, 0, " + I(s.Layers * s.Hidden) + "); else global::System.Array.Clear(_tapeC, 0, " + I(s.Layers * s.Hidden) + ");");
-            w.Line("for (int t = 0; t < steps; t++) TrainForwardStep(t, " + (s.HasTokens ? "tokens[t]" : "inputs.Slice(t * InputSize, InputSize)") + ", steps);");
-            w.Line("float loss = " + (classes ? "LossAndGradient(classes, default(" + ReadOnlySpan + "), steps)" : "LossAndGradient(default(global::System.ReadOnlySpan<int>), targets, steps)") + ";");
-            w.Line("Backward(steps);");
+                w.Line("if (carryState) global::System.Array.Copy(_state, " + I(s.Layers * s.Hidden) + ", ws.TapeC, 0, " + I(s.Layers * s.Hidden) + "); else global::System.Array.Clear(ws.TapeC, 0, " + I(s.Layers * s.Hidden) + ");");
+            w.Line("for (int t = 0; t < steps; t++) TrainForwardStep(ws, t, " + (s.HasTokens ? "tokens[t]" : "inputs.Slice(t * InputSize, InputSize)") + ", steps);");
+            w.Line("float loss = " + (classes ? "LossAndGradient(ws, classes, default(" + ReadOnlySpan + "), steps)" : "LossAndGradient(ws, default(global::System.ReadOnlySpan<int>), targets, steps)") + ";");
+            w.Line("Backward(ws, steps);");
             w.Open("if (carryState)");
-            w.Line("global::System.Array.Copy(_tapeH, steps * " + I(s.Layers * s.Hidden) + ", _state, 0, " + I(s.Layers * s.Hidden) + ");");
-            if (s.Cell == Cell.Lstm) w.Line("global::System.Array.Copy(_tapeC, steps * " + I(s.Layers * s.Hidden) + ", _state, " + I(s.Layers * s.Hidden) + ", " + I(s.Layers * s.Hidden) + ");");
+            w.Line("global::System.Array.Copy(ws.TapeH, steps * " + I(s.Layers * s.Hidden) + ", _state, 0, " + I(s.Layers * s.Hidden) + ");");
+            if (s.Cell == Cell.Lstm) w.Line("global::System.Array.Copy(ws.TapeC, steps * " + I(s.Layers * s.Hidden) + ", _state, " + I(s.Layers * s.Hidden) + ", " + I(s.Layers * s.Hidden) + ");");
             w.Close();
             w.Line("return loss;");
             w.Close();
             w.Line();
+            EmitBatch(inputType, inputName, targetType, targetName);
             w.Doc("One training step on one sequence: AccumulateGradients, then ApplyGradients(1). Returns the loss before the update.");
             w.Line("public float TrainStep(" + inputType + " " + inputName + ", " + targetType + " " + targetName + ") => TrainStep(" + inputName + ", " + targetName + ", false);");
             w.Line();
@@ -194,12 +210,12 @@ namespace RnnCodegen.Generator.Emit
             w.Close();
             w.Line();
             w.Doc("Sets every accumulated gradient to zero.");
-            w.Line("public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, ParameterCount);");
+            w.Line("public void ZeroGradients() => global::System.Array.Clear(_ws.Gradients, 0, ParameterCount);");
             w.Line();
             w.Doc("Copies the accumulated gradient of one tensor (row-major PyTorch shape) into <paramref name=\"destination\"/>.");
             w.Open("public void CopyGradient(string name, " + Span + " destination)");
             w.Line("var info = CheckedParameter(name, destination.Length, nameof(destination));");
-            w.Line("global::System.MemoryExtensions.AsSpan(_gradients, info.Offset, info.Length).CopyTo(destination);");
+            w.Line("global::System.MemoryExtensions.AsSpan(_ws.Gradients, info.Offset, info.Length).CopyTo(destination);");
             w.Close();
             w.Line();
         }
@@ -209,31 +225,31 @@ namespace RnnCodegen.Generator.Emit
             var w = _w;
             var s = _spec;
             int h = s.Hidden, L = s.Layers;
-            w.Open("private void TrainForwardStep(int t, " + (s.HasTokens ? "int token" : ReadOnlySpan + " input") + ", int steps)");
+            w.Open("private void TrainForwardStep(TrainingWorkspace ws, int t, " + (s.HasTokens ? "int token" : ReadOnlySpan + " input") + ", int steps)");
             w.Line(ReadOnlySpan + " p = _parameters;");
-            w.Line(Span + " scratch = _scratch;");
+            w.Line(Span + " scratch = ws.Scratch;");
             if (s.HasTokens)
             {
-                w.Line("_tapeTokens[t] = token;");
-                w.Line("p.Slice(PEmbedding + token * InputSize, InputSize).CopyTo(global::System.MemoryExtensions.AsSpan(_tapeInputs, t * InputSize, InputSize));");
+                w.Line("ws.TapeTokens[t] = token;");
+                w.Line("p.Slice(PEmbedding + token * InputSize, InputSize).CopyTo(global::System.MemoryExtensions.AsSpan(ws.TapeInputs, t * InputSize, InputSize));");
             }
             else
             {
-                w.Line("input.CopyTo(global::System.MemoryExtensions.AsSpan(_tapeInputs, t * InputSize, InputSize));");
+                w.Line("input.CopyTo(global::System.MemoryExtensions.AsSpan(ws.TapeInputs, t * InputSize, InputSize));");
             }
-            w.Line(ReadOnlySpan + " x = global::System.MemoryExtensions.AsSpan(_tapeInputs, t * InputSize, InputSize);");
+            w.Line(ReadOnlySpan + " x = global::System.MemoryExtensions.AsSpan(ws.TapeInputs, t * InputSize, InputSize);");
             for (int k = 0; k < L; k++)
             {
                 w.Line("// " + CellName + " layer " + I(k) + " at step t.");
                 w.Open("");
-                w.Line(ReadOnlySpan + " hp = global::System.MemoryExtensions.AsSpan(_tapeH, (t * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
-                w.Line(Span + " h = global::System.MemoryExtensions.AsSpan(_tapeH, ((t + 1) * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
-                if (s.Cell == Cell.Lstm) w.Line(Span + " c = global::System.MemoryExtensions.AsSpan(_tapeC, ((t + 1) * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
-                string gates = "global::System.MemoryExtensions.AsSpan(_tapeGates, (t * " + I(L) + " + " + I(k) + ") * " + I(GateTape) + ", " + I(GateTape) + ")";
+                w.Line(ReadOnlySpan + " hp = global::System.MemoryExtensions.AsSpan(ws.TapeH, (t * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
+                w.Line(Span + " h = global::System.MemoryExtensions.AsSpan(ws.TapeH, ((t + 1) * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
+                if (s.Cell == Cell.Lstm) w.Line(Span + " c = global::System.MemoryExtensions.AsSpan(ws.TapeC, ((t + 1) * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
+                string gates = "global::System.MemoryExtensions.AsSpan(ws.TapeGates, (t * " + I(L) + " + " + I(k) + ") * " + I(GateTape) + ", " + I(GateTape) + ")";
                 var buffers = s.Cell switch
                 {
-                    Cell.Lstm => new LayerBuffers("hp", "global::System.MemoryExtensions.AsSpan(_tapeC, (t * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ")", gates,
-                        "global::System.MemoryExtensions.AsSpan(_tapeTanhC, (t * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ")", "", ""),
+                    Cell.Lstm => new LayerBuffers("hp", "global::System.MemoryExtensions.AsSpan(ws.TapeC, (t * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ")", gates,
+                        "global::System.MemoryExtensions.AsSpan(ws.TapeTanhC, (t * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ")", "", ""),
                     Cell.Gru => new LayerBuffers("hp", "", "", "", gates + ".Slice(0, " + I(3 * h) + ")", gates + ".Slice(" + I(3 * h) + ", " + I(3 * h) + ")"),
                     _ => new LayerBuffers("hp", "", gates, "", "", ""),
                 };
@@ -241,12 +257,12 @@ namespace RnnCodegen.Generator.Emit
                 if (k < L - 1 && HasDropout)
                 {
                     w.Line("// Dropout on the input of layer " + I(k + 1) + " (inverted: kept values scaled by 1/(1-p)).");
-                    w.Line(Span + " mask = global::System.MemoryExtensions.AsSpan(_tapeMask, (t * " + I(L - 1) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
-                    w.Line(Span + " dropped = global::System.MemoryExtensions.AsSpan(_tapeDropped, (t * " + I(L - 1) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
+                    w.Line(Span + " mask = global::System.MemoryExtensions.AsSpan(ws.TapeMask, (t * " + I(L - 1) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
+                    w.Line(Span + " dropped = global::System.MemoryExtensions.AsSpan(ws.TapeDropped, (t * " + I(L - 1) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
                     w.Line("float rate = DropoutRate, keep = rate < 1f ? 1f / (1f - rate) : 0f;");
                     w.Open("for (int j = 0; j < " + I(h) + "; j++)");
-                    w.Line("_dropoutState ^= _dropoutState << 13; _dropoutState ^= _dropoutState >> 7; _dropoutState ^= _dropoutState << 17;");
-                    w.Line("mask[j] = (_dropoutState >> 40) * (1.0f / (1 << 24)) < rate ? 0f : keep;");
+                    w.Line("ws.DropoutState ^= ws.DropoutState << 13; ws.DropoutState ^= ws.DropoutState >> 7; ws.DropoutState ^= ws.DropoutState << 17;");
+                    w.Line("mask[j] = (ws.DropoutState >> 40) * (1.0f / (1 << 24)) < rate ? 0f : keep;");
                     w.Line("dropped[j] = h[j] * mask[j];");
                     w.Close();
                     w.Line("x = dropped;");
@@ -260,8 +276,8 @@ namespace RnnCodegen.Generator.Emit
             int width = s.OutputWidth;
             string row = s.IsLast ? "0" : "t";
             if (s.IsLast) w.Line("if (t != steps - 1) return;");
-            w.Line(Span + " y = global::System.MemoryExtensions.AsSpan(_tapeY, " + row + " * " + I(width) + ", " + I(width) + ");");
-            w.Line(Span + " zrow = global::System.MemoryExtensions.AsSpan(_tapeZ, " + row + " * " + I(width) + ", " + I(width) + ");");
+            w.Line(Span + " y = global::System.MemoryExtensions.AsSpan(ws.TapeY, " + row + " * " + I(width) + ", " + I(width) + ");");
+            w.Line(Span + " zrow = global::System.MemoryExtensions.AsSpan(ws.TapeZ, " + row + " * " + I(width) + ", " + I(width) + ");");
             if (s.HasHead)
             {
                 w.Line("// Dense head: z = W x + b, y = " + HeadName + "(z).");
@@ -289,8 +305,8 @@ namespace RnnCodegen.Generator.Emit
             var w = _w;
             var s = _spec;
             int width = s.OutputWidth;
-            w.Line("// Loss (mean over the output values, as PyTorch's reduction='mean') and d loss / d head pre-activation into _dOut.");
-            w.Open("private float LossAndGradient(global::System.ReadOnlySpan<int> classes, " + ReadOnlySpan + " targets, int steps)");
+            w.Line("// Loss (mean over the output values, as PyTorch's reduction='mean') and d loss / d head pre-activation into ws.DOut.");
+            w.Open("private float LossAndGradient(TrainingWorkspace ws, global::System.ReadOnlySpan<int> classes, " + ReadOnlySpan + " targets, int steps)");
             w.Line("int rows = " + (s.IsLast ? "1" : "steps") + ";");
             w.Line("double loss = 0;");
             switch (s.Loss)
@@ -300,10 +316,10 @@ namespace RnnCodegen.Generator.Emit
                     w.Line("for (int r = 0; r < rows; r++) if (classes[r] != " + I(s.IgnoreIndex) + ") counted++;");
                     w.Line("float scale = counted > 0 ? 1f / counted : 0f;");
                     w.Open("for (int r = 0; r < rows; r++)");
-                    w.Line(Span + " d = global::System.MemoryExtensions.AsSpan(_dOut, r * " + I(width) + ", " + I(width) + ");");
+                    w.Line(Span + " d = global::System.MemoryExtensions.AsSpan(ws.DOut, r * " + I(width) + ", " + I(width) + ");");
                     w.Line("if (classes[r] == " + I(s.IgnoreIndex) + ") { d.Clear(); continue; }");
-                    w.Line(ReadOnlySpan + " z = global::System.MemoryExtensions.AsSpan(_tapeZ, r * " + I(width) + ", " + I(width) + ");");
-                    w.Line(ReadOnlySpan + " y = global::System.MemoryExtensions.AsSpan(_tapeY, r * " + I(width) + ", " + I(width) + ");");
+                    w.Line(ReadOnlySpan + " z = global::System.MemoryExtensions.AsSpan(ws.TapeZ, r * " + I(width) + ", " + I(width) + ");");
+                    w.Line(ReadOnlySpan + " y = global::System.MemoryExtensions.AsSpan(ws.TapeY, r * " + I(width) + ", " + I(width) + ");");
                     w.Line("double max = z[0]; for (int i = 1; i < " + I(width) + "; i++) if (z[i] > max) max = z[i];");
                     w.Line("double sum = 0; for (int i = 0; i < " + I(width) + "; i++) sum += global::System.Math.Exp(z[i] - max);");
                     w.Line("loss += max + global::System.Math.Log(sum) - z[classes[r]]; // -log softmax(z)[class]");
@@ -315,18 +331,18 @@ namespace RnnCodegen.Generator.Emit
                 case ModelSpec.LossBce:
                     w.Line("float scale = 1f / (rows * " + I(width) + ");");
                     w.Open("for (int i = 0; i < rows * " + I(width) + "; i++)");
-                    w.Line("double z = _tapeZ[i], target = targets[i];");
+                    w.Line("double z = ws.TapeZ[i], target = targets[i];");
                     w.Line("loss += global::System.Math.Max(z, 0) - z * target + global::System.Math.Log(1 + global::System.Math.Exp(-global::System.Math.Abs(z))); // BCE with logits, stable");
-                    w.Line("_dOut[i] = (_tapeY[i] - targets[i]) * scale;");
+                    w.Line("ws.DOut[i] = (ws.TapeY[i] - targets[i]) * scale;");
                     w.Close();
                     w.Line("return (float)(loss * scale);");
                     break;
                 default:
                     w.Line("float scale = 2f / (rows * " + I(width) + ");");
                     w.Open("for (int i = 0; i < rows * " + I(width) + "; i++)");
-                    w.Line("double e = (double)_tapeY[i] - targets[i];");
+                    w.Line("double e = (double)ws.TapeY[i] - targets[i];");
                     w.Line("loss += e * e;");
-                    w.Line("_dOut[i] = (_tapeY[i] - targets[i]) * scale; // d loss / d y");
+                    w.Line("ws.DOut[i] = (ws.TapeY[i] - targets[i]) * scale; // d loss / d y");
                     w.Close();
                     EmitActivationBackward(width);
                     w.Line("return (float)(loss / (rows * " + I(width) + "));");
@@ -336,7 +352,7 @@ namespace RnnCodegen.Generator.Emit
             w.Line();
         }
 
-        /// <summary>MSE: turns d loss / d y in _dOut into d loss / d z through the head activation.</summary>
+        /// <summary>MSE: turns d loss / d y in ws.DOut into d loss / d z through the head activation.</summary>
         private void EmitActivationBackward(int width)
         {
             var w = _w;
@@ -344,15 +360,15 @@ namespace RnnCodegen.Generator.Emit
             switch (_spec.OutputActivation)
             {
                 case ModelSpec.OutputActivationSigmoid:
-                    w.Line("for (int i = 0; i < rows * " + I(width) + "; i++) _dOut[i] *= _tapeY[i] * (1f - _tapeY[i]);");
+                    w.Line("for (int i = 0; i < rows * " + I(width) + "; i++) ws.DOut[i] *= ws.TapeY[i] * (1f - ws.TapeY[i]);");
                     break;
                 case ModelSpec.OutputActivationTanh:
-                    w.Line("for (int i = 0; i < rows * " + I(width) + "; i++) _dOut[i] *= 1f - _tapeY[i] * _tapeY[i];");
+                    w.Line("for (int i = 0; i < rows * " + I(width) + "; i++) ws.DOut[i] *= 1f - ws.TapeY[i] * ws.TapeY[i];");
                     break;
                 case ModelSpec.OutputActivationSoftmax:
                     w.Open("for (int r = 0; r < rows; r++)");
-                    w.Line("double dot = 0; for (int i = 0; i < " + I(width) + "; i++) dot += _dOut[r * " + I(width) + " + i] * _tapeY[r * " + I(width) + " + i];");
-                    w.Line("for (int i = 0; i < " + I(width) + "; i++) _dOut[r * " + I(width) + " + i] = _tapeY[r * " + I(width) + " + i] * (float)(_dOut[r * " + I(width) + " + i] - dot);");
+                    w.Line("double dot = 0; for (int i = 0; i < " + I(width) + "; i++) dot += ws.DOut[r * " + I(width) + " + i] * ws.TapeY[r * " + I(width) + " + i];");
+                    w.Line("for (int i = 0; i < " + I(width) + "; i++) ws.DOut[r * " + I(width) + " + i] = ws.TapeY[r * " + I(width) + " + i] * (float)(ws.DOut[r * " + I(width) + " + i] - dot);");
                     w.Close();
                     break;
             }
@@ -364,21 +380,21 @@ namespace RnnCodegen.Generator.Emit
             var s = _spec;
             int h = s.Hidden, L = s.Layers, width = s.OutputWidth;
             w.Line("// Backpropagation through time: from the last step to the first, from the top layer down.");
-            w.Open("private void Backward(int steps)");
+            w.Open("private void Backward(TrainingWorkspace ws, int steps)");
             w.Line(ReadOnlySpan + " p = _parameters;");
-            w.Line(Span + " grad = _gradients;");
-            w.Line("global::System.Array.Clear(_dH, 0, " + I(L * h) + ");");
-            if (s.Cell == Cell.Lstm) w.Line("global::System.Array.Clear(_dC, 0, " + I(L * h) + ");");
-            w.Line(Span + " dGates = _dGates;");
-            w.Line(Span + " dX = _dX;");
-            w.Line(Span + " dTmp = _dTmp;");
+            w.Line(Span + " grad = ws.Gradients;");
+            w.Line("global::System.Array.Clear(ws.DH, 0, " + I(L * h) + ");");
+            if (s.Cell == Cell.Lstm) w.Line("global::System.Array.Clear(ws.DC, 0, " + I(L * h) + ");");
+            w.Line(Span + " dGates = ws.DGates;");
+            w.Line(Span + " dX = ws.DX;");
+            w.Line(Span + " dTmp = ws.DTmp;");
             w.Open("for (int t = steps - 1; t >= 0; t--)");
             // The head's contribution to the top layer's dh at step t.
-            string topH = "global::System.MemoryExtensions.AsSpan(_tapeH, ((t + 1) * " + I(L) + " + " + I(L - 1) + ") * " + I(h) + ", " + I(h) + ")";
-            w.Line(Span + " dTop = global::System.MemoryExtensions.AsSpan(_dH, " + I((L - 1) * h) + ", " + I(h) + ");");
+            string topH = "global::System.MemoryExtensions.AsSpan(ws.TapeH, ((t + 1) * " + I(L) + " + " + I(L - 1) + ") * " + I(h) + ", " + I(h) + ")";
+            w.Line(Span + " dTop = global::System.MemoryExtensions.AsSpan(ws.DH, " + I((L - 1) * h) + ", " + I(h) + ");");
             if (s.IsLast) w.Open("if (t == steps - 1)");
             else w.Open("");
-            w.Line(ReadOnlySpan + " dz = global::System.MemoryExtensions.AsSpan(_dOut, " + (s.IsLast ? "0" : "t * " + I(width)) + ", " + I(width) + ");");
+            w.Line(ReadOnlySpan + " dz = global::System.MemoryExtensions.AsSpan(ws.DOut, " + (s.IsLast ? "0" : "t * " + I(width)) + ", " + I(width) + ");");
             if (s.HasHead)
             {
                 w.Line(K + ".OuterAdd(grad.Slice(PDenseWeight, " + I(s.Output * h) + "), dz, " + topH + ");");
@@ -396,15 +412,15 @@ namespace RnnCodegen.Generator.Emit
                 int inSize = s.LayerInput(k);
                 w.Line("// " + CellName + " layer " + I(k) + " at step t.");
                 w.Open("");
-                w.Line(Span + " dh = global::System.MemoryExtensions.AsSpan(_dH, " + I(k * h) + ", " + I(h) + ");");
-                w.Line(ReadOnlySpan + " hp = global::System.MemoryExtensions.AsSpan(_tapeH, (t * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
-                w.Line(ReadOnlySpan + " hn = global::System.MemoryExtensions.AsSpan(_tapeH, ((t + 1) * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
-                w.Line(ReadOnlySpan + " gt = global::System.MemoryExtensions.AsSpan(_tapeGates, (t * " + I(L) + " + " + I(k) + ") * " + I(GateTape) + ", " + I(GateTape) + ");");
+                w.Line(Span + " dh = global::System.MemoryExtensions.AsSpan(ws.DH, " + I(k * h) + ", " + I(h) + ");");
+                w.Line(ReadOnlySpan + " hp = global::System.MemoryExtensions.AsSpan(ws.TapeH, (t * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
+                w.Line(ReadOnlySpan + " hn = global::System.MemoryExtensions.AsSpan(ws.TapeH, ((t + 1) * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
+                w.Line(ReadOnlySpan + " gt = global::System.MemoryExtensions.AsSpan(ws.TapeGates, (t * " + I(L) + " + " + I(k) + ") * " + I(GateTape) + ", " + I(GateTape) + ");");
                 string x = k == 0
-                    ? "global::System.MemoryExtensions.AsSpan(_tapeInputs, t * InputSize, InputSize)"
+                    ? "global::System.MemoryExtensions.AsSpan(ws.TapeInputs, t * InputSize, InputSize)"
                     : HasDropout
-                        ? "global::System.MemoryExtensions.AsSpan(_tapeDropped, (t * " + I(L - 1) + " + " + I(k - 1) + ") * " + I(h) + ", " + I(h) + ")"
-                        : "global::System.MemoryExtensions.AsSpan(_tapeH, ((t + 1) * " + I(L) + " + " + I(k - 1) + ") * " + I(h) + ", " + I(h) + ")";
+                        ? "global::System.MemoryExtensions.AsSpan(ws.TapeDropped, (t * " + I(L - 1) + " + " + I(k - 1) + ") * " + I(h) + ", " + I(h) + ")"
+                        : "global::System.MemoryExtensions.AsSpan(ws.TapeH, ((t + 1) * " + I(L) + " + " + I(k - 1) + ") * " + I(h) + ", " + I(h) + ")";
                 w.Line(ReadOnlySpan + " x = " + x + ";");
                 int gateRows = s.GateRows;
                 switch (s.Cell)
@@ -458,10 +474,10 @@ namespace RnnCodegen.Generator.Emit
             int h = s.Hidden, L = s.Layers;
             if (k > 0)
             {
-                w.Line(Span + " dBelow = global::System.MemoryExtensions.AsSpan(_dH, " + I((k - 1) * h) + ", " + I(h) + ");");
+                w.Line(Span + " dBelow = global::System.MemoryExtensions.AsSpan(ws.DH, " + I((k - 1) * h) + ", " + I(h) + ");");
                 if (HasDropout)
                 {
-                    w.Line(ReadOnlySpan + " mask = global::System.MemoryExtensions.AsSpan(_tapeMask, (t * " + I(L - 1) + " + " + I(k - 1) + ") * " + I(h) + ", " + I(h) + ");");
+                    w.Line(ReadOnlySpan + " mask = global::System.MemoryExtensions.AsSpan(ws.TapeMask, (t * " + I(L - 1) + " + " + I(k - 1) + ") * " + I(h) + ", " + I(h) + ");");
                     w.Line("for (int j = 0; j < " + I(h) + "; j++) dBelow[j] += dx[j] * mask[j];");
                 }
                 else
@@ -471,7 +487,7 @@ namespace RnnCodegen.Generator.Emit
             }
             else if (s.HasTokens)
             {
-                w.Line(K + ".Add(grad.Slice(PEmbedding + _tapeTokens[t] * InputSize, InputSize), dx); // only the rows used");
+                w.Line(K + ".Add(grad.Slice(PEmbedding + ws.TapeTokens[t] * InputSize, InputSize), dx); // only the rows used");
             }
         }
 
@@ -479,10 +495,10 @@ namespace RnnCodegen.Generator.Emit
         {
             var w = _w;
             int h = _spec.Hidden, L = _spec.Layers;
-            w.Line(Span + " dc = global::System.MemoryExtensions.AsSpan(_dC, " + I(k * h) + ", " + I(h) + ");");
-            w.Line(ReadOnlySpan + " cp = global::System.MemoryExtensions.AsSpan(_tapeC, (t * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
-            w.Line(ReadOnlySpan + " cn = global::System.MemoryExtensions.AsSpan(_tapeC, ((t + 1) * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
-            w.Line(ReadOnlySpan + " tc = global::System.MemoryExtensions.AsSpan(_tapeTanhC, (t * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
+            w.Line(Span + " dc = global::System.MemoryExtensions.AsSpan(ws.DC, " + I(k * h) + ", " + I(h) + ");");
+            w.Line(ReadOnlySpan + " cp = global::System.MemoryExtensions.AsSpan(ws.TapeC, (t * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
+            w.Line(ReadOnlySpan + " cn = global::System.MemoryExtensions.AsSpan(ws.TapeC, ((t + 1) * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
+            w.Line(ReadOnlySpan + " tc = global::System.MemoryExtensions.AsSpan(ws.TapeTanhC, (t * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
             w.Open("for (int j = 0; j < " + I(h) + "; j++)");
             w.Line("float i = gt[j], f = gt[" + I(h) + " + j], g = gt[" + I(2 * h) + " + j], o = gt[" + I(3 * h) + " + j];");
             w.Line("float dpo = dh[j] * tc[j] * o * (1f - o);");
@@ -490,7 +506,7 @@ namespace RnnCodegen.Generator.Emit
             if (_spec.Peephole)
             {
                 w.Line("dcj += dpo * p[" + lt.PeepholeO!.Constant + " + j];");
-                w.Line("_gradients[" + lt.PeepholeO.Constant + " + j] += dpo * cn[j];");
+                w.Line("ws.Gradients[" + lt.PeepholeO.Constant + " + j] += dpo * cn[j];");
             }
             w.Line("float dpi = dcj * g * i * (1f - i);");
             w.Line("float dpf = dcj * cp[j] * f * (1f - f);");
@@ -499,8 +515,8 @@ namespace RnnCodegen.Generator.Emit
             if (_spec.Peephole)
             {
                 w.Line("dcp += dpi * p[" + lt.PeepholeI!.Constant + " + j] + dpf * p[" + lt.PeepholeF!.Constant + " + j];");
-                w.Line("_gradients[" + lt.PeepholeI.Constant + " + j] += dpi * cp[j];");
-                w.Line("_gradients[" + lt.PeepholeF.Constant + " + j] += dpf * cp[j];");
+                w.Line("ws.Gradients[" + lt.PeepholeI.Constant + " + j] += dpi * cp[j];");
+                w.Line("ws.Gradients[" + lt.PeepholeF.Constant + " + j] += dpf * cp[j];");
             }
             w.Line("dc[j] = dcp; // carried to step t-1");
             w.Line("dGates[j] = dpi; dGates[" + I(h) + " + j] = dpf; dGates[" + I(2 * h) + " + j] = dpg; dGates[" + I(3 * h) + " + j] = dpo;");
@@ -541,7 +557,7 @@ namespace RnnCodegen.Generator.Emit
                 w.Line(Span + " drh = dX.Slice(0, " + I(h) + ");");
                 w.Line("drh.Clear();");
                 w.Line(K + ".MatTransposeVecAdd(p.Slice(" + lt.WeightHh.Constant + " + " + I(2 * h * h) + ", " + I(h * h) + "), dGh.Slice(" + I(2 * h) + ", " + I(h) + "), drh);");
-                w.Line(Span + " rh = global::System.MemoryExtensions.AsSpan(_scratch, " + I(6 * h) + ", " + I(h) + ");");
+                w.Line(Span + " rh = global::System.MemoryExtensions.AsSpan(ws.Scratch, " + I(6 * h) + ", " + I(h) + ");");
                 w.Open("for (int j = 0; j < " + I(h) + "; j++)");
                 w.Line("float r = gt[j];");
                 w.Line("float dar = drh[j] * hp[j] * r * (1f - r);");
@@ -569,6 +585,85 @@ namespace RnnCodegen.Generator.Emit
                 w.Line(K + ".MatTransposeVecAdd(p.Slice(" + lt.WeightHh.Constant + ", " + I(2 * h * h) + "), dGh.Slice(0, " + I(2 * h) + "), dh);");
         }
 
+        /// <summary>
+        /// Batch training over many sequences of equal length: the batch is cut into a fixed number of chunks (independent
+        /// of the worker count), each chunk accumulates into its own workspace in sequence order, and the chunks are added
+        /// in chunk order, so the result is bit-identical for any number of workers.
+        /// </summary>
+        private void EmitBatch(string inputType, string inputName, string targetType, string targetName)
+        {
+            var w = _w;
+            var s = _spec;
+            string inputMemory = inputType.Replace("ReadOnlySpan", "ReadOnlyMemory");
+            string targetMemory = targetType.Replace("ReadOnlySpan", "ReadOnlyMemory");
+            string stepsOf = s.HasTokens ? "x.Length" : "x.Length / InputSize";
+            w.Line("private const int BatchChunks = 8;");
+            w.Line("private TrainingWorkspace[]? _chunkWorkspaces;");
+            w.Line("private readonly double[] _chunkLoss = new double[BatchChunks];");
+            w.Line();
+            w.Line("/// <summary>Accumulates the gradients of <paramref name=\"sequences\"/> equal-length sequences stored one after another in <paramref name=\"" + inputName + "\"/> and <paramref name=\"" + targetName + "\"/>, on up to <paramref name=\"maxWorkers\"/> threads (0 = every core, 1 = this thread only); returns the mean loss. Every sequence is checked before anything changes. The result is bit-identical for any worker count. Follow with <c>ApplyGradients(sequences)</c> to average.</summary>");
+            w.Open("public float AccumulateBatch(" + inputMemory + " " + inputName + ", " + targetMemory + " " + targetName + ", int sequences, int maxWorkers = 0)");
+            w.Line("if (sequences < 1) throw new global::System.ArgumentOutOfRangeException(nameof(sequences), sequences, \"At least one sequence.\");");
+            w.Line("if (" + inputName + ".Length % sequences != 0) throw new global::System.ArgumentException(\"" + inputName + ": the length must be a multiple of sequences.\", nameof(" + inputName + "));");
+            w.Line("if (" + targetName + ".Length % sequences != 0) throw new global::System.ArgumentException(\"" + targetName + ": the length must be a multiple of sequences.\", nameof(" + targetName + "));");
+            w.Line("int inputLength = " + inputName + ".Length / sequences, targetLength = " + targetName + ".Length / sequences;");
+            w.Line("for (int b = 0; b < sequences; b++) ValidateTrainingData(" + inputName + ".Span.Slice(b * inputLength, inputLength), " + targetName + ".Span.Slice(b * targetLength, targetLength));");
+            w.Line("int chunks = sequences < BatchChunks ? sequences : BatchChunks;");
+            w.Open("if (_chunkWorkspaces is null)");
+            w.Line("var created = new TrainingWorkspace[BatchChunks];");
+            w.Line("for (int c = 0; c < BatchChunks; c++) created[c] = new TrainingWorkspace();");
+            w.Line("_chunkWorkspaces = created;");
+            w.Close();
+            if (HasDropout)
+            {
+                w.Line("// Each chunk draws its dropout masks from its own stream, derived from the model's: reproducible for any worker count.");
+                w.Open("for (int c = 0; c < chunks; c++)");
+                w.Line("ulong z = _ws.DropoutState + (ulong)(c + 1) * 0x9E3779B97F4A7C15UL;");
+                w.Line("z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL; z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;");
+                w.Line("_chunkWorkspaces[c].DropoutState = (z ^ (z >> 31)) | 1UL;");
+                w.Close();
+                w.Line("_ws.DropoutState ^= _ws.DropoutState << 13; _ws.DropoutState ^= _ws.DropoutState >> 7; _ws.DropoutState ^= _ws.DropoutState << 17;");
+            }
+            w.Line("int workers = maxWorkers > 0 ? maxWorkers : global::System.Environment.ProcessorCount;");
+            w.Open("if (workers <= 1 || chunks == 1)");
+            w.Line("for (int c = 0; c < chunks; c++) RunChunk(c, chunks, " + inputName + ", " + targetName + ", sequences, inputLength, targetLength);");
+            w.Close();
+            w.Line("else RunChunksInParallel(workers, chunks, " + inputName + ", " + targetName + ", sequences, inputLength, targetLength);");
+            w.Line("double loss = 0;");
+            w.Open("for (int c = 0; c < chunks; c++)");
+            w.Line(K + ".Add(_ws.Gradients, _chunkWorkspaces[c].Gradients);");
+            w.Line("loss += _chunkLoss[c];");
+            w.Close();
+            w.Line("return (float)(loss / sequences);");
+            w.Close();
+            w.Line();
+            w.Line("// In its own method so that the lambda's closure is only allocated when threads are used.");
+            w.Open("private void RunChunksInParallel(int workers, int chunks, " + inputMemory + " " + inputName + ", " + targetMemory + " " + targetName + ", int sequences, int inputLength, int targetLength)");
+            w.Line("var options = new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = workers };");
+            w.Line("global::System.Threading.Tasks.Parallel.For(0, chunks, options, c => RunChunk(c, chunks, " + inputName + ", " + targetName + ", sequences, inputLength, targetLength));");
+            w.Close();
+            w.Line();
+            w.Open("private void RunChunk(int chunk, int chunks, " + inputMemory + " " + inputName + ", " + targetMemory + " " + targetName + ", int sequences, int inputLength, int targetLength)");
+            w.Line("var ws = _chunkWorkspaces![chunk];");
+            w.Line("global::System.Array.Clear(ws.Gradients, 0, ParameterCount);");
+            w.Line("int start = (int)((long)chunk * sequences / chunks), end = (int)((long)(chunk + 1) * sequences / chunks);");
+            w.Line("double loss = 0;");
+            w.Open("for (int b = start; b < end; b++)");
+            w.Line("var x = " + inputName + ".Span.Slice(b * inputLength, inputLength);");
+            w.Line("loss += AccumulateCore(ws, x, " + targetName + ".Span.Slice(b * targetLength, targetLength), " + stepsOf + ", false);");
+            w.Close();
+            w.Line("_chunkLoss[chunk] = loss;");
+            w.Close();
+            w.Line();
+            w.Doc("AccumulateBatch, then ApplyGradients(sequences): one optimizer step on the mean gradient of a mini-batch. Returns the mean loss before the update.");
+            w.Open("public float TrainBatch(" + inputMemory + " " + inputName + ", " + targetMemory + " " + targetName + ", int sequences, int maxWorkers = 0)");
+            w.Line("float loss = AccumulateBatch(" + inputName + ", " + targetName + ", sequences, maxWorkers);");
+            w.Line("ApplyGradients(sequences);");
+            w.Line("return loss;");
+            w.Close();
+            w.Line();
+        }
+
         private void EmitApply()
         {
             var w = _w;
@@ -576,7 +671,7 @@ namespace RnnCodegen.Generator.Emit
             w.Line("/// <summary>Averages the accumulated gradients over <paramref name=\"batchCount\"/> sequences, clips them (ClipNorm, then ClipValue), applies one " + OptimizerName + " update and zeroes the gradients. A non-finite gradient throws <see cref=\"global::System.InvalidOperationException\"/>, zeroes the gradients and leaves the parameters unchanged.</summary>");
             w.Open("public void ApplyGradients(int batchCount = 1)");
             w.Line("if (batchCount < 1) throw new global::System.ArgumentOutOfRangeException(nameof(batchCount), batchCount, \"At least one sequence.\");");
-            w.Line(Span + " grad = _gradients;");
+            w.Line(Span + " grad = _ws.Gradients;");
             w.Line("if (batchCount > 1) " + K + ".Scale(grad, 1f / batchCount);");
             w.Open("if (!" + K + ".AllFinite(grad))");
             w.Line("grad.Clear();");

@@ -480,7 +480,7 @@ namespace RnnCodegen.Generator.Emit
             }
             else
             {
-                w.Line(Span + " rh = global::System.MemoryExtensions.AsSpan(_scratch, " + I(6 * h) + ", " + I(h) + "); // r*h");
+                w.Line(Span + " rh = scratch.Slice(" + I(6 * h) + ", " + I(h) + "); // r*h");
                 w.Line(K + ".MatVecAdd(p.Slice(" + lt.WeightHh.Constant + ", " + I(2 * h * h) + "), " + hp + ", gh.Slice(0, " + I(2 * h) + "));");
                 w.Line(K + ".Add(gi.Slice(0, " + I(2 * h) + "), gh.Slice(0, " + I(2 * h) + "));");
                 w.Line(A + ".Sigmoid(gi.Slice(0, " + I(2 * h) + ")); // r, z");

@@ -212,22 +212,28 @@ namespace Demo
         }
 
         // ---- Training: tape, loss, backpropagation through time, Adam ----
-        private const int TapeStates = 1632; // h (and c) of every layer for steps 0..SequenceLength (slot 0 = initial state)
-        private const int TapeGates = 6400;
-        private readonly float[] _gradients = new float[ParameterCount];
-        private readonly float[] _tapeH = new float[TapeStates];
-        private readonly float[] _tapeC = new float[TapeStates];
-        private readonly float[] _tapeTanhC = new float[1600];
-        private readonly float[] _tapeGates = new float[TapeGates];
-        private readonly float[] _tapeInputs = new float[50]; // layer-0 inputs (embedding rows for token models)
-        private readonly float[] _tapeY = new float[50]; // output rows after the head activation
-        private readonly float[] _tapeZ = new float[50]; // head pre-activations (logits)
-        private readonly float[] _dOut = new float[50]; // d loss / d head pre-activation
-        private readonly float[] _dGates = new float[128];
-        private readonly float[] _dH = new float[32]; // d loss / d h carried backwards in time, per layer
-        private readonly float[] _dC = new float[32];
-        private readonly float[] _dX = new float[32];
-        private readonly float[] _dTmp = new float[32];
+        private const int TapeStateLength = 1632; // h (and c) of every layer for steps 0..SequenceLength (slot 0 = initial state)
+        private const int TapeGateLength = 6400;
+        /// <summary>Everything one training pass writes: the tape, the gradients and the backward buffers. The model owns one; batch training owns one per chunk of sequences.</summary>
+        private sealed class TrainingWorkspace
+        {
+            public readonly float[] Scratch = new float[ScratchSize];
+            public readonly float[] Gradients = new float[ParameterCount];
+            public readonly float[] TapeH = new float[TapeStateLength];
+            public readonly float[] TapeC = new float[TapeStateLength];
+            public readonly float[] TapeTanhC = new float[1600];
+            public readonly float[] TapeGates = new float[TapeGateLength];
+            public readonly float[] TapeInputs = new float[50]; // layer-0 inputs (embedding rows for token models)
+            public readonly float[] TapeY = new float[50]; // output rows after the head activation
+            public readonly float[] TapeZ = new float[50]; // head pre-activations (logits)
+            public readonly float[] DOut = new float[50]; // d loss / d head pre-activation
+            public readonly float[] DGates = new float[128];
+            public readonly float[] DH = new float[32]; // d loss / d h carried backwards in time, per layer
+            public readonly float[] DC = new float[32];
+            public readonly float[] DX = new float[32];
+            public readonly float[] DTmp = new float[32];
+        }
+        private readonly TrainingWorkspace _ws = new TrainingWorkspace();
         private readonly float[] _adamM = new float[ParameterCount];
         private readonly float[] _adamV = new float[ParameterCount];
         private int _optimizerStep;
@@ -255,22 +261,97 @@ namespace Demo
         /// <summary>As <see cref="AccumulateGradients(System.ReadOnlySpan{float}, System.ReadOnlySpan{float})"/>; with <paramref name="carryState"/> the pass starts from the carried streaming state and leaves its final state carried (truncated BPTT over a long stream, as PyTorch's h.detach()).</summary>
         public float AccumulateGradients(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, bool carryState)
         {
+            int steps = ValidateTrainingData(inputs, targets);
+            return AccumulateCore(_ws, inputs, targets, steps, carryState);
+        }
+
+        /// <summary>Checks one training sequence and returns its step count; throws ArgumentException naming what was expected.</summary>
+        private static int ValidateTrainingData(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets)
+        {
             if (inputs.Length % InputSize != 0) throw new global::System.ArgumentException("inputs: the length must be a multiple of InputSize (1), got " + inputs.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(inputs));
             int steps = inputs.Length / InputSize;
             if (steps < 1 || steps > SequenceLength) throw new global::System.ArgumentException("inputs: expected 1.." + SequenceLength.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " steps, got " + steps.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(inputs));
             if (!global::RnnCodegen.Kernels.AllFinite(inputs)) throw new global::System.ArgumentException("inputs contain NaN or infinity.", nameof(inputs));
             if (targets.Length != steps * OutputWidth) throw new global::System.ArgumentException("targets: expected " + (steps * OutputWidth).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " values, got " + (targets.Length).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(targets));
             if (!global::RnnCodegen.Kernels.AllFinite(targets)) throw new global::System.ArgumentException("targets contain NaN or infinity.", nameof(targets));
-            if (carryState) global::System.Array.Copy(_state, 0, _tapeH, 0, 32); else global::System.Array.Clear(_tapeH, 0, 32);
-            if (carryState) global::System.Array.Copy(_state, 32, _tapeC, 0, 32); else global::System.Array.Clear(_tapeC, 0, 32);
-            for (int t = 0; t < steps; t++) TrainForwardStep(t, inputs.Slice(t * InputSize, InputSize), steps);
-            float loss = LossAndGradient(default(global::System.ReadOnlySpan<int>), targets, steps);
-            Backward(steps);
+            return steps;
+        }
+
+        private float AccumulateCore(TrainingWorkspace ws, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int steps, bool carryState)
+        {
+            if (carryState) global::System.Array.Copy(_state, 0, ws.TapeH, 0, 32); else global::System.Array.Clear(ws.TapeH, 0, 32);
+            if (carryState) global::System.Array.Copy(_state, 32, ws.TapeC, 0, 32); else global::System.Array.Clear(ws.TapeC, 0, 32);
+            for (int t = 0; t < steps; t++) TrainForwardStep(ws, t, inputs.Slice(t * InputSize, InputSize), steps);
+            float loss = LossAndGradient(ws, default(global::System.ReadOnlySpan<int>), targets, steps);
+            Backward(ws, steps);
             if (carryState)
             {
-                global::System.Array.Copy(_tapeH, steps * 32, _state, 0, 32);
-                global::System.Array.Copy(_tapeC, steps * 32, _state, 32, 32);
+                global::System.Array.Copy(ws.TapeH, steps * 32, _state, 0, 32);
+                global::System.Array.Copy(ws.TapeC, steps * 32, _state, 32, 32);
             }
+            return loss;
+        }
+
+        private const int BatchChunks = 8;
+        private TrainingWorkspace[]? _chunkWorkspaces;
+        private readonly double[] _chunkLoss = new double[BatchChunks];
+
+        /// <summary>Accumulates the gradients of <paramref name="sequences"/> equal-length sequences stored one after another in <paramref name="inputs"/> and <paramref name="targets"/>, on up to <paramref name="maxWorkers"/> threads (0 = every core, 1 = this thread only); returns the mean loss. Every sequence is checked before anything changes. The result is bit-identical for any worker count. Follow with <c>ApplyGradients(sequences)</c> to average.</summary>
+        public float AccumulateBatch(global::System.ReadOnlyMemory<float> inputs, global::System.ReadOnlyMemory<float> targets, int sequences, int maxWorkers = 0)
+        {
+            if (sequences < 1) throw new global::System.ArgumentOutOfRangeException(nameof(sequences), sequences, "At least one sequence.");
+            if (inputs.Length % sequences != 0) throw new global::System.ArgumentException("inputs: the length must be a multiple of sequences.", nameof(inputs));
+            if (targets.Length % sequences != 0) throw new global::System.ArgumentException("targets: the length must be a multiple of sequences.", nameof(targets));
+            int inputLength = inputs.Length / sequences, targetLength = targets.Length / sequences;
+            for (int b = 0; b < sequences; b++) ValidateTrainingData(inputs.Span.Slice(b * inputLength, inputLength), targets.Span.Slice(b * targetLength, targetLength));
+            int chunks = sequences < BatchChunks ? sequences : BatchChunks;
+            if (_chunkWorkspaces is null)
+            {
+                var created = new TrainingWorkspace[BatchChunks];
+                for (int c = 0; c < BatchChunks; c++) created[c] = new TrainingWorkspace();
+                _chunkWorkspaces = created;
+            }
+            int workers = maxWorkers > 0 ? maxWorkers : global::System.Environment.ProcessorCount;
+            if (workers <= 1 || chunks == 1)
+            {
+                for (int c = 0; c < chunks; c++) RunChunk(c, chunks, inputs, targets, sequences, inputLength, targetLength);
+            }
+            else RunChunksInParallel(workers, chunks, inputs, targets, sequences, inputLength, targetLength);
+            double loss = 0;
+            for (int c = 0; c < chunks; c++)
+            {
+                global::RnnCodegen.Kernels.Add(_ws.Gradients, _chunkWorkspaces[c].Gradients);
+                loss += _chunkLoss[c];
+            }
+            return (float)(loss / sequences);
+        }
+
+        // In its own method so that the lambda's closure is only allocated when threads are used.
+        private void RunChunksInParallel(int workers, int chunks, global::System.ReadOnlyMemory<float> inputs, global::System.ReadOnlyMemory<float> targets, int sequences, int inputLength, int targetLength)
+        {
+            var options = new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = workers };
+            global::System.Threading.Tasks.Parallel.For(0, chunks, options, c => RunChunk(c, chunks, inputs, targets, sequences, inputLength, targetLength));
+        }
+
+        private void RunChunk(int chunk, int chunks, global::System.ReadOnlyMemory<float> inputs, global::System.ReadOnlyMemory<float> targets, int sequences, int inputLength, int targetLength)
+        {
+            var ws = _chunkWorkspaces![chunk];
+            global::System.Array.Clear(ws.Gradients, 0, ParameterCount);
+            int start = (int)((long)chunk * sequences / chunks), end = (int)((long)(chunk + 1) * sequences / chunks);
+            double loss = 0;
+            for (int b = start; b < end; b++)
+            {
+                var x = inputs.Span.Slice(b * inputLength, inputLength);
+                loss += AccumulateCore(ws, x, targets.Span.Slice(b * targetLength, targetLength), x.Length / InputSize, false);
+            }
+            _chunkLoss[chunk] = loss;
+        }
+
+        /// <summary>AccumulateBatch, then ApplyGradients(sequences): one optimizer step on the mean gradient of a mini-batch. Returns the mean loss before the update.</summary>
+        public float TrainBatch(global::System.ReadOnlyMemory<float> inputs, global::System.ReadOnlyMemory<float> targets, int sequences, int maxWorkers = 0)
+        {
+            float loss = AccumulateBatch(inputs, targets, sequences, maxWorkers);
+            ApplyGradients(sequences);
             return loss;
         }
 
@@ -286,29 +367,29 @@ namespace Demo
         }
 
         /// <summary>Sets every accumulated gradient to zero.</summary>
-        public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, ParameterCount);
+        public void ZeroGradients() => global::System.Array.Clear(_ws.Gradients, 0, ParameterCount);
 
         /// <summary>Copies the accumulated gradient of one tensor (row-major PyTorch shape) into <paramref name="destination"/>.</summary>
         public void CopyGradient(string name, global::System.Span<float> destination)
         {
             var info = CheckedParameter(name, destination.Length, nameof(destination));
-            global::System.MemoryExtensions.AsSpan(_gradients, info.Offset, info.Length).CopyTo(destination);
+            global::System.MemoryExtensions.AsSpan(_ws.Gradients, info.Offset, info.Length).CopyTo(destination);
         }
 
-        private void TrainForwardStep(int t, global::System.ReadOnlySpan<float> input, int steps)
+        private void TrainForwardStep(TrainingWorkspace ws, int t, global::System.ReadOnlySpan<float> input, int steps)
         {
             global::System.ReadOnlySpan<float> p = _parameters;
-            global::System.Span<float> scratch = _scratch;
-            input.CopyTo(global::System.MemoryExtensions.AsSpan(_tapeInputs, t * InputSize, InputSize));
-            global::System.ReadOnlySpan<float> x = global::System.MemoryExtensions.AsSpan(_tapeInputs, t * InputSize, InputSize);
+            global::System.Span<float> scratch = ws.Scratch;
+            input.CopyTo(global::System.MemoryExtensions.AsSpan(ws.TapeInputs, t * InputSize, InputSize));
+            global::System.ReadOnlySpan<float> x = global::System.MemoryExtensions.AsSpan(ws.TapeInputs, t * InputSize, InputSize);
             // LSTM layer 0 at step t.
             {
-                global::System.ReadOnlySpan<float> hp = global::System.MemoryExtensions.AsSpan(_tapeH, (t * 1 + 0) * 32, 32);
-                global::System.Span<float> h = global::System.MemoryExtensions.AsSpan(_tapeH, ((t + 1) * 1 + 0) * 32, 32);
-                global::System.Span<float> c = global::System.MemoryExtensions.AsSpan(_tapeC, ((t + 1) * 1 + 0) * 32, 32);
-                global::System.Span<float> g = global::System.MemoryExtensions.AsSpan(_tapeGates, (t * 1 + 0) * 128, 128); // i | f | g | o
-                global::System.Span<float> tc = global::System.MemoryExtensions.AsSpan(_tapeTanhC, (t * 1 + 0) * 32, 32); // tanh(c')
-                global::System.ReadOnlySpan<float> cp = global::System.MemoryExtensions.AsSpan(_tapeC, (t * 1 + 0) * 32, 32);
+                global::System.ReadOnlySpan<float> hp = global::System.MemoryExtensions.AsSpan(ws.TapeH, (t * 1 + 0) * 32, 32);
+                global::System.Span<float> h = global::System.MemoryExtensions.AsSpan(ws.TapeH, ((t + 1) * 1 + 0) * 32, 32);
+                global::System.Span<float> c = global::System.MemoryExtensions.AsSpan(ws.TapeC, ((t + 1) * 1 + 0) * 32, 32);
+                global::System.Span<float> g = global::System.MemoryExtensions.AsSpan(ws.TapeGates, (t * 1 + 0) * 128, 128); // i | f | g | o
+                global::System.Span<float> tc = global::System.MemoryExtensions.AsSpan(ws.TapeTanhC, (t * 1 + 0) * 32, 32); // tanh(c')
+                global::System.ReadOnlySpan<float> cp = global::System.MemoryExtensions.AsSpan(ws.TapeC, (t * 1 + 0) * 32, 32);
                 p.Slice(PBiasIh0, 128).CopyTo(g);
                 global::RnnCodegen.Kernels.Add(g, p.Slice(PBiasHh0, 128));
                 global::RnnCodegen.Kernels.MatVecAdd(p.Slice(PWeightIh0, 128), x, g);
@@ -321,59 +402,59 @@ namespace Demo
                 for (int j = 0; j < 32; j++) h[j] = g[96 + j] * tc[j]; // h' = o*tanh(c')
                 x = h;
             }
-            global::System.Span<float> y = global::System.MemoryExtensions.AsSpan(_tapeY, t * 1, 1);
-            global::System.Span<float> zrow = global::System.MemoryExtensions.AsSpan(_tapeZ, t * 1, 1);
+            global::System.Span<float> y = global::System.MemoryExtensions.AsSpan(ws.TapeY, t * 1, 1);
+            global::System.Span<float> zrow = global::System.MemoryExtensions.AsSpan(ws.TapeZ, t * 1, 1);
             // Dense head: z = W x + b, y = Identity(z).
             p.Slice(PDenseBias, 1).CopyTo(zrow);
             global::RnnCodegen.Kernels.MatVecAdd(p.Slice(PDenseWeight, 32), x, zrow);
             zrow.CopyTo(y);
         }
 
-        // Loss (mean over the output values, as PyTorch's reduction='mean') and d loss / d head pre-activation into _dOut.
-        private float LossAndGradient(global::System.ReadOnlySpan<int> classes, global::System.ReadOnlySpan<float> targets, int steps)
+        // Loss (mean over the output values, as PyTorch's reduction='mean') and d loss / d head pre-activation into ws.DOut.
+        private float LossAndGradient(TrainingWorkspace ws, global::System.ReadOnlySpan<int> classes, global::System.ReadOnlySpan<float> targets, int steps)
         {
             int rows = steps;
             double loss = 0;
             float scale = 2f / (rows * 1);
             for (int i = 0; i < rows * 1; i++)
             {
-                double e = (double)_tapeY[i] - targets[i];
+                double e = (double)ws.TapeY[i] - targets[i];
                 loss += e * e;
-                _dOut[i] = (_tapeY[i] - targets[i]) * scale; // d loss / d y
+                ws.DOut[i] = (ws.TapeY[i] - targets[i]) * scale; // d loss / d y
             }
             return (float)(loss / (rows * 1));
         }
 
         // Backpropagation through time: from the last step to the first, from the top layer down.
-        private void Backward(int steps)
+        private void Backward(TrainingWorkspace ws, int steps)
         {
             global::System.ReadOnlySpan<float> p = _parameters;
-            global::System.Span<float> grad = _gradients;
-            global::System.Array.Clear(_dH, 0, 32);
-            global::System.Array.Clear(_dC, 0, 32);
-            global::System.Span<float> dGates = _dGates;
-            global::System.Span<float> dX = _dX;
-            global::System.Span<float> dTmp = _dTmp;
+            global::System.Span<float> grad = ws.Gradients;
+            global::System.Array.Clear(ws.DH, 0, 32);
+            global::System.Array.Clear(ws.DC, 0, 32);
+            global::System.Span<float> dGates = ws.DGates;
+            global::System.Span<float> dX = ws.DX;
+            global::System.Span<float> dTmp = ws.DTmp;
             for (int t = steps - 1; t >= 0; t--)
             {
-                global::System.Span<float> dTop = global::System.MemoryExtensions.AsSpan(_dH, 0, 32);
+                global::System.Span<float> dTop = global::System.MemoryExtensions.AsSpan(ws.DH, 0, 32);
                 {
-                    global::System.ReadOnlySpan<float> dz = global::System.MemoryExtensions.AsSpan(_dOut, t * 1, 1);
-                    global::RnnCodegen.Kernels.OuterAdd(grad.Slice(PDenseWeight, 32), dz, global::System.MemoryExtensions.AsSpan(_tapeH, ((t + 1) * 1 + 0) * 32, 32));
+                    global::System.ReadOnlySpan<float> dz = global::System.MemoryExtensions.AsSpan(ws.DOut, t * 1, 1);
+                    global::RnnCodegen.Kernels.OuterAdd(grad.Slice(PDenseWeight, 32), dz, global::System.MemoryExtensions.AsSpan(ws.TapeH, ((t + 1) * 1 + 0) * 32, 32));
                     global::RnnCodegen.Kernels.Add(grad.Slice(PDenseBias, 1), dz);
                     global::RnnCodegen.Kernels.MatTransposeVecAdd(p.Slice(PDenseWeight, 32), dz, dTop);
                 }
                 // LSTM layer 0 at step t.
                 {
-                    global::System.Span<float> dh = global::System.MemoryExtensions.AsSpan(_dH, 0, 32);
-                    global::System.ReadOnlySpan<float> hp = global::System.MemoryExtensions.AsSpan(_tapeH, (t * 1 + 0) * 32, 32);
-                    global::System.ReadOnlySpan<float> hn = global::System.MemoryExtensions.AsSpan(_tapeH, ((t + 1) * 1 + 0) * 32, 32);
-                    global::System.ReadOnlySpan<float> gt = global::System.MemoryExtensions.AsSpan(_tapeGates, (t * 1 + 0) * 128, 128);
-                    global::System.ReadOnlySpan<float> x = global::System.MemoryExtensions.AsSpan(_tapeInputs, t * InputSize, InputSize);
-                    global::System.Span<float> dc = global::System.MemoryExtensions.AsSpan(_dC, 0, 32);
-                    global::System.ReadOnlySpan<float> cp = global::System.MemoryExtensions.AsSpan(_tapeC, (t * 1 + 0) * 32, 32);
-                    global::System.ReadOnlySpan<float> cn = global::System.MemoryExtensions.AsSpan(_tapeC, ((t + 1) * 1 + 0) * 32, 32);
-                    global::System.ReadOnlySpan<float> tc = global::System.MemoryExtensions.AsSpan(_tapeTanhC, (t * 1 + 0) * 32, 32);
+                    global::System.Span<float> dh = global::System.MemoryExtensions.AsSpan(ws.DH, 0, 32);
+                    global::System.ReadOnlySpan<float> hp = global::System.MemoryExtensions.AsSpan(ws.TapeH, (t * 1 + 0) * 32, 32);
+                    global::System.ReadOnlySpan<float> hn = global::System.MemoryExtensions.AsSpan(ws.TapeH, ((t + 1) * 1 + 0) * 32, 32);
+                    global::System.ReadOnlySpan<float> gt = global::System.MemoryExtensions.AsSpan(ws.TapeGates, (t * 1 + 0) * 128, 128);
+                    global::System.ReadOnlySpan<float> x = global::System.MemoryExtensions.AsSpan(ws.TapeInputs, t * InputSize, InputSize);
+                    global::System.Span<float> dc = global::System.MemoryExtensions.AsSpan(ws.DC, 0, 32);
+                    global::System.ReadOnlySpan<float> cp = global::System.MemoryExtensions.AsSpan(ws.TapeC, (t * 1 + 0) * 32, 32);
+                    global::System.ReadOnlySpan<float> cn = global::System.MemoryExtensions.AsSpan(ws.TapeC, ((t + 1) * 1 + 0) * 32, 32);
+                    global::System.ReadOnlySpan<float> tc = global::System.MemoryExtensions.AsSpan(ws.TapeTanhC, (t * 1 + 0) * 32, 32);
                     for (int j = 0; j < 32; j++)
                     {
                         float i = gt[j], f = gt[32 + j], g = gt[64 + j], o = gt[96 + j];
@@ -405,7 +486,7 @@ namespace Demo
         public void ApplyGradients(int batchCount = 1)
         {
             if (batchCount < 1) throw new global::System.ArgumentOutOfRangeException(nameof(batchCount), batchCount, "At least one sequence.");
-            global::System.Span<float> grad = _gradients;
+            global::System.Span<float> grad = _ws.Gradients;
             if (batchCount > 1) global::RnnCodegen.Kernels.Scale(grad, 1f / batchCount);
             if (!global::RnnCodegen.Kernels.AllFinite(grad))
             {

@@ -198,7 +198,7 @@ namespace Demo
                 p.Slice(PBiasIh0, 18).CopyTo(gi);
                 global::RnnCodegen.Kernels.MatVecAdd(p.Slice(PWeightIh0, 144), x, gi);
                 p.Slice(PBiasHh0, 18).CopyTo(gh);
-                global::System.Span<float> rh = global::System.MemoryExtensions.AsSpan(_scratch, 36, 6); // r*h
+                global::System.Span<float> rh = scratch.Slice(36, 6); // r*h
                 global::RnnCodegen.Kernels.MatVecAdd(p.Slice(PWeightHh0, 72), h, gh.Slice(0, 12));
                 global::RnnCodegen.Kernels.Add(gi.Slice(0, 12), gh.Slice(0, 12));
                 global::RnnCodegen.Activations.Sigmoid(gi.Slice(0, 12)); // r, z

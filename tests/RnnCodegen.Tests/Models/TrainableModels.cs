@@ -104,3 +104,17 @@ namespace RnnCodegen.Tests.Models
     public partial class TrainLstmNoHead : ITrainingSettings { }
     public partial class TrainTokenLstm : ITokenClassTrainable, ITrainingSettings { }
 }
+
+namespace RnnCodegen.Tests.Models
+{
+    /// <summary>The classic binary-addition RNN: two bits in, the sum bit out, 8 steps (least significant bit first).</summary>
+    [RnnModel(Input = 2, Hidden = 16, Output = 1, OutputActivation = OutputActivation.Sigmoid, Loss = Loss.BinaryCrossEntropy, SequenceLength = 8, Optimizer = Optimizer.Adam, LearningRate = 0.01)]
+    public partial class BinaryAdder { }
+
+    /// <summary>Next-value prediction on a sine wave.</summary>
+    [LstmModel(Input = 1, Hidden = 16, Output = 1, SequenceLength = 20, LearningRate = 0.01, ClipNorm = 1.0)]
+    public partial class SineForecaster { }
+
+    [GruModel(Input = 2, Hidden = 6, Layers = 2, Output = 1, Dropout = 0.3, SequenceLength = 10)]
+    public partial class DropoutGru { }
+}
