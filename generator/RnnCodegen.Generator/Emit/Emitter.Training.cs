@@ -41,6 +41,7 @@ namespace RnnCodegen.Generator.Emit
             w.Doc("Everything one training pass writes: the tape, the gradients and the backward buffers. The model owns one; batch training owns one per chunk of sequences.");
             w.Open("private sealed class TrainingWorkspace");
             w.Line("public readonly float[] Scratch = new float[ScratchSize];");
+            w.Line("public bool Evaluating; // true while ComputeLoss runs: no dropout");
             w.Line("public readonly float[] Gradients = new float[ParameterCount];");
             w.Line("public readonly float[] TapeH = new float[TapeStateLength];");
             if (s.Cell == Cell.Lstm)
@@ -198,6 +199,18 @@ namespace RnnCodegen.Generator.Emit
             w.Line("return loss;");
             w.Close();
             w.Line();
+            w.Line("/// <summary>The loss on one sequence from a zero state, without dropout and without touching the gradients or the streaming state (validation loss).</summary>");
+            w.Open("public float ComputeLoss(" + inputType + " " + inputName + ", " + targetType + " " + targetName + ")");
+            w.Line("int steps = ValidateTrainingData(" + inputName + ", " + targetName + ");");
+            w.Line("var ws = _ws;");
+            w.Line("global::System.Array.Clear(ws.TapeH, 0, " + I(s.Layers * s.Hidden) + ");");
+            if (s.Cell == Cell.Lstm) w.Line("global::System.Array.Clear(ws.TapeC, 0, " + I(s.Layers * s.Hidden) + ");");
+            w.Line("ws.Evaluating = true;");
+            w.Line("for (int t = 0; t < steps; t++) TrainForwardStep(ws, t, " + (s.HasTokens ? "tokens[t]" : "inputs.Slice(t * InputSize, InputSize)") + ", steps);");
+            w.Line("ws.Evaluating = false;");
+            w.Line("return " + (classes ? "LossAndGradient(ws, classes, default(" + ReadOnlySpan + "), steps)" : "LossAndGradient(ws, default(global::System.ReadOnlySpan<int>), targets, steps)") + ";");
+            w.Close();
+            w.Line();
             EmitBatch(inputType, inputName, targetType, targetName);
             w.Doc("One training step on one sequence: AccumulateGradients, then ApplyGradients(1). Returns the loss before the update.");
             w.Line("public float TrainStep(" + inputType + " " + inputName + ", " + targetType + " " + targetName + ") => TrainStep(" + inputName + ", " + targetName + ", false);");
@@ -259,7 +272,7 @@ namespace RnnCodegen.Generator.Emit
                     w.Line("// Dropout on the input of layer " + I(k + 1) + " (inverted: kept values scaled by 1/(1-p)).");
                     w.Line(Span + " mask = global::System.MemoryExtensions.AsSpan(ws.TapeMask, (t * " + I(L - 1) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
                     w.Line(Span + " dropped = global::System.MemoryExtensions.AsSpan(ws.TapeDropped, (t * " + I(L - 1) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
-                    w.Line("float rate = DropoutRate, keep = rate < 1f ? 1f / (1f - rate) : 0f;");
+                    w.Line("float rate = ws.Evaluating ? 0f : DropoutRate, keep = rate < 1f ? 1f / (1f - rate) : 0f;");
                     w.Open("for (int j = 0; j < " + I(h) + "; j++)");
                     w.Line("ws.DropoutState ^= ws.DropoutState << 13; ws.DropoutState ^= ws.DropoutState >> 7; ws.DropoutState ^= ws.DropoutState << 17;");
                     w.Line("mask[j] = (ws.DropoutState >> 40) * (1.0f / (1 << 24)) < rate ? 0f : keep;");
