@@ -170,10 +170,10 @@ namespace RnnCodegen
         /// Turns a failure of the JSON reader (or of decoding a token) into an <see cref="InvalidDataException"/> that names the
         /// place, and recognises Python's non-standard <c>NaN</c>, <c>Infinity</c> and <c>-Infinity</c> tokens.
         /// </summary>
-        internal InvalidDataException Wrap(Exception ex, long bytesConsumed)
+        internal InvalidDataException Wrap(Exception ex, long bytesConsumed, int currentDepth)
         {
             ReadOnlySpan<byte> json = Json;
-            string where = Location.Length > 0 ? Location : "the file";
+            string where = Location.Length > 0 ? Location : "The file";
             long errorOffset = -1;
             if (ex is JsonException je && je.LineNumber.HasValue && je.BytePositionInLine.HasValue)
                 errorOffset = OffsetOf(json, je.LineNumber.Value, je.BytePositionInLine.Value);
@@ -190,11 +190,15 @@ namespace RnnCodegen
                 return new InvalidDataException(where + ": " + literal + " (at " + WeightFile.LineColumn(json, at) + ") is not valid JSON and not a finite value: " +
                     "the file holds a NaN or infinite parameter (Python's json module writes NaN, Infinity and -Infinity for them).", ex);
             }
+            if (ex is JsonException && currentDepth >= WeightFile.MaxJsonDepth - 1)
+                return new InvalidDataException(where + ": JSON nested deeper than " + WeightFile.Int(WeightFile.MaxJsonDepth) +
+                    " levels (at " + WeightFile.LineColumn(json, errorOffset >= 0 ? errorOffset : bytesConsumed) + "); a weight file needs far fewer.", ex);
             if (json.Length == 0 || IsWhiteSpaceOnly(json))
                 return new InvalidDataException("The file is empty: expected a JSON object.", ex);
             string pos = errorOffset >= 0 ? WeightFile.LineColumn(json, errorOffset) : WeightFile.LineColumn(json, bytesConsumed);
             bool truncated = errorOffset >= json.Length || (errorOffset < 0 && bytesConsumed >= json.Length) || IsWhiteSpaceOnly(json.Slice((int)Math.Min(bytesConsumed, json.Length)));
-            return new InvalidDataException(where + ": " + (truncated ? "the JSON ends early (truncated file?)" : "malformed JSON") + " at " + pos + ": " + ex.Message, ex);
+            string what = (truncated ? "the JSON ends early (truncated file?)" : "malformed JSON") + " at " + pos + ": " + ex.Message;
+            return new InvalidDataException(Location.Length > 0 ? Location + ": " + what : char.ToUpperInvariant(what[0]) + what.Substring(1), ex);
         }
 
         private static bool IsWhiteSpaceOnly(ReadOnlySpan<byte> s)

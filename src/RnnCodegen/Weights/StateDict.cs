@@ -200,7 +200,7 @@ namespace RnnCodegen
                 }
                 catch (Exception ex) when (JsonTensorReader.IsContentFailure(ex))
                 {
-                    throw _tensors.Wrap(ex, reader.BytesConsumed);
+                    throw _tensors.Wrap(ex, reader.BytesConsumed, reader.CurrentDepth);
                 }
                 Report();
             }
@@ -285,6 +285,7 @@ namespace RnnCodegen
                 if (reader.TokenType != JsonTokenType.StartArray && reader.TokenType != JsonTokenType.Number)
                 {
                     _problems.Add(label + ": expected a tensor (nested lists of numbers), found " + JsonTensorReader.Describe(ref reader));
+                    if (_byName.ContainsKey(canonical) && !_found.ContainsKey(canonical)) _found.Add(canonical, key);
                     reader.Skip();
                     return;
                 }
