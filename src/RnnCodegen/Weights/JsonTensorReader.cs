@@ -135,7 +135,7 @@ namespace RnnCodegen
             }
             if (_dims[level] < 0) _dims[level] = count;
             else if (_dims[level] != count)
-                throw Error(ref reader, Location + ": the nested lists are ragged: this list has " + WeightFile.Int(count) + " entries, the first list at its depth has " + WeightFile.Int(_dims[level]));
+                throw Error(ref reader, Location + ": the nested lists are ragged: this list has " + WeightFile.Int(count) + (count == 1 ? " entry" : " entries") + ", the first list at its depth has " + WeightFile.Int(_dims[level]));
         }
 
         private void AddNumber(ref Utf8JsonReader reader)
@@ -196,7 +196,8 @@ namespace RnnCodegen
             if (json.Length == 0 || IsWhiteSpaceOnly(json))
                 return new InvalidDataException("The file is empty: expected a JSON object.", ex);
             string pos = errorOffset >= 0 ? WeightFile.LineColumn(json, errorOffset) : WeightFile.LineColumn(json, bytesConsumed);
-            bool truncated = errorOffset >= json.Length || (errorOffset < 0 && bytesConsumed >= json.Length) || IsWhiteSpaceOnly(json.Slice((int)Math.Min(bytesConsumed, json.Length)));
+            long rest = Math.Min(Math.Max(errorOffset, bytesConsumed), json.Length);
+            bool truncated = IsWhiteSpaceOnly(json.Slice((int)rest));
             string what = (truncated ? "the JSON ends early (truncated file?)" : "malformed JSON") + " at " + pos + ": " + ex.Message;
             return new InvalidDataException(Location.Length > 0 ? Location + ": " + what : char.ToUpperInvariant(what[0]) + what.Substring(1), ex);
         }
