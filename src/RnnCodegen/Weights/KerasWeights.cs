@@ -51,6 +51,7 @@ namespace RnnCodegen
     /// reset_after, activation), a non-finite value (Python's <c>NaN</c>/<c>Infinity</c> tokens included), malformed JSON,
     /// nesting deeper than 16 levels or a file larger than 64 bytes per parameter + 1 MiB throws
     /// <see cref="InvalidDataException"/> naming the layer and the PyTorch tensor, and leaves the model unchanged.</para>
+    /// <para>Errors of the stream itself (an <see cref="IOException"/> from <c>Read</c>/<c>Write</c>) propagate unchanged.</para>
     /// </remarks>
     public static class KerasWeights
     {

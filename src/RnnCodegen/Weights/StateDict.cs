@@ -35,6 +35,7 @@ namespace RnnCodegen
     /// float32 (including Python's <c>NaN</c>/<c>Infinity</c> tokens), malformed JSON, nesting deeper than 16 levels, or a file
     /// larger than 64 bytes per parameter + 1 MiB throws <see cref="InvalidDataException"/> naming the tensor, and leaves the
     /// model unchanged. A leading UTF-8 byte-order mark is allowed.</para>
+    /// <para>Errors of the stream itself (an <see cref="IOException"/> from <c>Read</c>/<c>Write</c>) propagate unchanged.</para>
     /// </remarks>
     public static class StateDict
     {
