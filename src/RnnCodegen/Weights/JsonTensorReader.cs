@@ -105,7 +105,7 @@ namespace RnnCodegen
             {
                 _level = level;
                 _index[level] = count;
-                reader.Read();
+                JsonTensorReader.Next(ref reader);
                 JsonTokenType t = reader.TokenType;
                 if (t == JsonTokenType.EndArray) break;
                 if (t == JsonTokenType.Number)
@@ -237,6 +237,12 @@ namespace RnnCodegen
             if (s.Length < ascii.Length) return false;
             for (int i = 0; i < ascii.Length; i++) if (s[i] != (byte)ascii[i]) return false;
             return true;
+        }
+
+        /// <summary>Reads the next token; the end of the data where more is needed is a truncated file (the reader normally throws first).</summary>
+        internal static void Next(ref Utf8JsonReader reader)
+        {
+            if (!reader.Read()) throw new JsonException("The JSON ends before its last object or list is closed.");
         }
 
         /// <summary>Whether an exception is one the JSON reader or token decoding throws for bad content.</summary>

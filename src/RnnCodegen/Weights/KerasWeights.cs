@@ -137,10 +137,10 @@ namespace RnnCodegen
             List<Layer>? layers = null;
             while (true)
             {
-                reader.Read();
+                JsonTensorReader.Next(ref reader);
                 if (reader.TokenType == JsonTokenType.EndObject) break;
                 string name = reader.GetString()!;
-                reader.Read();
+                JsonTensorReader.Next(ref reader);
                 if (name == "layers")
                 {
                     if (layers != null) throw tensors.Error(ref reader, "\"layers\" appears twice");
@@ -150,7 +150,7 @@ namespace RnnCodegen
                     int recurrent = 0;
                     while (true)
                     {
-                        reader.Read();
+                        JsonTensorReader.Next(ref reader);
                         if (reader.TokenType == JsonTokenType.EndArray) break;
                         var layer = new Layer { Index = layers.Count };
                         tensors.Context = layer.Label;
@@ -177,10 +177,10 @@ namespace RnnCodegen
         {
             while (true)
             {
-                reader.Read();
+                JsonTensorReader.Next(ref reader);
                 if (reader.TokenType == JsonTokenType.EndObject) return;
                 string name = reader.GetString()!;
-                reader.Read();
+                JsonTensorReader.Next(ref reader);
                 tensors.Context = layer.Label + "." + name;
                 switch (name)
                 {
@@ -205,7 +205,7 @@ namespace RnnCodegen
                             throw tensors.Error(ref reader, layer.Label + ".weights: expected a list of weight arrays, found " + JsonTensorReader.Describe(ref reader));
                         while (true)
                         {
-                            reader.Read();
+                            JsonTensorReader.Next(ref reader);
                             if (reader.TokenType == JsonTokenType.EndArray) break;
                             int j = layer.Weights.Count;
                             tensors.ReadTensor(ref reader, layer.Label + ".weights[" + WeightFile.Int(j) + "]" + TargetHint(layer.Type, recurrentBefore, j));

@@ -220,7 +220,7 @@ namespace RnnCodegen
                     while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                     {
                         string name = reader.GetString()!;
-                        reader.Read();
+                        JsonTensorReader.Next(ref reader);
                         if ((name == "state_dict" || name == "model_state_dict") && reader.TokenType == JsonTokenType.StartObject)
                         {
                             if (wrapper != null && wrapper != name)
@@ -244,11 +244,11 @@ namespace RnnCodegen
                     throw _tensors.Error(ref reader, "Expected a JSON object mapping tensor names to nested lists, found " + JsonTensorReader.Describe(ref reader));
                 while (true)
                 {
-                    reader.Read();
+                    JsonTensorReader.Next(ref reader);
                     if (reader.TokenType == JsonTokenType.EndObject) break;
                     string key = reader.GetString()!;
                     _tensors.Context = key;
-                    reader.Read();
+                    JsonTensorReader.Next(ref reader);
                     if (wrapper == null)
                     {
                         ReadEntry(ref reader, key);
@@ -257,11 +257,11 @@ namespace RnnCodegen
                     {
                         while (true)
                         {
-                            reader.Read();
+                            JsonTensorReader.Next(ref reader);
                             if (reader.TokenType == JsonTokenType.EndObject) break;
                             string inner = reader.GetString()!;
                             _tensors.Context = inner;
-                            reader.Read();
+                            JsonTensorReader.Next(ref reader);
                             ReadEntry(ref reader, inner);
                         }
                     }

@@ -155,7 +155,7 @@ namespace RnnCodegen
         }
 
         /// <summary>Joins names for a message, at most <paramref name="max"/> of them.</summary>
-        internal static string JoinNames(List<string> names, int max = 40)
+        internal static string JoinNames(List<string> names, int max = 200)
         {
             if (names.Count <= max) return string.Join(", ", names);
             return string.Join(", ", names.GetRange(0, max)) + " and " + Int(names.Count - max) + " more";
