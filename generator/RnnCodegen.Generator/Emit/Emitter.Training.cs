@@ -1,0 +1,613 @@
+using System;
+using RnnCodegen.Generator.Model;
+
+namespace RnnCodegen.Generator.Emit
+{
+    /// <summary>
+    /// The training half: a forward pass that records a tape, the loss and its gradient, backpropagation through time,
+    /// clipping and the optimizer update. Emitted only for specs with a SequenceLength.
+    /// </summary>
+    internal sealed partial class Emitter
+    {
+        private int T => _spec.SequenceLength;
+
+        /// <summary>Floats per (step, layer) of the gate tape: LSTM i f g o; GRU gi (r z n) and gh; RNN the pre-activation.</summary>
+        private int GateTape => _spec.Cell switch { Cell.Lstm => 4 * _spec.Hidden, Cell.Gru => 6 * _spec.Hidden, _ => _spec.Hidden };
+
+        private bool HasDropout => _spec.Dropout > 0 && _spec.Layers > 1;
+
+        private string OptimizerName => _spec.Optimizer switch
+        {
+            ModelSpec.OptimizerSgd => "Sgd",
+            ModelSpec.OptimizerMomentum => "Momentum",
+            ModelSpec.OptimizerRmsProp => "RmsProp",
+            _ => "Adam",
+        };
+
+        private double DefaultLearningRate => _spec.LearningRate > 0 ? _spec.LearningRate : _spec.Optimizer == ModelSpec.OptimizerAdam ? 1e-3 : 1e-2;
+
+        private static string D(double v) => CodeWriter.F((float)v);
+
+        private void EmitTraining()
+        {
+            if (!_spec.Trainable) return;
+            var w = _w;
+            var s = _spec;
+            int h = s.Hidden, L = s.Layers;
+            int rows = s.IsLast ? 1 : T;
+            w.Line("// ---- Training: tape, loss, backpropagation through time, " + OptimizerName + " ----");
+            w.Line("private const int TapeStates = " + I((T + 1) * L * h) + "; // h (and c) of every layer for steps 0..SequenceLength (slot 0 = initial state)");
+            w.Line("private const int TapeGates = " + I(T * L * GateTape) + ";");
+            w.Line("private readonly float[] _gradients = new float[ParameterCount];");
+            w.Line("private readonly float[] _tapeH = new float[TapeStates];");
+            if (s.Cell == Cell.Lstm)
+            {
+                w.Line("private readonly float[] _tapeC = new float[TapeStates];");
+                w.Line("private readonly float[] _tapeTanhC = new float[" + I(T * L * h) + "];");
+            }
+            w.Line("private readonly float[] _tapeGates = new float[TapeGates];");
+            w.Line("private readonly float[] _tapeInputs = new float[" + I(T * s.Input) + "]; // layer-0 inputs (embedding rows for token models)");
+            if (s.HasTokens) w.Line("private readonly int[] _tapeTokens = new int[" + I(T) + "];");
+            if (HasDropout)
+            {
+                w.Line("private readonly float[] _tapeMask = new float[" + I(T * (L - 1) * h) + "]; // dropout scale (0 or 1/(1-p)) on the input of layers 1..");
+                w.Line("private readonly float[] _tapeDropped = new float[" + I(T * (L - 1) * h) + "]; // masked inputs of layers 1..");
+                w.Line("private ulong _dropoutState = 0x9E3779B97F4A7C15UL;");
+            }
+            w.Line("private readonly float[] _tapeY = new float[" + I(rows * s.OutputWidth) + "]; // output rows after the head activation");
+            w.Line("private readonly float[] _tapeZ = new float[" + I(rows * s.OutputWidth) + "]; // head pre-activations (logits)");
+            w.Line("private readonly float[] _dOut = new float[" + I(rows * s.OutputWidth) + "]; // d loss / d head pre-activation");
+            w.Line("private readonly float[] _dGates = new float[" + I(Math.Max(GateTape, h)) + "];");
+            w.Line("private readonly float[] _dH = new float[" + I(L * h) + "]; // d loss / d h carried backwards in time, per layer");
+            if (s.Cell == Cell.Lstm) w.Line("private readonly float[] _dC = new float[" + I(L * h) + "];");
+            w.Line("private readonly float[] _dX = new float[" + I(Math.Max(s.Input, h)) + "];");
+            w.Line("private readonly float[] _dTmp = new float[" + I(h) + "];");
+            switch (s.Optimizer)
+            {
+                case ModelSpec.OptimizerAdam:
+                    w.Line("private readonly float[] _adamM = new float[ParameterCount];");
+                    w.Line("private readonly float[] _adamV = new float[ParameterCount];");
+                    break;
+                case ModelSpec.OptimizerMomentum:
+                    w.Line("private readonly float[] _momentumBuffer = new float[ParameterCount];");
+                    break;
+                case ModelSpec.OptimizerRmsProp:
+                    w.Line("private readonly float[] _squareAverage = new float[ParameterCount];");
+                    break;
+            }
+            w.Line("private int _optimizerStep;");
+            w.Line();
+            w.Doc("Learning rate of the " + OptimizerName + " update (from the attribute, or the optimizer's PyTorch default); settable at run time, e.g. for decay schedules.");
+            w.Line("public float LearningRate { get; set; } = " + D(DefaultLearningRate) + ";");
+            if (s.Optimizer == ModelSpec.OptimizerAdam)
+            {
+                w.Doc("Adam's first-moment decay.");
+                w.Line("public float Beta1 { get; set; } = " + D(s.Beta1) + ";");
+                w.Doc("Adam's second-moment decay.");
+                w.Line("public float Beta2 { get; set; } = " + D(s.Beta2) + ";");
+            }
+            if (s.Optimizer == ModelSpec.OptimizerAdam || s.Optimizer == ModelSpec.OptimizerRmsProp)
+            {
+                w.Doc("Epsilon added to the denominator.");
+                w.Line("public float Epsilon { get; set; } = " + D(s.Epsilon) + ";");
+            }
+            if (s.Optimizer == ModelSpec.OptimizerMomentum)
+            {
+                w.Doc("Momentum factor (dampening 0" + (s.Nesterov ? ", Nesterov" : "") + ").");
+                w.Line("public float Momentum { get; set; } = " + D(s.Momentum) + ";");
+            }
+            if (s.Optimizer == ModelSpec.OptimizerRmsProp)
+            {
+                w.Doc("RMSprop's smoothing constant.");
+                w.Line("public float Alpha { get; set; } = " + D(s.Alpha) + ";");
+            }
+            w.Doc(s.Optimizer == ModelSpec.OptimizerAdam && s.DecoupledWeightDecay ? "Decoupled weight decay (AdamW)." : "L2 penalty added to the gradient (PyTorch's weight_decay).");
+            w.Line("public float WeightDecay { get; set; } = " + D(s.WeightDecay) + ";");
+            w.Doc("Clip the global L2 norm of the gradients to this value before the update (clip_grad_norm_); 0 = off.");
+            w.Line("public float ClipNorm { get; set; } = " + D(s.ClipNorm) + ";");
+            w.Doc("Clip every gradient to [-ClipValue, ClipValue] before the update (clip_grad_value_); 0 = off.");
+            w.Line("public float ClipValue { get; set; } = " + D(s.ClipValue) + ";");
+            if (HasDropout)
+            {
+                w.Doc("Dropout probability between stacked layers while training, in [0, 1).");
+                w.Line("public float DropoutRate { get; set; } = " + D(s.Dropout) + ";");
+                w.Doc("Re-seeds the dropout masks so training is reproducible.");
+                w.Line("public void SeedDropout(int seed) { _dropoutState = 0x9E3779B97F4A7C15UL ^ (ulong)(uint)seed * 0xBF58476D1CE4E5B9UL; }");
+            }
+            w.Doc("Optimizer updates applied so far (Adam's bias correction counts them).");
+            w.Line("public int OptimizerStepCount => _optimizerStep;");
+            w.Line();
+
+            EmitTrainingApi();
+            EmitTrainForward();
+            EmitLoss();
+            EmitBackward();
+            EmitApply();
+        }
+
+        private void EmitTrainingApi()
+        {
+            var w = _w;
+            var s = _spec;
+            bool classes = s.Loss == ModelSpec.LossCrossEntropy;
+            string inputType = s.HasTokens ? "global::System.ReadOnlySpan<int>" : ReadOnlySpan;
+            string inputName = s.HasTokens ? "tokens" : "inputs";
+            string targetType = classes ? "global::System.ReadOnlySpan<int>" : ReadOnlySpan;
+            string targetName = classes ? "classes" : "targets";
+            string targetDoc = classes
+                ? "one class id per output row (0..OutputSize-1, or " + I(s.IgnoreIndex) + " to ignore the row)"
+                : "the expected output rows (" + (s.IsLast ? "OutputWidth values" : "steps x OutputWidth values") + ")";
+            string inputDoc = s.HasTokens ? "token ids, one per step" : "steps x InputSize values";
+
+            w.Line("/// <summary>Forward from a zero state over <paramref name=\"" + inputName + "\"/> (" + inputDoc + ", at most SequenceLength steps), the loss against <paramref name=\"" + targetName + "\"/> (" + targetDoc + "), and backpropagation through time; adds into the gradients and returns the loss (mean as PyTorch's reduction='mean').</summary>");
+            w.Line("public float AccumulateGradients(" + inputType + " " + inputName + ", " + targetType + " " + targetName + ") => AccumulateGradients(" + inputName + ", " + targetName + ", false);");
+            w.Line();
+            w.Line("/// <summary>As <see cref=\"AccumulateGradients(" + inputType.Replace("global::", "").Replace("<", "{").Replace(">", "}") + ", " + targetType.Replace("global::", "").Replace("<", "{").Replace(">", "}") + ")\"/>; with <paramref name=\"carryState\"/> the pass starts from the carried streaming state and leaves its final state carried (truncated BPTT over a long stream, as PyTorch's h.detach()).</summary>");
+            w.Open("public float AccumulateGradients(" + inputType + " " + inputName + ", " + targetType + " " + targetName + ", bool carryState)");
+            if (s.HasTokens)
+            {
+                w.Line("int steps = tokens.Length;");
+                w.Line("if (steps < 1 || steps > SequenceLength) throw new global::System.ArgumentException(\"tokens: expected 1..\" + SequenceLength.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \" steps, got \" + steps.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \".\", nameof(tokens));");
+                w.Line("CheckTokens(tokens);");
+            }
+            else
+            {
+                w.Line("if (inputs.Length % InputSize != 0) throw new global::System.ArgumentException(\"inputs: the length must be a multiple of InputSize (" + I(s.Input) + "), got \" + inputs.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \".\", nameof(inputs));");
+                w.Line("int steps = inputs.Length / InputSize;");
+                w.Line("if (steps < 1 || steps > SequenceLength) throw new global::System.ArgumentException(\"inputs: expected 1..\" + SequenceLength.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \" steps, got \" + steps.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \".\", nameof(inputs));");
+                w.Line("if (!" + K + ".AllFinite(inputs)) throw new global::System.ArgumentException(\"inputs contain NaN or infinity.\", nameof(inputs));");
+            }
+            string expectedRows = s.IsLast ? "1" : "steps";
+            if (classes)
+            {
+                w.Line("if (classes.Length != " + expectedRows + ") throw new global::System.ArgumentException(" + LengthMessage("classes", expectedRows, "classes.Length") + ", nameof(classes));");
+                w.Open("for (int i = 0; i < classes.Length; i++)");
+                w.Line("if (classes[i] != " + I(s.IgnoreIndex) + " && (uint)classes[i] >= (uint)OutputSize) throw new global::System.ArgumentOutOfRangeException(nameof(classes), classes[i], \"Class id at position \" + i.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \" is out of range 0..\" + (OutputSize - 1).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \" (ignore index " + I(s.IgnoreIndex) + ").\");");
+                w.Close();
+            }
+            else
+            {
+                w.Line("if (targets.Length != " + expectedRows + " * OutputWidth) throw new global::System.ArgumentException(" + LengthMessage("targets", expectedRows + " * OutputWidth", "targets.Length") + ", nameof(targets));");
+                w.Line("if (!" + K + ".AllFinite(targets)) throw new global::System.ArgumentException(\"targets contain NaN or infinity.\", nameof(targets));");
+            }
+            w.Line("if (carryState) global::System.Array.Copy(_state, 0, _tapeH, 0, " + I(s.Layers * s.Hidden) + "); else global::System.Array.Clear(_tapeH, 0, " + I(s.Layers * s.Hidden) + ");");
+            if (s.Cell == Cell.Lstm)
+                w.Line("if (carryState) global::System.Array.Copy(_state, " + I(s.Layers * s.Hidden) + ", _tapeC, 0, " + I(s.Layers * s.Hidden) + "); else global::System.Array.Clear(_tapeC, 0, " + I(s.Layers * s.Hidden) + ");");
+            w.Line("for (int t = 0; t < steps; t++) TrainForwardStep(t, " + (s.HasTokens ? "tokens[t]" : "inputs.Slice(t * InputSize, InputSize)") + ", steps);");
+            w.Line("float loss = " + (classes ? "LossAndGradient(classes, default(" + ReadOnlySpan + "), steps)" : "LossAndGradient(default(global::System.ReadOnlySpan<int>), targets, steps)") + ";");
+            w.Line("Backward(steps);");
+            w.Open("if (carryState)");
+            w.Line("global::System.Array.Copy(_tapeH, steps * " + I(s.Layers * s.Hidden) + ", _state, 0, " + I(s.Layers * s.Hidden) + ");");
+            if (s.Cell == Cell.Lstm) w.Line("global::System.Array.Copy(_tapeC, steps * " + I(s.Layers * s.Hidden) + ", _state, " + I(s.Layers * s.Hidden) + ", " + I(s.Layers * s.Hidden) + ");");
+            w.Close();
+            w.Line("return loss;");
+            w.Close();
+            w.Line();
+            w.Doc("One training step on one sequence: AccumulateGradients, then ApplyGradients(1). Returns the loss before the update.");
+            w.Line("public float TrainStep(" + inputType + " " + inputName + ", " + targetType + " " + targetName + ") => TrainStep(" + inputName + ", " + targetName + ", false);");
+            w.Line();
+            w.Doc("One training step; <paramref name=\"carryState\"/> as in AccumulateGradients (truncated BPTT).");
+            w.Open("public float TrainStep(" + inputType + " " + inputName + ", " + targetType + " " + targetName + ", bool carryState)");
+            w.Line("float loss = AccumulateGradients(" + inputName + ", " + targetName + ", carryState);");
+            w.Line("ApplyGradients(1);");
+            w.Line("return loss;");
+            w.Close();
+            w.Line();
+            w.Doc("Sets every accumulated gradient to zero.");
+            w.Line("public void ZeroGradients() => global::System.Array.Clear(_gradients, 0, ParameterCount);");
+            w.Line();
+            w.Doc("Copies the accumulated gradient of one tensor (row-major PyTorch shape) into <paramref name=\"destination\"/>.");
+            w.Open("public void CopyGradient(string name, " + Span + " destination)");
+            w.Line("var info = CheckedParameter(name, destination.Length, nameof(destination));");
+            w.Line("global::System.MemoryExtensions.AsSpan(_gradients, info.Offset, info.Length).CopyTo(destination);");
+            w.Close();
+            w.Line();
+        }
+
+        private void EmitTrainForward()
+        {
+            var w = _w;
+            var s = _spec;
+            int h = s.Hidden, L = s.Layers;
+            w.Open("private void TrainForwardStep(int t, " + (s.HasTokens ? "int token" : ReadOnlySpan + " input") + ", int steps)");
+            w.Line(ReadOnlySpan + " p = _parameters;");
+            w.Line(Span + " scratch = _scratch;");
+            if (s.HasTokens)
+            {
+                w.Line("_tapeTokens[t] = token;");
+                w.Line("p.Slice(PEmbedding + token * InputSize, InputSize).CopyTo(global::System.MemoryExtensions.AsSpan(_tapeInputs, t * InputSize, InputSize));");
+            }
+            else
+            {
+                w.Line("input.CopyTo(global::System.MemoryExtensions.AsSpan(_tapeInputs, t * InputSize, InputSize));");
+            }
+            w.Line(ReadOnlySpan + " x = global::System.MemoryExtensions.AsSpan(_tapeInputs, t * InputSize, InputSize);");
+            for (int k = 0; k < L; k++)
+            {
+                w.Line("// " + CellName + " layer " + I(k) + " at step t.");
+                w.Open("");
+                w.Line(ReadOnlySpan + " hp = global::System.MemoryExtensions.AsSpan(_tapeH, (t * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
+                w.Line(Span + " h = global::System.MemoryExtensions.AsSpan(_tapeH, ((t + 1) * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
+                if (s.Cell == Cell.Lstm) w.Line(Span + " c = global::System.MemoryExtensions.AsSpan(_tapeC, ((t + 1) * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
+                string gates = "global::System.MemoryExtensions.AsSpan(_tapeGates, (t * " + I(L) + " + " + I(k) + ") * " + I(GateTape) + ", " + I(GateTape) + ")";
+                var buffers = s.Cell switch
+                {
+                    Cell.Lstm => new LayerBuffers("hp", "global::System.MemoryExtensions.AsSpan(_tapeC, (t * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ")", gates,
+                        "global::System.MemoryExtensions.AsSpan(_tapeTanhC, (t * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ")", "", ""),
+                    Cell.Gru => new LayerBuffers("hp", "", "", "", gates + ".Slice(0, " + I(3 * h) + ")", gates + ".Slice(" + I(3 * h) + ", " + I(3 * h) + ")"),
+                    _ => new LayerBuffers("hp", "", gates, "", "", ""),
+                };
+                EmitLayer(k, buffers);
+                if (k < L - 1 && HasDropout)
+                {
+                    w.Line("// Dropout on the input of layer " + I(k + 1) + " (inverted: kept values scaled by 1/(1-p)).");
+                    w.Line(Span + " mask = global::System.MemoryExtensions.AsSpan(_tapeMask, (t * " + I(L - 1) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
+                    w.Line(Span + " dropped = global::System.MemoryExtensions.AsSpan(_tapeDropped, (t * " + I(L - 1) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
+                    w.Line("float rate = DropoutRate, keep = rate < 1f ? 1f / (1f - rate) : 0f;");
+                    w.Open("for (int j = 0; j < " + I(h) + "; j++)");
+                    w.Line("_dropoutState ^= _dropoutState << 13; _dropoutState ^= _dropoutState >> 7; _dropoutState ^= _dropoutState << 17;");
+                    w.Line("mask[j] = (_dropoutState >> 40) * (1.0f / (1 << 24)) < rate ? 0f : keep;");
+                    w.Line("dropped[j] = h[j] * mask[j];");
+                    w.Close();
+                    w.Line("x = dropped;");
+                }
+                else
+                {
+                    w.Line("x = h;");
+                }
+                w.Close();
+            }
+            int width = s.OutputWidth;
+            string row = s.IsLast ? "0" : "t";
+            if (s.IsLast) w.Line("if (t != steps - 1) return;");
+            w.Line(Span + " y = global::System.MemoryExtensions.AsSpan(_tapeY, " + row + " * " + I(width) + ", " + I(width) + ");");
+            w.Line(Span + " zrow = global::System.MemoryExtensions.AsSpan(_tapeZ, " + row + " * " + I(width) + ", " + I(width) + ");");
+            if (s.HasHead)
+            {
+                w.Line("// Dense head: z = W x + b, y = " + HeadName + "(z).");
+                w.Line("p.Slice(PDenseBias, " + I(s.Output) + ").CopyTo(zrow);");
+                w.Line(K + ".MatVecAdd(p.Slice(PDenseWeight, " + I(s.Output * h) + "), x, zrow);");
+                switch (s.OutputActivation)
+                {
+                    case ModelSpec.OutputActivationSoftmax: w.Line(K + ".Softmax(zrow, y);"); break;
+                    case ModelSpec.OutputActivationSigmoid: w.Line(A + ".Sigmoid(zrow, y);"); break;
+                    case ModelSpec.OutputActivationTanh: w.Line(A + ".Tanh(zrow, y);"); break;
+                    default: w.Line("zrow.CopyTo(y);"); break;
+                }
+            }
+            else
+            {
+                w.Line("x.CopyTo(y);");
+                w.Line("x.CopyTo(zrow);");
+            }
+            w.Close();
+            w.Line();
+        }
+
+        private void EmitLoss()
+        {
+            var w = _w;
+            var s = _spec;
+            int width = s.OutputWidth;
+            w.Line("// Loss (mean over the output values, as PyTorch's reduction='mean') and d loss / d head pre-activation into _dOut.");
+            w.Open("private float LossAndGradient(global::System.ReadOnlySpan<int> classes, " + ReadOnlySpan + " targets, int steps)");
+            w.Line("int rows = " + (s.IsLast ? "1" : "steps") + ";");
+            w.Line("double loss = 0;");
+            switch (s.Loss)
+            {
+                case ModelSpec.LossCrossEntropy:
+                    w.Line("int counted = 0;");
+                    w.Line("for (int r = 0; r < rows; r++) if (classes[r] != " + I(s.IgnoreIndex) + ") counted++;");
+                    w.Line("float scale = counted > 0 ? 1f / counted : 0f;");
+                    w.Open("for (int r = 0; r < rows; r++)");
+                    w.Line(Span + " d = global::System.MemoryExtensions.AsSpan(_dOut, r * " + I(width) + ", " + I(width) + ");");
+                    w.Line("if (classes[r] == " + I(s.IgnoreIndex) + ") { d.Clear(); continue; }");
+                    w.Line(ReadOnlySpan + " z = global::System.MemoryExtensions.AsSpan(_tapeZ, r * " + I(width) + ", " + I(width) + ");");
+                    w.Line(ReadOnlySpan + " y = global::System.MemoryExtensions.AsSpan(_tapeY, r * " + I(width) + ", " + I(width) + ");");
+                    w.Line("double max = z[0]; for (int i = 1; i < " + I(width) + "; i++) if (z[i] > max) max = z[i];");
+                    w.Line("double sum = 0; for (int i = 0; i < " + I(width) + "; i++) sum += global::System.Math.Exp(z[i] - max);");
+                    w.Line("loss += max + global::System.Math.Log(sum) - z[classes[r]]; // -log softmax(z)[class]");
+                    w.Line("for (int i = 0; i < " + I(width) + "; i++) d[i] = y[i] * scale;");
+                    w.Line("d[classes[r]] -= scale;");
+                    w.Close();
+                    w.Line("return counted > 0 ? (float)(loss / counted) : 0f;");
+                    break;
+                case ModelSpec.LossBce:
+                    w.Line("float scale = 1f / (rows * " + I(width) + ");");
+                    w.Open("for (int i = 0; i < rows * " + I(width) + "; i++)");
+                    w.Line("double z = _tapeZ[i], target = targets[i];");
+                    w.Line("loss += global::System.Math.Max(z, 0) - z * target + global::System.Math.Log(1 + global::System.Math.Exp(-global::System.Math.Abs(z))); // BCE with logits, stable");
+                    w.Line("_dOut[i] = (_tapeY[i] - targets[i]) * scale;");
+                    w.Close();
+                    w.Line("return (float)(loss * scale);");
+                    break;
+                default:
+                    w.Line("float scale = 2f / (rows * " + I(width) + ");");
+                    w.Open("for (int i = 0; i < rows * " + I(width) + "; i++)");
+                    w.Line("double e = (double)_tapeY[i] - targets[i];");
+                    w.Line("loss += e * e;");
+                    w.Line("_dOut[i] = (_tapeY[i] - targets[i]) * scale; // d loss / d y");
+                    w.Close();
+                    EmitActivationBackward(width);
+                    w.Line("return (float)(loss / (rows * " + I(width) + "));");
+                    break;
+            }
+            w.Close();
+            w.Line();
+        }
+
+        /// <summary>MSE: turns d loss / d y in _dOut into d loss / d z through the head activation.</summary>
+        private void EmitActivationBackward(int width)
+        {
+            var w = _w;
+            if (!_spec.HasHead) return;
+            switch (_spec.OutputActivation)
+            {
+                case ModelSpec.OutputActivationSigmoid:
+                    w.Line("for (int i = 0; i < rows * " + I(width) + "; i++) _dOut[i] *= _tapeY[i] * (1f - _tapeY[i]);");
+                    break;
+                case ModelSpec.OutputActivationTanh:
+                    w.Line("for (int i = 0; i < rows * " + I(width) + "; i++) _dOut[i] *= 1f - _tapeY[i] * _tapeY[i];");
+                    break;
+                case ModelSpec.OutputActivationSoftmax:
+                    w.Open("for (int r = 0; r < rows; r++)");
+                    w.Line("double dot = 0; for (int i = 0; i < " + I(width) + "; i++) dot += _dOut[r * " + I(width) + " + i] * _tapeY[r * " + I(width) + " + i];");
+                    w.Line("for (int i = 0; i < " + I(width) + "; i++) _dOut[r * " + I(width) + " + i] = _tapeY[r * " + I(width) + " + i] * (float)(_dOut[r * " + I(width) + " + i] - dot);");
+                    w.Close();
+                    break;
+            }
+        }
+
+        private void EmitBackward()
+        {
+            var w = _w;
+            var s = _spec;
+            int h = s.Hidden, L = s.Layers, width = s.OutputWidth;
+            w.Line("// Backpropagation through time: from the last step to the first, from the top layer down.");
+            w.Open("private void Backward(int steps)");
+            w.Line(ReadOnlySpan + " p = _parameters;");
+            w.Line(Span + " grad = _gradients;");
+            w.Line("global::System.Array.Clear(_dH, 0, " + I(L * h) + ");");
+            if (s.Cell == Cell.Lstm) w.Line("global::System.Array.Clear(_dC, 0, " + I(L * h) + ");");
+            w.Line(Span + " dGates = _dGates;");
+            w.Line(Span + " dX = _dX;");
+            w.Line(Span + " dTmp = _dTmp;");
+            w.Open("for (int t = steps - 1; t >= 0; t--)");
+            // The head's contribution to the top layer's dh at step t.
+            string topH = "global::System.MemoryExtensions.AsSpan(_tapeH, ((t + 1) * " + I(L) + " + " + I(L - 1) + ") * " + I(h) + ", " + I(h) + ")";
+            w.Line(Span + " dTop = global::System.MemoryExtensions.AsSpan(_dH, " + I((L - 1) * h) + ", " + I(h) + ");");
+            if (s.IsLast) w.Open("if (t == steps - 1)");
+            else w.Open("");
+            w.Line(ReadOnlySpan + " dz = global::System.MemoryExtensions.AsSpan(_dOut, " + (s.IsLast ? "0" : "t * " + I(width)) + ", " + I(width) + ");");
+            if (s.HasHead)
+            {
+                w.Line(K + ".OuterAdd(grad.Slice(PDenseWeight, " + I(s.Output * h) + "), dz, " + topH + ");");
+                w.Line(K + ".Add(grad.Slice(PDenseBias, " + I(s.Output) + "), dz);");
+                w.Line(K + ".MatTransposeVecAdd(p.Slice(PDenseWeight, " + I(s.Output * h) + "), dz, dTop);");
+            }
+            else
+            {
+                w.Line(K + ".Add(dTop, dz);");
+            }
+            w.Close();
+            for (int k = L - 1; k >= 0; k--)
+            {
+                var lt = _layout.Layers[k];
+                int inSize = s.LayerInput(k);
+                w.Line("// " + CellName + " layer " + I(k) + " at step t.");
+                w.Open("");
+                w.Line(Span + " dh = global::System.MemoryExtensions.AsSpan(_dH, " + I(k * h) + ", " + I(h) + ");");
+                w.Line(ReadOnlySpan + " hp = global::System.MemoryExtensions.AsSpan(_tapeH, (t * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
+                w.Line(ReadOnlySpan + " hn = global::System.MemoryExtensions.AsSpan(_tapeH, ((t + 1) * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
+                w.Line(ReadOnlySpan + " gt = global::System.MemoryExtensions.AsSpan(_tapeGates, (t * " + I(L) + " + " + I(k) + ") * " + I(GateTape) + ", " + I(GateTape) + ");");
+                string x = k == 0
+                    ? "global::System.MemoryExtensions.AsSpan(_tapeInputs, t * InputSize, InputSize)"
+                    : HasDropout
+                        ? "global::System.MemoryExtensions.AsSpan(_tapeDropped, (t * " + I(L - 1) + " + " + I(k - 1) + ") * " + I(h) + ", " + I(h) + ")"
+                        : "global::System.MemoryExtensions.AsSpan(_tapeH, ((t + 1) * " + I(L) + " + " + I(k - 1) + ") * " + I(h) + ", " + I(h) + ")";
+                w.Line(ReadOnlySpan + " x = " + x + ";");
+                int gateRows = s.GateRows;
+                switch (s.Cell)
+                {
+                    case Cell.Lstm:
+                        EmitLstmBackward(k, lt);
+                        break;
+                    case Cell.Gru:
+                        EmitGruBackward(lt);
+                        break;
+                    default:
+                        w.Line("// h = act(a): da = dh * act'(a)");
+                        if (s.Activation == 1) w.Line("for (int j = 0; j < " + I(h) + "; j++) dGates[j] = hn[j] > 0f ? dh[j] : 0f;");
+                        else w.Line("for (int j = 0; j < " + I(h) + "; j++) dGates[j] = dh[j] * (1f - hn[j] * hn[j]);");
+                        break;
+                }
+                if (s.Cell != Cell.Gru)
+                {
+                    w.Line(ReadOnlySpan + " da = dGates.Slice(0, " + I(gateRows) + ");");
+                    w.Line(K + ".OuterAdd(grad.Slice(" + lt.WeightIh.Constant + ", " + I(lt.WeightIh.Length) + "), da, x);");
+                    w.Line(K + ".OuterAdd(grad.Slice(" + lt.WeightHh.Constant + ", " + I(lt.WeightHh.Length) + "), da, hp);");
+                    w.Line(K + ".Add(grad.Slice(" + lt.BiasIh.Constant + ", " + I(gateRows) + "), da);");
+                    w.Line(K + ".Add(grad.Slice(" + lt.BiasHh.Constant + ", " + I(gateRows) + "), da);");
+                    w.Line("// d loss / d x (for the layer below or the embedding) and d loss / d h(t-1).");
+                    w.Line(Span + " dx = dX.Slice(0, " + I(inSize) + ");");
+                    w.Line("dx.Clear();");
+                    w.Line(K + ".MatTransposeVecAdd(p.Slice(" + lt.WeightIh.Constant + ", " + I(lt.WeightIh.Length) + "), da, dx);");
+                    if (s.Cell == Cell.Lstm)
+                    {
+                        w.Line("dh.Clear();");
+                    }
+                    else
+                    {
+                        w.Line("dh.Clear();");
+                    }
+                    w.Line(K + ".MatTransposeVecAdd(p.Slice(" + lt.WeightHh.Constant + ", " + I(lt.WeightHh.Length) + "), da, dh);");
+                }
+                EmitDxToBelow(k);
+                w.Close();
+            }
+            w.Close();
+            w.Close();
+            w.Line();
+        }
+
+        /// <summary>Sends dx of layer k to layer k-1's dh (through the dropout mask) or to the embedding rows.</summary>
+        private void EmitDxToBelow(int k)
+        {
+            var w = _w;
+            var s = _spec;
+            int h = s.Hidden, L = s.Layers;
+            if (k > 0)
+            {
+                w.Line(Span + " dBelow = global::System.MemoryExtensions.AsSpan(_dH, " + I((k - 1) * h) + ", " + I(h) + ");");
+                if (HasDropout)
+                {
+                    w.Line(ReadOnlySpan + " mask = global::System.MemoryExtensions.AsSpan(_tapeMask, (t * " + I(L - 1) + " + " + I(k - 1) + ") * " + I(h) + ", " + I(h) + ");");
+                    w.Line("for (int j = 0; j < " + I(h) + "; j++) dBelow[j] += dx[j] * mask[j];");
+                }
+                else
+                {
+                    w.Line(K + ".Add(dBelow, dx);");
+                }
+            }
+            else if (s.HasTokens)
+            {
+                w.Line(K + ".Add(grad.Slice(PEmbedding + _tapeTokens[t] * InputSize, InputSize), dx); // only the rows used");
+            }
+        }
+
+        private void EmitLstmBackward(int k, LayerTensors lt)
+        {
+            var w = _w;
+            int h = _spec.Hidden, L = _spec.Layers;
+            w.Line(Span + " dc = global::System.MemoryExtensions.AsSpan(_dC, " + I(k * h) + ", " + I(h) + ");");
+            w.Line(ReadOnlySpan + " cp = global::System.MemoryExtensions.AsSpan(_tapeC, (t * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
+            w.Line(ReadOnlySpan + " cn = global::System.MemoryExtensions.AsSpan(_tapeC, ((t + 1) * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
+            w.Line(ReadOnlySpan + " tc = global::System.MemoryExtensions.AsSpan(_tapeTanhC, (t * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
+            w.Open("for (int j = 0; j < " + I(h) + "; j++)");
+            w.Line("float i = gt[j], f = gt[" + I(h) + " + j], g = gt[" + I(2 * h) + " + j], o = gt[" + I(3 * h) + " + j];");
+            w.Line("float dpo = dh[j] * tc[j] * o * (1f - o);");
+            w.Line("float dcj = dc[j] + dh[j] * o * (1f - tc[j] * tc[j]);");
+            if (_spec.Peephole)
+            {
+                w.Line("dcj += dpo * p[" + lt.PeepholeO!.Constant + " + j];");
+                w.Line("_gradients[" + lt.PeepholeO.Constant + " + j] += dpo * cn[j];");
+            }
+            w.Line("float dpi = dcj * g * i * (1f - i);");
+            w.Line("float dpf = dcj * cp[j] * f * (1f - f);");
+            w.Line("float dpg = dcj * i * (1f - g * g);");
+            w.Line("float dcp = dcj * f;");
+            if (_spec.Peephole)
+            {
+                w.Line("dcp += dpi * p[" + lt.PeepholeI!.Constant + " + j] + dpf * p[" + lt.PeepholeF!.Constant + " + j];");
+                w.Line("_gradients[" + lt.PeepholeI.Constant + " + j] += dpi * cp[j];");
+                w.Line("_gradients[" + lt.PeepholeF.Constant + " + j] += dpf * cp[j];");
+            }
+            w.Line("dc[j] = dcp; // carried to step t-1");
+            w.Line("dGates[j] = dpi; dGates[" + I(h) + " + j] = dpf; dGates[" + I(2 * h) + " + j] = dpg; dGates[" + I(3 * h) + " + j] = dpo;");
+            w.Close();
+        }
+
+        private void EmitGruBackward(LayerTensors lt)
+        {
+            var w = _w;
+            int h = _spec.Hidden;
+            // Tape per (t, k): gi = [r | z | n] (post-activation), gh = [W_hr h + b_hr | W_hz h + b_hz | W_hn h + b_hn (or W_hn (r h) + b_hn)].
+            w.Line(Span + " dGi = dGates.Slice(0, " + I(3 * h) + "); // d pre-activations of the input part: r | z | n");
+            w.Line(Span + " dGh = dGates.Slice(" + I(3 * h) + ", " + I(3 * h) + "); // d of the recurrent part");
+            w.Open("for (int j = 0; j < " + I(h) + "; j++)");
+            w.Line("float r = gt[j], z = gt[" + I(h) + " + j], n = gt[" + I(2 * h) + " + j], hnPart = gt[" + I(5 * h) + " + j];");
+            w.Line("float dn = dh[j] * (1f - z);");
+            w.Line("float dz = dh[j] * (hp[j] - n);");
+            w.Line("float dan = dn * (1f - n * n);");
+            w.Line("float daz = dz * z * (1f - z);");
+            w.Line("dTmp[j] = dh[j] * z; // direct path to h(t-1)");
+            w.Line("dGi[j + " + I(2 * h) + "] = dan;");
+            w.Line("dGi[j + " + I(h) + "] = daz;");
+            w.Line("dGh[j + " + I(h) + "] = daz;");
+            if (_spec.ResetAfter)
+            {
+                w.Line("float dar = dan * hnPart * r * (1f - r);");
+                w.Line("dGi[j] = dar; dGh[j] = dar;");
+                w.Line("dGh[j + " + I(2 * h) + "] = dan * r;");
+            }
+            else
+            {
+                w.Line("dGh[j + " + I(2 * h) + "] = dan;");
+            }
+            w.Close();
+            if (!_spec.ResetAfter)
+            {
+                // n = tanh(gi_n + W_hn (r*h) + b_hn): d(r*h) = W_hn^T dan; dr = d(rh) * h; dh(t-1) += d(rh) * r.
+                w.Line(Span + " drh = dX.Slice(0, " + I(h) + ");");
+                w.Line("drh.Clear();");
+                w.Line(K + ".MatTransposeVecAdd(p.Slice(" + lt.WeightHh.Constant + " + " + I(2 * h * h) + ", " + I(h * h) + "), dGh.Slice(" + I(2 * h) + ", " + I(h) + "), drh);");
+                w.Line(Span + " rh = global::System.MemoryExtensions.AsSpan(_scratch, " + I(6 * h) + ", " + I(h) + ");");
+                w.Open("for (int j = 0; j < " + I(h) + "; j++)");
+                w.Line("float r = gt[j];");
+                w.Line("float dar = drh[j] * hp[j] * r * (1f - r);");
+                w.Line("dGi[j] = dar; dGh[j] = dar;");
+                w.Line("dTmp[j] += drh[j] * r;");
+                w.Line("rh[j] = r * hp[j];");
+                w.Close();
+                w.Line(K + ".OuterAdd(grad.Slice(" + lt.WeightHh.Constant + ", " + I(2 * h * h) + "), dGh.Slice(0, " + I(2 * h) + "), hp);");
+                w.Line(K + ".OuterAdd(grad.Slice(" + lt.WeightHh.Constant + " + " + I(2 * h * h) + ", " + I(h * h) + "), dGh.Slice(" + I(2 * h) + ", " + I(h) + "), rh);");
+            }
+            else
+            {
+                w.Line(K + ".OuterAdd(grad.Slice(" + lt.WeightHh.Constant + ", " + I(lt.WeightHh.Length) + "), dGh, hp);");
+            }
+            w.Line(K + ".OuterAdd(grad.Slice(" + lt.WeightIh.Constant + ", " + I(lt.WeightIh.Length) + "), dGi, x);");
+            w.Line(K + ".Add(grad.Slice(" + lt.BiasIh.Constant + ", " + I(3 * h) + "), dGi);");
+            w.Line(K + ".Add(grad.Slice(" + lt.BiasHh.Constant + ", " + I(3 * h) + "), dGh);");
+            w.Line(Span + " dx = dX.Slice(0, " + I(_spec.LayerInput(_layout.Layers.IndexOf(lt))) + ");");
+            w.Line("dx.Clear();");
+            w.Line(K + ".MatTransposeVecAdd(p.Slice(" + lt.WeightIh.Constant + ", " + I(lt.WeightIh.Length) + "), dGi, dx);");
+            w.Line("dTmp.CopyTo(dh);");
+            if (_spec.ResetAfter)
+                w.Line(K + ".MatTransposeVecAdd(p.Slice(" + lt.WeightHh.Constant + ", " + I(lt.WeightHh.Length) + "), dGh, dh);");
+            else
+                w.Line(K + ".MatTransposeVecAdd(p.Slice(" + lt.WeightHh.Constant + ", " + I(2 * h * h) + "), dGh.Slice(0, " + I(2 * h) + "), dh);");
+        }
+
+        private void EmitApply()
+        {
+            var w = _w;
+            var s = _spec;
+            w.Line("/// <summary>Averages the accumulated gradients over <paramref name=\"batchCount\"/> sequences, clips them (ClipNorm, then ClipValue), applies one " + OptimizerName + " update and zeroes the gradients. A non-finite gradient throws <see cref=\"global::System.InvalidOperationException\"/>, zeroes the gradients and leaves the parameters unchanged.</summary>");
+            w.Open("public void ApplyGradients(int batchCount = 1)");
+            w.Line("if (batchCount < 1) throw new global::System.ArgumentOutOfRangeException(nameof(batchCount), batchCount, \"At least one sequence.\");");
+            w.Line(Span + " grad = _gradients;");
+            w.Line("if (batchCount > 1) " + K + ".Scale(grad, 1f / batchCount);");
+            w.Open("if (!" + K + ".AllFinite(grad))");
+            w.Line("grad.Clear();");
+            w.Line("throw new global::System.InvalidOperationException(\"The gradients contain NaN or infinity (the loss diverged); the parameters were left unchanged and the gradients zeroed. Lower the learning rate or set ClipNorm.\");");
+            w.Close();
+            w.Open("if (ClipNorm > 0f)");
+            w.Line("double norm = global::System.Math.Sqrt(" + K + ".SumOfSquares(grad));");
+            w.Line("double coefficient = ClipNorm / (norm + 1e-6); // as torch.nn.utils.clip_grad_norm_");
+            w.Line("if (coefficient < 1.0) " + K + ".Scale(grad, (float)coefficient);");
+            w.Close();
+            w.Line("if (ClipValue > 0f) " + K + ".Clamp(grad, -ClipValue, ClipValue);");
+            w.Line("_optimizerStep++;");
+            switch (s.Optimizer)
+            {
+                case ModelSpec.OptimizerAdam:
+                    w.Line(K + ".AdamUpdate(_parameters, grad, _adamM, _adamV, LearningRate, Beta1, Beta2, Epsilon, WeightDecay, " + (s.DecoupledWeightDecay ? "true" : "false") + ", _optimizerStep);");
+                    break;
+                case ModelSpec.OptimizerMomentum:
+                    w.Line(K + ".SgdUpdate(_parameters, grad, _momentumBuffer, LearningRate, Momentum, " + (s.Nesterov ? "true" : "false") + ", WeightDecay, _optimizerStep == 1);");
+                    break;
+                case ModelSpec.OptimizerRmsProp:
+                    w.Line(K + ".RmsPropUpdate(_parameters, grad, _squareAverage, LearningRate, Alpha, Epsilon, WeightDecay);");
+                    break;
+                default:
+                    w.Line(K + ".SgdUpdate(_parameters, grad, default(" + Span + "), LearningRate, 0f, false, WeightDecay, _optimizerStep == 1);");
+                    break;
+            }
+            w.Line("grad.Clear();");
+            w.Line("OnParametersChanged();");
+            w.Close();
+            w.Line();
+        }
+    }
+}

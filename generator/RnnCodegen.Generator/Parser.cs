@@ -1,0 +1,260 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using RnnCodegen.Generator.Diagnostics;
+using RnnCodegen.Generator.Model;
+
+namespace RnnCodegen.Generator
+{
+    /// <summary>The outcome of parsing one model attribute: a spec (null when there are errors) and the diagnostics.</summary>
+    internal sealed record ParseResult(ModelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
+
+    /// <summary>Turns a model attribute on a class into a <see cref="ModelSpec"/> plus diagnostics. Never throws.</summary>
+    internal static class Parser
+    {
+        public const string RnnAttribute = "RnnCodegen.RnnModelAttribute";
+        public const string LstmAttribute = "RnnCodegen.LstmModelAttribute";
+        public const string GruAttribute = "RnnCodegen.GruModelAttribute";
+
+        // Limits on sizes; see RNN0003 and RNN0016.
+        public const int MaxInput = 4096, MaxHidden = 1024, MaxLayers = 16, MaxOutput = 65536, MaxSequenceLength = 100000, MaxVocabulary = 1000000;
+        public const long MaxParameters = 16L * 1024 * 1024;
+        public const long MaxTrainingFloats = 64L * 1024 * 1024;
+
+        private static readonly string[] EnumNames = { "Activation", "OutputActivation", "OutputMode", "Loss", "Optimizer" };
+
+        public static ParseResult Parse(GeneratorAttributeSyntaxContext context, Cell cell, CancellationToken cancellationToken)
+        {
+            string className = context.TargetSymbol.Name;
+            try
+            {
+                return ParseCore(context, cell, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                var location = LocationInfo.From(context.TargetNode is TypeDeclarationSyntax t ? t.Identifier.GetLocation() : context.TargetNode.GetLocation());
+                return new ParseResult(null, new EquatableArray<DiagnosticInfo>(ImmutableArray.Create(
+                    new DiagnosticInfo(DiagnosticDescriptors.InternalError.Id, location, Args(className, ex.GetType().Name + ": " + ex.Message)))));
+            }
+        }
+
+        private static EquatableArray<string> Args(params string[] values) => new(ImmutableArray.Create(values));
+
+        private static ParseResult ParseCore(GeneratorAttributeSyntaxContext context, Cell cell, CancellationToken cancellationToken)
+        {
+            var symbol = (INamedTypeSymbol)context.TargetSymbol;
+            var declaration = (TypeDeclarationSyntax)context.TargetNode;
+            var attribute = context.Attributes[0];
+            var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+            var diagnostics = ImmutableArray.CreateBuilder<DiagnosticInfo>();
+            bool errors = false;
+            var classLocation = LocationInfo.From(declaration.Identifier.GetLocation());
+            var attributeLocation = LocationInfo.From(attributeSyntax) ?? classLocation;
+
+            void Report(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments)
+            {
+                diagnostics.Add(new DiagnosticInfo(descriptor.Id, location, Args(arguments)));
+                if (descriptor.DefaultSeverity == DiagnosticSeverity.Error) errors = true;
+            }
+
+            // Two model attributes on one class: the pipeline of the first one reports it, nobody emits.
+            var modelAttributes = symbol.GetAttributes().Where(a => IsModelAttribute(a.AttributeClass)).ToList();
+            if (modelAttributes.Count > 1)
+            {
+                if (!SymbolEqualityComparer.Default.Equals(modelAttributes[0].AttributeClass, attribute.AttributeClass))
+                {
+                    return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+                }
+                for (int i = 1; i < modelAttributes.Count; i++)
+                {
+                    var second = modelAttributes[i].ApplicationSyntaxReference?.GetSyntax(cancellationToken);
+                    Report(DiagnosticDescriptors.TwoModelAttributes, LocationInfo.From(second) ?? classLocation,
+                        symbol.Name, ShortName(modelAttributes[0].AttributeClass), ShortName(modelAttributes[i].AttributeClass));
+                }
+                return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics.ToImmutable()));
+            }
+
+            // The class and its containers.
+            if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                Report(DiagnosticDescriptors.NotPartial, classLocation, symbol.Name, "");
+            }
+            var containing = ImmutableArray.CreateBuilder<ContainingType>();
+            for (var outer = symbol.ContainingType; outer is not null; outer = outer.ContainingType)
+            {
+                var outerSyntax = outer.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<TypeDeclarationSyntax>().ToList();
+                if (outerSyntax.Count > 0 && !outerSyntax.Any(s => s.Modifiers.Any(SyntaxKind.PartialKeyword)))
+                {
+                    Report(DiagnosticDescriptors.NotPartial, classLocation, symbol.Name, ", and so must its containing type '" + outer.Name + "'");
+                }
+                if (outer.IsGenericType)
+                {
+                    Report(DiagnosticDescriptors.Generic, classLocation, symbol.Name, "is nested in the generic type '" + outer.Name + "'");
+                }
+                containing.Insert(0, new ContainingType(outerSyntax.Count > 0 ? Keyword(outerSyntax[0]) : "class", outer.Name));
+            }
+            if (symbol.TypeParameters.Length > 0)
+            {
+                Report(DiagnosticDescriptors.Generic, classLocation, symbol.Name, "is generic");
+            }
+            if (symbol.IsStatic)
+            {
+                Report(DiagnosticDescriptors.StaticClass, classLocation, symbol.Name);
+            }
+
+            // Named arguments, with the location of each for diagnostics.
+            var arguments = new Dictionary<string, TypedConstant>(StringComparer.Ordinal);
+            foreach (var pair in attribute.NamedArguments) arguments[pair.Key] = pair.Value;
+            LocationInfo? Where(string name)
+            {
+                var argument = attributeSyntax?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.Text == name);
+                return argument is null ? attributeLocation : LocationInfo.From(argument) ?? attributeLocation;
+            }
+            bool Has(string name) => arguments.ContainsKey(name);
+            int Int(string name, int fallback) => arguments.TryGetValue(name, out var c) && c.Value is int v ? v : fallback;
+            bool Bool(string name, bool fallback) => arguments.TryGetValue(name, out var c) && c.Value is bool v ? v : fallback;
+            double Double(string name, double fallback) => arguments.TryGetValue(name, out var c) && c.Value is double v ? v : fallback;
+
+            int input = Int("Input", 0), hidden = Int("Hidden", 0), layers = Int("Layers", 1), output = Int("Output", 0);
+            int sequenceLength = Int("SequenceLength", 0), vocabulary = Int("Vocabulary", 0);
+            void Range(string name, int value, int min, int max, bool required)
+            {
+                if (value < min || value > max)
+                {
+                    string range = min.ToString(CultureInfo.InvariantCulture) + ".." + max.ToString(CultureInfo.InvariantCulture) + (required && !Has(name) ? " (it is required)" : "");
+                    Report(DiagnosticDescriptors.SizeOutOfRange, Where(name), name, value.ToString(CultureInfo.InvariantCulture), range);
+                }
+            }
+            Range("Input", input, 1, MaxInput, true);
+            Range("Hidden", hidden, 1, MaxHidden, true);
+            Range("Layers", layers, 1, MaxLayers, false);
+            Range("Output", output, 0, MaxOutput, false);
+            Range("SequenceLength", sequenceLength, 0, MaxSequenceLength, false);
+            Range("Vocabulary", vocabulary, 0, MaxVocabulary, false);
+
+            // Enum values must be defined members.
+            var enumMaxima = new Dictionary<string, int> { ["Activation"] = 1, ["OutputActivation"] = 3, ["OutputMode"] = 1, ["Loss"] = 2, ["Optimizer"] = 3 };
+            foreach (string name in EnumNames)
+            {
+                if (arguments.TryGetValue(name, out var c) && c.Value is int v && (v < 0 || v > enumMaxima[name]))
+                {
+                    Report(DiagnosticDescriptors.InvalidEnumValue, Where(name), name, v.ToString(CultureInfo.InvariantCulture), "RnnCodegen." + name);
+                }
+            }
+            int activation = Int("Activation", 0), outputActivation = Int("OutputActivation", 0), outputMode = Int("OutputMode", 0);
+            int loss = Int("Loss", 0), optimizer = Int("Optimizer", ModelSpec.OptimizerAdam);
+            bool peephole = Bool("Peephole", false), resetAfter = Bool("ResetAfter", true);
+
+            // Cell-specific settings on the wrong cell.
+            string cellName = cell == Cell.Lstm ? "LSTM" : cell == Cell.Gru ? "GRU" : "vanilla RNN";
+            if (peephole && cell != Cell.Lstm) Report(DiagnosticDescriptors.PeepholeNotLstm, Where("Peephole"), symbol.Name, cellName);
+            if (activation != 0 && cell != Cell.Rnn) Report(DiagnosticDescriptors.ActivationNotRnn, Where("Activation"), symbol.Name, cellName);
+            if (!resetAfter && cell != Cell.Gru) Report(DiagnosticDescriptors.ResetAfterNotGru, Where("ResetAfter"), symbol.Name, cellName);
+
+            // The head, the output activation and the loss.
+            string[] activationNames = { "OutputActivation.Identity", "OutputActivation.Sigmoid", "OutputActivation.Tanh", "OutputActivation.Softmax" };
+            string[] lossNames = { "Loss.MeanSquaredError", "Loss.BinaryCrossEntropy", "Loss.CrossEntropy" };
+            string ActivationName(int v) => v >= 0 && v < activationNames.Length ? activationNames[v] : v.ToString(CultureInfo.InvariantCulture);
+            if (output == 0)
+            {
+                if (outputActivation != ModelSpec.OutputActivationIdentity)
+                    Report(DiagnosticDescriptors.NeedsHead, Where("OutputActivation"), ActivationName(outputActivation), "");
+                if (loss == ModelSpec.LossBce || loss == ModelSpec.LossCrossEntropy)
+                    Report(DiagnosticDescriptors.NeedsHead, Where("Loss"), lossNames[loss], outputMode == 1 ? "; with OutputMode.Last and no head the loss would apply to the last hidden state" : "");
+            }
+            else
+            {
+                if (outputActivation == ModelSpec.OutputActivationSoftmax && output < 2)
+                    Report(DiagnosticDescriptors.SoftmaxNeedsTwoOutputs, Where("Output"), output.ToString(CultureInfo.InvariantCulture));
+                if (loss == ModelSpec.LossCrossEntropy && outputActivation != ModelSpec.OutputActivationSoftmax)
+                    Report(DiagnosticDescriptors.CrossEntropyNeedsSoftmax, Where("Loss"), ActivationName(outputActivation));
+                if (loss == ModelSpec.LossBce && outputActivation != ModelSpec.OutputActivationSigmoid)
+                    Report(DiagnosticDescriptors.BinaryCrossEntropyNeedsSigmoid, Where("Loss"), ActivationName(outputActivation));
+            }
+
+            // Optimizer settings.
+            double learningRate = Double("LearningRate", 0), beta1 = Double("Beta1", 0.9), beta2 = Double("Beta2", 0.999);
+            double epsilon = Double("Epsilon", 1e-8), momentum = Double("Momentum", 0.9), alpha = Double("Alpha", 0.99);
+            double weightDecay = Double("WeightDecay", 0), clipNorm = Double("ClipNorm", 0), clipValue = Double("ClipValue", 0), dropout = Double("Dropout", 0);
+            void NonNegative(string name, double value, DiagnosticDescriptor descriptor)
+            {
+                if (!(value >= 0) || double.IsInfinity(value))
+                {
+                    if (descriptor == DiagnosticDescriptors.ClipOutOfRange) Report(descriptor, Where(name), name, Format(value));
+                    else Report(descriptor, Where(name), name, Format(value), "a finite number >= 0" + (name == "LearningRate" ? " (0 = the optimizer's default)" : ""));
+                }
+            }
+            void UnitInterval(string name, double value, bool includeOne)
+            {
+                if (!(value >= 0) || (includeOne ? value > 1 : value >= 1))
+                    Report(DiagnosticDescriptors.HyperparameterOutOfRange, Where(name), name, Format(value), includeOne ? "in [0, 1]" : "in [0, 1)");
+            }
+            NonNegative("LearningRate", learningRate, DiagnosticDescriptors.HyperparameterOutOfRange);
+            UnitInterval("Beta1", beta1, false);
+            UnitInterval("Beta2", beta2, false);
+            NonNegative("Epsilon", epsilon, DiagnosticDescriptors.HyperparameterOutOfRange);
+            UnitInterval("Momentum", momentum, false);
+            UnitInterval("Alpha", alpha, true);
+            NonNegative("WeightDecay", weightDecay, DiagnosticDescriptors.HyperparameterOutOfRange);
+            NonNegative("ClipNorm", clipNorm, DiagnosticDescriptors.ClipOutOfRange);
+            NonNegative("ClipValue", clipValue, DiagnosticDescriptors.ClipOutOfRange);
+            if (!(dropout >= 0 && dropout < 1))
+                Report(DiagnosticDescriptors.DropoutOutOfRange, Where("Dropout"), Format(dropout));
+            else if (dropout > 0 && layers == 1)
+                Report(DiagnosticDescriptors.DropoutSingleLayer, Where("Dropout"), Format(dropout));
+
+            var spec = new ModelSpec(
+                symbol.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
+                symbol.Name,
+                Keyword(declaration),
+                new EquatableArray<ContainingType>(containing.ToImmutable()),
+                cell, input, hidden, layers, output, outputActivation, outputMode, sequenceLength, vocabulary,
+                cell == Cell.Rnn ? activation : 0, cell == Cell.Lstm && peephole, cell != Cell.Gru || resetAfter,
+                loss, optimizer, learningRate, beta1, beta2, epsilon, momentum, Bool("Nesterov", false), alpha, weightDecay,
+                Bool("DecoupledWeightDecay", false), clipNorm, clipValue, dropout, Int("IgnoreIndex", -100));
+
+            // Size limits, once the sizes themselves are valid.
+            if (!errors)
+            {
+                long parameters = spec.ParameterCount;
+                if (parameters > MaxParameters)
+                    Report(DiagnosticDescriptors.TooLarge, attributeLocation, parameters.ToString(CultureInfo.InvariantCulture), "parameters", MaxParameters.ToString(CultureInfo.InvariantCulture));
+                long training = Emit.Layout.TrainingFloats(spec);
+                if (training > MaxTrainingFloats)
+                    Report(DiagnosticDescriptors.TooLarge, Where("SequenceLength"), training.ToString(CultureInfo.InvariantCulture), "floats of training buffers (SequenceLength x layers x gates)", MaxTrainingFloats.ToString(CultureInfo.InvariantCulture));
+            }
+
+            return new ParseResult(errors ? null : spec, new EquatableArray<DiagnosticInfo>(diagnostics.ToImmutable()));
+        }
+
+        private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+        private static bool IsModelAttribute(INamedTypeSymbol? type)
+        {
+            if (type is null) return false;
+            string name = type.ToDisplayString();
+            return name == RnnAttribute || name == LstmAttribute || name == GruAttribute;
+        }
+
+        private static string ShortName(INamedTypeSymbol? type)
+        {
+            string name = type?.Name ?? "?";
+            return name.EndsWith("Attribute", StringComparison.Ordinal) ? name.Substring(0, name.Length - "Attribute".Length) : name;
+        }
+
+        private static string Keyword(TypeDeclarationSyntax declaration) => declaration switch
+        {
+            RecordDeclarationSyntax r when r.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) => "record struct",
+            RecordDeclarationSyntax => "record",
+            StructDeclarationSyntax => "struct",
+            InterfaceDeclarationSyntax => "interface",
+            _ => "class",
+        };
+    }
+}

@@ -1,0 +1,176 @@
+using System.Linq;
+using Xunit;
+
+namespace RnnCodegen.Generator.Tests
+{
+    /// <summary>Every diagnostic id: its id, severity, the exact message and the source text it points at; no code for a broken class.</summary>
+    public class DiagnosticTests
+    {
+        private static void Expect(string declaration, string id, string message, string locationText, bool emitsCode = false)
+        {
+            string source = "using RnnCodegen;\nnamespace Demo\n{\n" + declaration + "\n}\n";
+            var run = TestHelpers.Run(source);
+            var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+            Assert.Equal(id, diagnostic.Id);
+            Assert.Equal(message, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(locationText, source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+            Assert.Equal(emitsCode, run.Sources.Length > 0);
+            Assert.StartsWith("https://", diagnostic.Descriptor.HelpLinkUri);
+        }
+
+        [Fact]
+        public void RNN0001_NotPartial() => Expect(
+            "[LstmModel(Input = 1, Hidden = 8)] public class M { }",
+            "RNN0001", "The model class 'M' must be declared partial", "M");
+
+        [Fact]
+        public void RNN0001_ContainingTypeNotPartial() => Expect(
+            "public class Outer { [LstmModel(Input = 1, Hidden = 8)] public partial class M { } }",
+            "RNN0001", "The model class 'M' must be declared partial, and so must its containing type 'Outer'", "M");
+
+        [Fact]
+        public void RNN0002_Generic() => Expect(
+            "[GruModel(Input = 1, Hidden = 8)] public partial class M<T> { }",
+            "RNN0002", "The model class 'M' is generic; a model must be a non-generic class outside generic types", "M");
+
+        [Fact]
+        public void RNN0002_NestedInGeneric() => Expect(
+            "public partial class Outer<T> { [GruModel(Input = 1, Hidden = 8)] public partial class M { } }",
+            "RNN0002", "The model class 'M' is nested in the generic type 'Outer'; a model must be a non-generic class outside generic types", "M");
+
+        [Theory]
+        [InlineData("Hidden = 0", "Hidden = 0 is out of range: it must be 1..1024")]
+        [InlineData("Hidden = 1025", "Hidden = 1025 is out of range: it must be 1..1024")]
+        [InlineData("Layers = 0", "Layers = 0 is out of range: it must be 1..16")]
+        [InlineData("Output = -1", "Output = -1 is out of range: it must be 0..65536")]
+        [InlineData("SequenceLength = -5", "SequenceLength = -5 is out of range: it must be 0..100000")]
+        [InlineData("Vocabulary = -1", "Vocabulary = -1 is out of range: it must be 0..1000000")]
+        public void RNN0003_SizeOutOfRange(string argument, string message) => Expect(
+            "[RnnModel(Input = 2, " + (argument.StartsWith("Hidden") ? "" : "Hidden = 4, ") + argument + ")] public partial class M { }",
+            "RNN0003", message, argument);
+
+        [Fact]
+        public void RNN0003_RequiredInputMissing() => Expect(
+            "[LstmModel(Hidden = 8)] public partial class M { }",
+            "RNN0003", "Input = 0 is out of range: it must be 1..4096 (it is required)", "LstmModel(Hidden = 8)");
+
+        [Fact]
+        public void RNN0004_SoftmaxWithOneOutput() => Expect(
+            "[LstmModel(Input = 1, Hidden = 8, Output = 1, OutputActivation = OutputActivation.Softmax)] public partial class M { }",
+            "RNN0004", "OutputActivation.Softmax needs Output >= 2, but Output = 1", "Output = 1");
+
+        [Fact]
+        public void RNN0005_CrossEntropyWithoutSoftmax() => Expect(
+            "[LstmModel(Input = 1, Hidden = 8, Output = 3, Loss = Loss.CrossEntropy)] public partial class M { }",
+            "RNN0005", "Loss.CrossEntropy needs OutputActivation = OutputActivation.Softmax, but the head uses OutputActivation.Identity", "Loss = Loss.CrossEntropy");
+
+        [Fact]
+        public void RNN0006_BinaryCrossEntropyWithoutSigmoid() => Expect(
+            "[GruModel(Input = 1, Hidden = 8, Output = 1, OutputActivation = OutputActivation.Tanh, Loss = Loss.BinaryCrossEntropy)] public partial class M { }",
+            "RNN0006", "Loss.BinaryCrossEntropy needs OutputActivation = OutputActivation.Sigmoid, but the head uses OutputActivation.Tanh", "Loss = Loss.BinaryCrossEntropy");
+
+        [Fact]
+        public void RNN0007_PeepholeOnGru() => Expect(
+            "[GruModel(Input = 1, Hidden = 8, Peephole = true)] public partial class M { }",
+            "RNN0007", "Peephole is an LSTM setting; 'M' is a GRU model", "Peephole = true");
+
+        [Fact]
+        public void RNN0008_ActivationOnLstm() => Expect(
+            "[LstmModel(Input = 1, Hidden = 8, Activation = Activation.Relu)] public partial class M { }",
+            "RNN0008", "Activation chooses the vanilla RNN's nonlinearity; 'M' is a LSTM model whose gates have fixed activations", "Activation = Activation.Relu");
+
+        [Fact]
+        public void RNN0009_TwoModelAttributes() => Expect(
+            "[LstmModel(Input = 1, Hidden = 8)]\n[GruModel(Input = 1, Hidden = 8)] public partial class M { }",
+            "RNN0009", "'M' already has [LstmModel]; a class can hold one model, so [GruModel] is not allowed here", "GruModel(Input = 1, Hidden = 8)");
+
+        [Fact]
+        public void RNN0010_OutputActivationWithoutHead() => Expect(
+            "[RnnModel(Input = 1, Hidden = 8, OutputActivation = OutputActivation.Sigmoid)] public partial class M { }",
+            "RNN0010", "OutputActivation.Sigmoid needs a dense head, but Output = 0 (the output is the raw hidden state)", "OutputActivation = OutputActivation.Sigmoid");
+
+        [Fact]
+        public void RNN0010_LastModeLossWithoutHead() => Expect(
+            "[RnnModel(Input = 1, Hidden = 8, OutputMode = OutputMode.Last, Loss = Loss.BinaryCrossEntropy)] public partial class M { }",
+            "RNN0010", "Loss.BinaryCrossEntropy needs a dense head, but Output = 0 (the output is the raw hidden state); with OutputMode.Last and no head the loss would apply to the last hidden state", "Loss = Loss.BinaryCrossEntropy");
+
+        [Theory]
+        [InlineData("LearningRate = -0.1", "LearningRate = -0.1 is out of range: it must be a finite number >= 0 (0 = the optimizer's default)")]
+        [InlineData("Beta1 = 1.0", "Beta1 = 1 is out of range: it must be in [0, 1)")]
+        [InlineData("Beta2 = -0.5", "Beta2 = -0.5 is out of range: it must be in [0, 1)")]
+        [InlineData("Epsilon = -1e-8", "Epsilon = -1E-08 is out of range: it must be a finite number >= 0")]
+        [InlineData("Alpha = 1.5", "Alpha = 1.5 is out of range: it must be in [0, 1]")]
+        [InlineData("WeightDecay = -1", "WeightDecay = -1 is out of range: it must be a finite number >= 0")]
+        public void RNN0011_HyperparameterOutOfRange(string argument, string message) => Expect(
+            "[LstmModel(Input = 1, Hidden = 8, " + argument + ")] public partial class M { }",
+            "RNN0011", message, argument);
+
+        [Theory]
+        [InlineData("ClipNorm = -1.0", "ClipNorm = -1 is out of range: it must be >= 0 (0 turns clipping off)")]
+        [InlineData("ClipValue = -0.5", "ClipValue = -0.5 is out of range: it must be >= 0 (0 turns clipping off)")]
+        public void RNN0012_ClipOutOfRange(string argument, string message) => Expect(
+            "[LstmModel(Input = 1, Hidden = 8, " + argument + ")] public partial class M { }",
+            "RNN0012", message, argument);
+
+        [Theory]
+        [InlineData("Dropout = 1.0", "Dropout = 1 is out of range: it must be in [0, 1)")]
+        [InlineData("Dropout = -0.1", "Dropout = -0.1 is out of range: it must be in [0, 1)")]
+        public void RNN0013_DropoutOutOfRange(string argument, string message) => Expect(
+            "[LstmModel(Input = 1, Hidden = 8, Layers = 2, " + argument + ")] public partial class M { }",
+            "RNN0013", message, argument);
+
+        [Fact]
+        public void RNN0014_DropoutWithOneLayerIsAWarningAndStillEmits()
+        {
+            Expect(
+                "[LstmModel(Input = 1, Hidden = 8, Dropout = 0.5)] public partial class M { }",
+                "RNN0014", "Dropout = 0.5 has no effect: dropout is applied between stacked layers and this model has Layers = 1", "Dropout = 0.5", emitsCode: true);
+            var run = TestHelpers.Run("using RnnCodegen;\n[LstmModel(Input = 1, Hidden = 8, Dropout = 0.5)] public partial class M { }");
+            Assert.Equal(Microsoft.CodeAnalysis.DiagnosticSeverity.Warning, Assert.Single(run.GeneratorDiagnostics).Severity);
+        }
+
+        [Fact]
+        public void RNN0015_ResetAfterOnLstm() => Expect(
+            "[LstmModel(Input = 1, Hidden = 8, ResetAfter = false)] public partial class M { }",
+            "RNN0015", "ResetAfter is a GRU setting; 'M' is a LSTM model", "ResetAfter = false");
+
+        [Fact]
+        public void RNN0016_TooManyParameters() => Expect(
+            "[LstmModel(Input = 8, Hidden = 1024, Layers = 4)] public partial class M { }",
+            "RNN0016", "The model would have 29425664 parameters, more than the limit of 16777216", "LstmModel(Input = 8, Hidden = 1024, Layers = 4)");
+
+        [Fact]
+        public void RNN0016_TrainingBuffersTooLarge() => Expect(
+            "[LstmModel(Input = 1, Hidden = 256, Layers = 2, SequenceLength = 100000)] public partial class M { }",
+            "RNN0016", "The model would have 486500000 floats of training buffers (SequenceLength x layers x gates), more than the limit of 67108864", "SequenceLength = 100000");
+
+        [Fact]
+        public void RNN0017_StaticClass() => Expect(
+            "[RnnModel(Input = 1, Hidden = 8)] public static partial class M { }",
+            "RNN0017", "The model class 'M' is static; a model holds parameters and state in instances", "M");
+
+        [Fact]
+        public void RNN0018_UndefinedEnumValue() => Expect(
+            "[RnnModel(Input = 1, Hidden = 8, Output = 2, OutputActivation = (OutputActivation)7)] public partial class M { }",
+            "RNN0018", "OutputActivation = 7 is not a defined value of RnnCodegen.OutputActivation", "OutputActivation = (OutputActivation)7");
+
+        [Fact]
+        public void EveryDescriptorIsTrackedInTheReleaseFile()
+        {
+            string unshipped = System.IO.File.ReadAllText(System.IO.Path.Combine(RepoRoot(), "generator", "RnnCodegen.Generator", "AnalyzerReleases.Unshipped.md"));
+            var ids = typeof(RnnModelGenerator).Assembly.GetType("RnnCodegen.Generator.Diagnostics.DiagnosticDescriptors")!
+                .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+                .Select(f => ((Microsoft.CodeAnalysis.DiagnosticDescriptor)f.GetValue(null)!).Id)
+                .ToList();
+            Assert.Equal(19, ids.Count);
+            foreach (var id in ids) Assert.Contains(id + " |", unshipped);
+        }
+
+        internal static string RepoRoot()
+        {
+            var dir = new System.IO.DirectoryInfo(System.AppContext.BaseDirectory);
+            while (dir is not null && !System.IO.File.Exists(System.IO.Path.Combine(dir.FullName, "RnnCodegen.sln"))) dir = dir.Parent;
+            return dir?.FullName ?? throw new System.InvalidOperationException("RnnCodegen.sln not found above " + System.AppContext.BaseDirectory);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System;
+using RnnCodegen;
+
+namespace RnnCodegen.Tests.Models
+{
+    /// <summary>Lets tests drive any float-input generated model (the generated members satisfy it implicitly).</summary>
+    public interface IFloatModel : IRecurrentModel
+    {
+        void Forward(ReadOnlySpan<float> inputs, Span<float> outputs);
+        void Step(ReadOnlySpan<float> input, Span<float> output);
+        void InitializeParameters(int seed, Initialization scheme);
+    }
+
+    /// <summary>Lets tests drive any token-input generated model.</summary>
+    public interface ITokenModel : IRecurrentModel
+    {
+        void Forward(ReadOnlySpan<int> tokens, Span<float> outputs);
+        void Step(int token, Span<float> output);
+        void InitializeParameters(int seed, Initialization scheme);
+    }
+
+    [LstmModel(Input = 1, Hidden = 32, Output = 1, SequenceLength = 50)]
+    public partial class SineLstm : IFloatModel { }
+
+    [RnnModel(Input = 1, Hidden = 5)]
+    public partial class TanhRnn : IFloatModel { }
+
+    [RnnModel(Input = 3, Hidden = 13, Layers = 2, Output = 2, Activation = Activation.Relu)]
+    internal sealed partial class ReluRnn : IFloatModel { }
+
+    [RnnModel(Input = 2, Hidden = 3, Layers = 3, Output = 3, OutputActivation = OutputActivation.Tanh)]
+    public partial class DeepTanhRnn : IFloatModel { }
+
+    [LstmModel(Input = 3, Hidden = 5, Layers = 3, Output = 4, OutputActivation = OutputActivation.Softmax, OutputMode = OutputMode.Last)]
+    public partial class StackedLstmClassifier : IFloatModel { }
+
+    [LstmModel(Input = 2, Hidden = 5, Output = 1, Peephole = true, OutputActivation = OutputActivation.Sigmoid)]
+    public partial class PeepholeLstm : IFloatModel { }
+
+    [LstmModel(Input = 3, Hidden = 7, Layers = 2, Output = 2, Peephole = true, OutputMode = OutputMode.Last)]
+    public partial class StackedPeepholeLstm : IFloatModel { }
+
+    [LstmModel(Input = 16, Hidden = 64, Output = 1)]
+    public partial class WideLstm : IFloatModel { }
+
+    [GruModel(Input = 1, Hidden = 33, Output = 1, OutputActivation = OutputActivation.Tanh)]
+    public partial class OddGru : IFloatModel { }
+
+    [GruModel(Input = 4, Hidden = 13, Layers = 2, OutputMode = OutputMode.Last)]
+    public partial class StackedGru : IFloatModel { }
+
+    [GruModel(Input = 3, Hidden = 5, Output = 2, ResetAfter = false)]
+    public partial class ClassicGru : IFloatModel { }
+
+    [GruModel(Input = 2, Hidden = 6, Layers = 2, Output = 1, ResetAfter = false, OutputActivation = OutputActivation.Sigmoid, OutputMode = OutputMode.Last)]
+    public partial class StackedClassicGru : IFloatModel { }
+
+    [LstmModel(Vocabulary = 11, Input = 4, Hidden = 13, Output = 11, OutputActivation = OutputActivation.Softmax, Loss = Loss.CrossEntropy)]
+    public partial class CharLstm : ITokenModel { }
+
+    [RnnModel(Vocabulary = 20, Input = 8, Hidden = 5, Output = 1, OutputActivation = OutputActivation.Sigmoid, OutputMode = OutputMode.Last, Loss = Loss.BinaryCrossEntropy)]
+    public partial class SentimentRnn : ITokenModel { }
+
+    [GruModel(Vocabulary = 7, Input = 3, Hidden = 5, Layers = 2)]
+    public partial class TokenGru : ITokenModel { }
+}

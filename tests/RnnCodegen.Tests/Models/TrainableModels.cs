@@ -1,0 +1,106 @@
+using System;
+using RnnCodegen;
+
+namespace RnnCodegen.Tests.Models
+{
+    /// <summary>Training members of a float-input, float-target model.</summary>
+    public interface IRegressionTrainable : IFloatModel
+    {
+        float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets);
+        float TrainStep(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets);
+        void ApplyGradients(int batchCount);
+        void ZeroGradients();
+        void CopyGradient(string name, Span<float> destination);
+    }
+
+    /// <summary>Training members of a float-input model with class targets.</summary>
+    public interface IClassTrainable : IFloatModel
+    {
+        float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<int> classes);
+        void ZeroGradients();
+        void CopyGradient(string name, Span<float> destination);
+    }
+
+    [RnnModel(Input = 3, Hidden = 4, Layers = 2, Output = 2, SequenceLength = 12)]
+    public partial class TrainTanhRnn : IRegressionTrainable { }
+
+    [RnnModel(Input = 2, Hidden = 5, Output = 1, Activation = Activation.Relu, OutputActivation = OutputActivation.Sigmoid, OutputMode = OutputMode.Last, Loss = Loss.BinaryCrossEntropy, SequenceLength = 12)]
+    public partial class TrainReluRnnBce : IRegressionTrainable { }
+
+    [GruModel(Input = 3, Hidden = 5, Layers = 2, Output = 3, OutputActivation = OutputActivation.Softmax, Loss = Loss.CrossEntropy, SequenceLength = 12)]
+    public partial class TrainGruCrossEntropy : IClassTrainable { }
+
+    [GruModel(Input = 2, Hidden = 4, Output = 1, ResetAfter = false, OutputActivation = OutputActivation.Tanh, SequenceLength = 12)]
+    public partial class TrainClassicGru : IRegressionTrainable { }
+
+    [GruModel(Input = 2, Hidden = 4, Output = 3, OutputActivation = OutputActivation.Softmax, SequenceLength = 12)]
+    public partial class TrainGruSoftmaxMse : IRegressionTrainable { }
+
+    [LstmModel(Input = 2, Hidden = 4, Layers = 2, Output = 2, Peephole = true, OutputMode = OutputMode.Last, SequenceLength = 12)]
+    public partial class TrainPeepholeLstm : IRegressionTrainable { }
+
+    [LstmModel(Input = 3, Hidden = 6, SequenceLength = 12)]
+    public partial class TrainLstmNoHead : IRegressionTrainable { }
+
+    [LstmModel(Input = 2, Hidden = 5, Layers = 2, Output = 1, OutputActivation = OutputActivation.Sigmoid, SequenceLength = 12, Optimizer = Optimizer.Sgd)]
+    public partial class TrainStackedLstmSigmoid : IRegressionTrainable { }
+
+    [LstmModel(Vocabulary = 9, Input = 3, Hidden = 5, Output = 9, OutputActivation = OutputActivation.Softmax, Loss = Loss.CrossEntropy, SequenceLength = 12)]
+    public partial class TrainTokenLstm : ITokenModel
+    {
+    }
+}
+
+namespace RnnCodegen.Tests.Models
+{
+    /// <summary>The run-time optimizer settings every trainable generated model has.</summary>
+    public interface ITrainingSettings
+    {
+        float LearningRate { get; set; }
+        float WeightDecay { get; set; }
+        float ClipNorm { get; set; }
+        float ClipValue { get; set; }
+        void ApplyGradients(int batchCount);
+        void ZeroGradients();
+        void CopyGradient(string name, System.Span<float> destination);
+    }
+
+    public interface ITokenRegressionTrainable : ITokenModel
+    {
+        float AccumulateGradients(System.ReadOnlySpan<int> tokens, System.ReadOnlySpan<float> targets);
+    }
+
+    public interface ITokenClassTrainable : ITokenModel
+    {
+        float AccumulateGradients(System.ReadOnlySpan<int> tokens, System.ReadOnlySpan<int> classes);
+    }
+
+    [LstmModel(Input = 2, Hidden = 5, Output = 1, SequenceLength = 12, Optimizer = Optimizer.Sgd)]
+    public partial class LstmSgd : IRegressionTrainable, ITrainingSettings { }
+
+    [LstmModel(Input = 2, Hidden = 5, Output = 1, SequenceLength = 12, Optimizer = Optimizer.Momentum)]
+    public partial class LstmMomentum : IRegressionTrainable, ITrainingSettings { }
+
+    [LstmModel(Input = 2, Hidden = 5, Output = 1, SequenceLength = 12, Optimizer = Optimizer.Momentum, Nesterov = true)]
+    public partial class LstmNesterov : IRegressionTrainable, ITrainingSettings { }
+
+    [LstmModel(Input = 2, Hidden = 5, Output = 1, SequenceLength = 12, Optimizer = Optimizer.Adam)]
+    public partial class LstmAdam : IRegressionTrainable, ITrainingSettings { }
+
+    [LstmModel(Input = 2, Hidden = 5, Output = 1, SequenceLength = 12, Optimizer = Optimizer.Adam, DecoupledWeightDecay = true)]
+    public partial class LstmAdamW : IRegressionTrainable, ITrainingSettings { }
+
+    [LstmModel(Input = 2, Hidden = 5, Output = 1, SequenceLength = 12, Optimizer = Optimizer.RmsProp)]
+    public partial class LstmRmsProp : IRegressionTrainable, ITrainingSettings { }
+
+    [RnnModel(Vocabulary = 12, Input = 4, Hidden = 6, Output = 1, OutputActivation = OutputActivation.Sigmoid, OutputMode = OutputMode.Last, Loss = Loss.BinaryCrossEntropy, SequenceLength = 12)]
+    public partial class TokenSentimentRnn : ITokenRegressionTrainable, ITrainingSettings { }
+
+    public partial class TrainTanhRnn : ITrainingSettings { }
+    public partial class TrainReluRnnBce : ITrainingSettings { }
+    public partial class TrainGruCrossEntropy : ITrainingSettings { }
+    public partial class TrainClassicGru : ITrainingSettings { }
+    public partial class TrainPeepholeLstm : ITrainingSettings { }
+    public partial class TrainLstmNoHead : ITrainingSettings { }
+    public partial class TrainTokenLstm : ITokenClassTrainable, ITrainingSettings { }
+}

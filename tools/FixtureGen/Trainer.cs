@@ -1,0 +1,172 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace FixtureGen
+{
+    /// <summary>Targets of a training fixture: regression/binary values, or integer classes.</summary>
+    internal sealed record Targets(double[]? Values, long[]? Classes);
+
+    /// <summary>What two training steps produced.</summary>
+    internal sealed record TrainingResult(
+        double LossValue,
+        double[] Outputs,
+        double[] FinalH,
+        double[]? FinalC,
+        OrderedDictionary<string, TensorData> Gradients,
+        OrderedDictionary<string, TensorData> After1,
+        OrderedDictionary<string, TensorData> After2);
+
+    /// <summary>
+    /// Two optimizer steps with torch.optim (TorchSharp) on float64 parameters, cross-checked against the
+    /// documented PyTorch update formulas in <see cref="ReferenceOptimizer"/>.
+    /// </summary>
+    internal static class Trainer
+    {
+        /// <summary>The loss with PyTorch's reduction='mean'.</summary>
+        public static Tensor Loss(TrainingSpec training, ForwardResult forward, Targets targets)
+        {
+            switch (training.Loss)
+            {
+                case LossKind.MeanSquaredError:
+                    return F.mse_loss(forward.Outputs, TargetTensor(forward.Outputs, targets));
+                case LossKind.BinaryCrossEntropy:
+                    return F.binary_cross_entropy_with_logits(forward.PreActivation, TargetTensor(forward.PreActivation, targets));
+                default:
+                    long[] classes = targets.Classes ?? throw new ArgumentException("CrossEntropy needs classes");
+                    return F.cross_entropy(forward.PreActivation, tensor(classes, dtype: int64), ignore_index: training.IgnoreIndex);
+            }
+        }
+
+        private static Tensor TargetTensor(Tensor like, Targets targets)
+        {
+            double[] values = targets.Values ?? throw new ArgumentException("this loss needs target values");
+            return tensor(values, like.shape, dtype: float64);
+        }
+
+        public static TrainingResult Run(ModelSpec spec, TrainingSpec training, OrderedDictionary<string, TensorData> initial,
+            double[]? inputs, long[]? tokens, Targets targets)
+        {
+            var model = TorchModel.Create(spec, initial);
+            var parameters = model.Parameters.Values.ToList();
+            using var optimizer = CreateOptimizer(training, parameters);
+            var reference = new ReferenceOptimizer(training);
+
+            // Step 1 at the initial parameters.
+            optimizer.zero_grad();
+            var forward = model.Forward(inputs, tokens);
+            var loss = Loss(training, forward, targets);
+            loss.backward();
+            double lossValue = loss.item<double>();
+            var gradients = model.Gradients();
+            Clip(training, parameters, gradients, spec.Name);
+            optimizer.step();
+            var after1 = model.Snapshot();
+            Compare(spec.Name + " after1 vs the reference optimizer", reference.Step(initial, gradients), after1, 1e-13);
+
+            // Step 2 at after1, same data: exercises momentum / Adam / RMSprop state and bias correction.
+            optimizer.zero_grad();
+            var loss2 = Loss(training, model.Forward(inputs, tokens), targets);
+            loss2.backward();
+            var gradients2 = model.Gradients();
+
+            // The second backward must be the gradient of a fresh model built from after1's values.
+            var fresh = TorchModel.Create(spec, after1);
+            Loss(training, fresh.Forward(inputs, tokens), targets).backward();
+            Compare(spec.Name + " step-2 gradients vs a fresh model at after1", fresh.Gradients(), gradients2, 1e-12);
+
+            Clip(training, parameters, gradients2, spec.Name);
+            optimizer.step();
+            var after2 = model.Snapshot();
+            Compare(spec.Name + " after2 vs the reference optimizer", reference.Step(after1, gradients2), after2, 1e-13);
+
+            if (training.ClipNorm > 0 || training.ClipValue > 0)
+            {
+                // How much clipping moved the parameters (the same gradients through the same optimizer unclipped):
+                // Adam's first step is ~lr*sign(g), so for Adam mostly after2 shows the clipping.
+                var unclipped = new ReferenceOptimizer(training with { ClipNorm = 0, ClipValue = 0 });
+                double effect1 = MaxDifference(unclipped.Step(initial, gradients), after1);
+                double effect2 = MaxDifference(unclipped.Step(after1, gradients2), after2);
+                Console.WriteLine($"    clipping changes after1 by up to {effect1:G3}, after2 by up to {effect2:G3}");
+            }
+
+            return new TrainingResult(lossValue,
+                TorchModel.ToArray(forward.Outputs), TorchModel.ToArray(forward.FinalH),
+                forward.FinalC is null ? null : TorchModel.ToArray(forward.FinalC),
+                gradients, after1, after2);
+        }
+
+        private static OptimizerHelper CreateOptimizer(TrainingSpec t, List<Parameter> parameters) => t.Optimizer switch
+        {
+            OptimizerKind.Sgd => optim.SGD(parameters, t.LearningRate, weight_decay: t.WeightDecay),
+            OptimizerKind.Momentum => optim.SGD(parameters, t.LearningRate, momentum: t.Momentum, dampening: 0.0,
+                weight_decay: t.WeightDecay, nesterov: t.Nesterov),
+            OptimizerKind.Adam when t.DecoupledWeightDecay => optim.AdamW(parameters, t.LearningRate, t.Beta1, t.Beta2, t.Epsilon,
+                weight_decay: t.WeightDecay),
+            OptimizerKind.Adam => optim.Adam(parameters, t.LearningRate, t.Beta1, t.Beta2, t.Epsilon, weight_decay: t.WeightDecay),
+            _ => optim.RMSProp(parameters, t.LearningRate, t.Alpha, t.Epsilon, weight_decay: t.WeightDecay, momentum: 0.0, centered: false),
+        };
+
+        /// <summary>
+        /// clip_grad_norm_ / clip_grad_value_ on the torch gradients, checked against
+        /// <see cref="ReferenceOptimizer.Clip"/> and required to be active (otherwise the fixture tests nothing).
+        /// </summary>
+        private static void Clip(TrainingSpec t, List<Parameter> parameters, OrderedDictionary<string, TensorData> unclipped, string name)
+        {
+            if (t.ClipNorm <= 0 && t.ClipValue <= 0) return;
+            var grads = parameters.Select(p => p.grad ?? throw new InvalidOperationException($"{name}: a parameter has no gradient")).ToList();
+            if (t.ClipNorm > 0)
+            {
+                double norm = nn.utils.clip_grad_norm_(parameters, t.ClipNorm);
+                double expected = ReferenceOptimizer.GlobalNorm(unclipped);
+                if (Math.Abs(norm - expected) > 1e-12 * expected)
+                    throw new InvalidOperationException($"{name}: clip_grad_norm_ returned {norm}, the global norm is {expected}");
+                if (norm <= t.ClipNorm)
+                    throw new InvalidOperationException($"{name}: gradient norm {norm} <= clipNorm {t.ClipNorm}: clipping would be inactive");
+                Console.WriteLine($"    clip_grad_norm_: global norm {norm:G6} -> {t.ClipNorm}");
+            }
+            else
+            {
+                double largest = unclipped.Values.SelectMany(g => g.Values).Max(Math.Abs);
+                if (largest <= t.ClipValue)
+                    throw new InvalidOperationException($"{name}: largest |gradient| {largest} <= clipValue {t.ClipValue}: clipping would be inactive");
+                nn.utils.clip_grad_value_(parameters, t.ClipValue);
+                Console.WriteLine($"    clip_grad_value_: largest |gradient| {largest:G6} -> {t.ClipValue}");
+            }
+
+            var clipped = new OrderedDictionary<string, TensorData>(StringComparer.Ordinal);
+            int i = 0;
+            foreach (var (key, value) in unclipped) clipped.Add(key, new TensorData(value.Shape, TorchModel.ToArray(grads[i++])));
+            Compare(name + " clipped gradients vs the reference", ReferenceOptimizer.Clip(t, unclipped), clipped, 1e-14);
+        }
+
+        private static double MaxDifference(OrderedDictionary<string, TensorData> a, OrderedDictionary<string, TensorData> b)
+        {
+            double max = 0;
+            foreach (var (name, x) in a)
+                for (int i = 0; i < x.Values.Length; i++) max = Math.Max(max, Math.Abs(x.Values[i] - b[name].Values[i]));
+            return max;
+        }
+
+        /// <summary>Fails loudly unless every value agrees within <paramref name="relative"/> (relative to max(1, |value|)).</summary>
+        public static void Compare(string what, OrderedDictionary<string, TensorData> expected, OrderedDictionary<string, TensorData> actual, double relative)
+        {
+            double worst = 0;
+            string worstName = "";
+            foreach (var (name, e) in expected)
+            {
+                double[] a = actual[name].Values;
+                for (int i = 0; i < a.Length; i++)
+                {
+                    double d = Math.Abs(a[i] - e.Values[i]) / Math.Max(1.0, Math.Abs(e.Values[i]));
+                    if (!(d <= worst)) { worst = d; worstName = name; }
+                }
+            }
+            if (!(worst <= relative))
+                throw new InvalidOperationException($"CROSS-CHECK FAILED: {what}: max difference {worst:G3} in {worstName} (allowed {relative:G3})");
+        }
+    }
+}
