@@ -115,7 +115,7 @@ namespace RnnCodegen.Tests.Weights
         }
 
         /// <summary>Writes a Keras/RTNeural JSON for <paramref name="source"/> (test-side conversion, independent of the library).</summary>
-        private static string KerasJson(FakeModel source, bool gruTwoBiases = true, string? cellType = null)
+        internal static string KerasJson(FakeModel source, bool gruTwoBiases = true, string? cellType = null)
         {
             var d = source.Description;
             int h = d.HiddenSize, blocksCount = ParameterLayout.GateCount(d.Cell);
