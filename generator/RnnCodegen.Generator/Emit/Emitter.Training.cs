@@ -129,6 +129,7 @@ namespace RnnCodegen.Generator.Emit
             EmitLoss();
             EmitBackward();
             EmitApply();
+            EmitTrainingStateFiles();
         }
 
         private void EmitTrainingApi()
@@ -674,6 +675,24 @@ namespace RnnCodegen.Generator.Emit
             w.Line("ApplyGradients(sequences);");
             w.Line("return loss;");
             w.Close();
+            w.Line();
+        }
+
+        private void EmitTrainingStateFiles()
+        {
+            var w = _w;
+            string buffers = _spec.Optimizer switch
+            {
+                ModelSpec.OptimizerAdam => "_adamM, _adamV",
+                ModelSpec.OptimizerMomentum => "_momentumBuffer, null",
+                ModelSpec.OptimizerRmsProp => "_squareAverage, null",
+                _ => "null, null",
+            };
+            w.Doc("Writes the optimizer state (" + OptimizerName + " buffers and the step count) so that a resumed run continues exactly; parameters are saved separately with SaveParameters.");
+            w.Line("public void SaveTrainingState(global::System.IO.Stream stream) => global::RnnCodegen.TrainingState.Save(stream, global::RnnCodegen.Optimizer." + OptimizerName + ", ParameterCount, _optimizerStep, " + buffers + ");");
+            w.Line();
+            w.Doc("Reads a state written by SaveTrainingState; another optimizer's or shape's file throws <see cref=\"global::System.IO.InvalidDataException\"/> and changes nothing.");
+            w.Line("public void LoadTrainingState(global::System.IO.Stream stream) { _optimizerStep = global::RnnCodegen.TrainingState.Load(stream, global::RnnCodegen.Optimizer." + OptimizerName + ", ParameterCount, " + buffers + "); }");
             w.Line();
         }
 

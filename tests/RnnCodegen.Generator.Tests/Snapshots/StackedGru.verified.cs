@@ -160,6 +160,13 @@ namespace Demo.Models
             state.CopyTo(_state);
         }
 
+        // ---- Weight files ----
+        /// <summary>Writes every parameter in RnnCodegen's binary format (a header that identifies this shape, little-endian floats, a CRC-32).</summary>
+        public void SaveParameters(global::System.IO.Stream stream) => global::RnnCodegen.BinaryParameters.Save(this, stream);
+
+        /// <summary>Reads parameters written by SaveParameters. A file for another shape, a truncated or corrupt file throws <see cref="global::System.IO.InvalidDataException"/> and leaves the model unchanged.</summary>
+        public void LoadParameters(global::System.IO.Stream stream) => global::RnnCodegen.BinaryParameters.Load(this, stream);
+
         // ---- Inference ----
         /// <summary>Runs one time step on <paramref name="input"/> (InputSize values) from the carried state, carries the new state, and writes one output row (OutputWidth values).</summary>
         public void Step(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)

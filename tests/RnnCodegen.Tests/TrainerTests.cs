@@ -1,0 +1,167 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using RnnCodegen.Tests.Models;
+using Xunit;
+
+namespace RnnCodegen.Tests
+{
+    public class TrainerTests
+    {
+        private static SequenceDataset<float, float> Sine(int sequences, int seed)
+        {
+            var random = new Random(seed);
+            var inputs = new float[sequences * 20];
+            var targets = new float[sequences * 20];
+            for (int b = 0; b < sequences; b++)
+            {
+                double phase = random.NextDouble() * 2 * Math.PI;
+                for (int t = 0; t < 20; t++)
+                {
+                    inputs[b * 20 + t] = (float)Math.Sin(phase + 0.3 * t);
+                    targets[b * 20 + t] = (float)Math.Sin(phase + 0.3 * (t + 1));
+                }
+            }
+            return new SequenceDataset<float, float>(inputs, targets, sequences);
+        }
+
+        private sealed class Collect : IProgress<EpochReport>
+        {
+            public readonly List<EpochReport> Reports = new();
+
+            public void Report(EpochReport value) => Reports.Add(value);
+        }
+
+        [Fact]
+        public void FitReducesTheLossReportsEveryEpochAndIsReproducible()
+        {
+            var a = new SineForecaster();
+            var progress = new Collect();
+            var result = new Trainer<float, float>(a, new TrainerOptions { Epochs = 8, BatchSize = 8, Seed = 4 }).Fit(Sine(48, 1), Sine(16, 2), progress);
+            Assert.Equal(8, result.History.Count);
+            Assert.Equal(result.History, progress.Reports);
+            Assert.True(result.History[7].ValidationLoss < result.History[0].ValidationLoss / 3, "validation " + result.History[0].ValidationLoss + " -> " + result.History[7].ValidationLoss);
+            Assert.Equal(Enumerable.Range(0, 8), result.History.Select(r => r.Epoch));
+
+            var b = new SineForecaster();
+            var again = new Trainer<float, float>(b, new TrainerOptions { Epochs = 8, BatchSize = 8, Seed = 4, MaxWorkers = 2 }).Fit(Sine(48, 1), Sine(16, 2));
+            Assert.Equal(result.History.Select(r => r.TrainLoss), again.History.Select(r => r.TrainLoss));
+            var pa = new float[SineForecaster.ParameterCount];
+            var pb = new float[SineForecaster.ParameterCount];
+            a.CopyParameters(pa);
+            b.CopyParameters(pb);
+            Assert.Equal(pa, pb);
+        }
+
+        [Fact]
+        public void SchedulesSetTheLearningRatePerEpochAndRestoreIt()
+        {
+            var model = new SineForecaster { LearningRate = 0.02f };
+            var step = new Trainer<float, float>(model, new TrainerOptions { Epochs = 5, Schedule = LearningRateSchedule.Step, DecayRate = 0.5f, StepSize = 2 }).Fit(Sine(8, 1));
+            Assert.Equal(new[] { 0.02f, 0.02f, 0.01f, 0.01f, 0.005f }, step.History.Select(r => r.LearningRate));
+            Assert.Equal(0.02f, model.LearningRate);
+            var inverse = new Trainer<float, float>(model, new TrainerOptions { Epochs = 3, Schedule = LearningRateSchedule.InverseTime, DecayRate = 0.5f }).Fit(Sine(8, 1));
+            Assert.Equal(new[] { 0.02f, 0.02f / 1.5f, 0.02f / 2f }, inverse.History.Select(r => r.LearningRate));
+        }
+
+        [Fact]
+        public void EarlyStoppingStopsAfterPatienceAndRestoresTheBestParameters()
+        {
+            var model = new SineForecaster();
+            var validation = Sine(8, 3);
+            // A MinDelta no epoch can beat: only epoch 0 improves (on +infinity), so patience 2 stops after epoch 2.
+            var trainer = new Trainer<float, float>(model, new TrainerOptions { Epochs = 20, Patience = 2, MinDelta = 100f });
+            var result = trainer.Fit(Sine(16, 1), validation);
+            Assert.True(result.StoppedEarly);
+            Assert.Equal(3, result.History.Count);
+            Assert.Equal(0, result.BestEpoch);
+            Assert.Equal(result.History[0].ValidationLoss, result.BestLoss);
+            // The parameters are those of epoch 0 again: the validation loss is epoch 0's exactly.
+            Assert.Equal(result.BestLoss, trainer.Evaluate(validation));
+        }
+
+        [Fact]
+        public void CancellationStopsBetweenBatches()
+        {
+            var model = new SineForecaster();
+            using var source = new CancellationTokenSource();
+            source.Cancel();
+            Assert.Throws<OperationCanceledException>(() => new Trainer<float, float>(model).Fit(Sine(8, 1), cancellationToken: source.Token));
+        }
+
+        [Fact]
+        public void EpochsAllocateNothingBeyondTheFirst()
+        {
+            var model = new SineForecaster();
+            var data = Sine(16, 1);
+            long Measure(int epochs)
+            {
+                var trainer = new Trainer<float, float>(model, new TrainerOptions { Epochs = epochs, BatchSize = 4 });
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                trainer.Fit(data);
+                return GC.GetAllocatedBytesForCurrentThread() - before;
+            }
+            Measure(1);
+            long few = Measure(2), many = Measure(12);
+            // The history list is sized up front; what grows with epochs is only its EpochReport slots (48 bytes each).
+            Assert.True(many - few <= 10 * 48, $"2 epochs: {few} bytes, 12 epochs: {many} bytes");
+        }
+
+        [Fact]
+        public void TrainingStateResumesExactly()
+        {
+            var (x, y) = (Sine(1, 5).Inputs, Sine(1, 5).Targets);
+            var a = new SineForecaster();
+            for (int i = 0; i < 3; i++) a.TrainStep(x, y);
+            using var parameters = new MemoryStream();
+            using var state = new MemoryStream();
+            a.SaveParameters(parameters);
+            a.SaveTrainingState(state);
+            for (int i = 0; i < 2; i++) a.TrainStep(x, y);
+
+            var b = new SineForecaster();
+            parameters.Position = 0;
+            state.Position = 0;
+            b.LoadParameters(parameters);
+            b.LoadTrainingState(state);
+            Assert.Equal(3, b.OptimizerStepCount);
+            for (int i = 0; i < 2; i++) b.TrainStep(x, y);
+            var pa = new float[SineForecaster.ParameterCount];
+            var pb = new float[SineForecaster.ParameterCount];
+            a.CopyParameters(pa);
+            b.CopyParameters(pb);
+            Assert.Equal(pa, pb);
+
+            // Another optimizer's state is refused and nothing changes.
+            var sgd = new LstmSgd();
+            using var sgdState = new MemoryStream();
+            sgd.SaveTrainingState(sgdState);
+            sgdState.Position = 0;
+            var e = Assert.Throws<InvalidDataException>(() => b.LoadTrainingState(sgdState));
+            Assert.Equal("The file holds the state of optimizer Sgd, this model uses Adam.", e.Message);
+            Assert.Equal(5, b.OptimizerStepCount);
+            var truncated = new MemoryStream(state.ToArray(), 0, 100);
+            Assert.Throws<InvalidDataException>(() => b.LoadTrainingState(truncated));
+            Assert.Equal(5, b.OptimizerStepCount);
+        }
+
+        [Fact]
+        public void GeneratedBinaryFilesRefuseAnotherShape()
+        {
+            var small = new TrainLstmNoHead();
+            using var file = new MemoryStream();
+            small.SaveParameters(file);
+            file.Position = 0;
+            var other = new SineForecaster();
+            var before = new float[SineForecaster.ParameterCount];
+            other.CopyParameters(before);
+            var e = Assert.Throws<InvalidDataException>(() => other.LoadParameters(file));
+            Assert.Contains("file holds LSTM(3->6, layers 1), model is LSTM(1->16, layers 1) + Dense(1, Identity)", e.Message);
+            var after = new float[SineForecaster.ParameterCount];
+            other.CopyParameters(after);
+            Assert.Equal(before, after);
+        }
+    }
+}
