@@ -155,6 +155,29 @@ namespace RnnCodegen.Generator.Tests
             "RNN0018", "OutputActivation = 7 is not a defined value of RnnCodegen.OutputActivation", "OutputActivation = (OutputActivation)7");
 
         [Fact]
+        public async System.Threading.Tasks.Task RNN0019_TrainingWithoutSequenceLength()
+        {
+            string source = "using RnnCodegen;\nnamespace Demo\n{\n[LstmModel(Input = 1, Hidden = 8, Output = 1)] public partial class M { }\n" +
+                "static class Use { static float Go(M m) => m.TrainStep(new float[4], new float[4]); }\n}\n";
+            var run = TestHelpers.Run(source);
+            Assert.Empty(run.GeneratorDiagnostics);
+            var analyzers = System.Collections.Immutable.ImmutableArray.Create<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer>(new TrainingWithoutSequenceLengthAnalyzer());
+            var diagnostics = await new Microsoft.CodeAnalysis.Diagnostics.CompilationWithAnalyzers(run.Output, analyzers, new Microsoft.CodeAnalysis.Diagnostics.AnalyzerOptions(System.Collections.Immutable.ImmutableArray<Microsoft.CodeAnalysis.AdditionalText>.Empty))
+                .GetAnalyzerDiagnosticsAsync();
+            var diagnostic = Assert.Single(diagnostics);
+            Assert.Equal("RNN0019", diagnostic.Id);
+            Assert.Equal("'TrainStep' is a training member, but 'M' is declared without SequenceLength, so only inference was generated; add SequenceLength = <longest training sequence> to [LstmModel]", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal("TrainStep", source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+            // The compiler's own error is still there; ours explains it.
+            Assert.Contains(run.CompilationDiagnostics, d => d.Id == "CS1061");
+
+            // With SequenceLength the member exists and nothing is reported.
+            var ok = TestHelpers.Run(source.Replace("Output = 1)", "Output = 1, SequenceLength = 4)"));
+            Assert.Empty(ok.CompilationDiagnostics.Where(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error));
+            Assert.Empty(await new Microsoft.CodeAnalysis.Diagnostics.CompilationWithAnalyzers(ok.Output, analyzers, new Microsoft.CodeAnalysis.Diagnostics.AnalyzerOptions(System.Collections.Immutable.ImmutableArray<Microsoft.CodeAnalysis.AdditionalText>.Empty)).GetAnalyzerDiagnosticsAsync());
+        }
+
+        [Fact]
         public void EveryDescriptorIsTrackedInTheReleaseFile()
         {
             string unshipped = System.IO.File.ReadAllText(System.IO.Path.Combine(RepoRoot(), "generator", "RnnCodegen.Generator", "AnalyzerReleases.Unshipped.md"));
@@ -162,7 +185,7 @@ namespace RnnCodegen.Generator.Tests
                 .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
                 .Select(f => ((Microsoft.CodeAnalysis.DiagnosticDescriptor)f.GetValue(null)!).Id)
                 .ToList();
-            Assert.Equal(19, ids.Count);
+            Assert.Equal(20, ids.Count);
             foreach (var id in ids) Assert.Contains(id + " |", unshipped);
         }
 

@@ -107,6 +107,11 @@ namespace RnnCodegen.Generator.Diagnostics
             "{0} = {1} is not a defined value of {2}",
             "Use one of the enum's named members.");
 
+        public static readonly DiagnosticDescriptor TrainingWithoutSequenceLength = Error(
+            "RNN0019", "Training needs SequenceLength",
+            "'{0}' is a training member, but '{1}' is declared without SequenceLength, so only inference was generated; add SequenceLength = <longest training sequence> to [{2}]",
+            "Training members (AccumulateGradients, TrainStep, ApplyGradients...) are generated only when SequenceLength sizes the backpropagation buffers.");
+
         public static readonly DiagnosticDescriptor InternalError = Error(
             "RNN9999", "The RnnCodegen generator failed",
             "The RnnCodegen generator failed on '{0}': {1}. Please report this with the model's attribute.",
@@ -132,6 +137,7 @@ namespace RnnCodegen.Generator.Diagnostics
             "RNN0016" => TooLarge,
             "RNN0017" => StaticClass,
             "RNN0018" => InvalidEnumValue,
+            "RNN0019" => TrainingWithoutSequenceLength,
             "RNN9999" => InternalError,
             _ => null,
         };
