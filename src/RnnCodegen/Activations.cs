@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 #if NET8_0_OR_GREATER
 using System.Runtime.Intrinsics;
 #endif
@@ -56,6 +57,7 @@ namespace RnnCodegen
         /// <summary>e^x in float: max relative error 1.8e-7 for normal results, gradual underflow, +∞ above 88.72, NaN for NaN.</summary>
         /// <param name="x">The exponent.</param>
         /// <returns>e raised to <paramref name="x"/>.</returns>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Exp(float x)
         {
             x = x > ExpMax ? ExpMax : x; // comparisons are false for NaN, which flows through
@@ -177,6 +179,7 @@ namespace RnnCodegen
         /// <summary>Lane-wise <see cref="Exp(float)"/> (identical results).</summary>
         /// <param name="x">The exponents.</param>
         /// <returns>e raised to each lane.</returns>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Exp(Vector128<float> x)
         {
             Vector128<float> xc = Kernels128.Min(Vector128.Create(ExpMax), Kernels128.Max(Vector128.Create(ExpMin), x));
@@ -203,6 +206,7 @@ namespace RnnCodegen
         /// <summary>Lane-wise <see cref="Exp(float)"/> (identical results).</summary>
         /// <param name="x">The exponents.</param>
         /// <returns>e raised to each lane.</returns>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Exp(Vector256<float> x)
         {
             Vector256<float> xc = Kernels256.Min(Vector256.Create(ExpMax), Kernels256.Max(Vector256.Create(ExpMin), x));
@@ -229,6 +233,7 @@ namespace RnnCodegen
         /// <summary>Lane-wise <see cref="Exp(float)"/> (identical results).</summary>
         /// <param name="x">The exponents.</param>
         /// <returns>e raised to each lane.</returns>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Exp(Vector512<float> x)
         {
             Vector512<float> xc = Kernels512.Min(Vector512.Create(ExpMax), Kernels512.Max(Vector512.Create(ExpMin), x));
@@ -255,6 +260,7 @@ namespace RnnCodegen
         /// <summary>Lane-wise <see cref="Tanh(float)"/> (identical results).</summary>
         /// <param name="x">The arguments.</param>
         /// <returns>tanh of each lane.</returns>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Tanh(Vector128<float> x)
         {
             Vector128<float> sign = x & Vector128.Create(-0f);
@@ -274,6 +280,7 @@ namespace RnnCodegen
         /// <summary>Lane-wise <see cref="Tanh(float)"/> (identical results).</summary>
         /// <param name="x">The arguments.</param>
         /// <returns>tanh of each lane.</returns>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Tanh(Vector256<float> x)
         {
             Vector256<float> sign = x & Vector256.Create(-0f);
@@ -293,6 +300,7 @@ namespace RnnCodegen
         /// <summary>Lane-wise <see cref="Tanh(float)"/> (identical results).</summary>
         /// <param name="x">The arguments.</param>
         /// <returns>tanh of each lane.</returns>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Tanh(Vector512<float> x)
         {
             Vector512<float> sign = x & Vector512.Create(-0f);
@@ -312,6 +320,7 @@ namespace RnnCodegen
         /// <summary>Lane-wise <see cref="Sigmoid(float)"/> (identical results).</summary>
         /// <param name="x">The arguments.</param>
         /// <returns>sigmoid of each lane.</returns>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Sigmoid(Vector128<float> x)
         {
             Vector128<float> e = Exp(-Vector128.Abs(x));
@@ -322,6 +331,7 @@ namespace RnnCodegen
         /// <summary>Lane-wise <see cref="Sigmoid(float)"/> (identical results).</summary>
         /// <param name="x">The arguments.</param>
         /// <returns>sigmoid of each lane.</returns>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Sigmoid(Vector256<float> x)
         {
             Vector256<float> e = Exp(-Vector256.Abs(x));
@@ -332,6 +342,7 @@ namespace RnnCodegen
         /// <summary>Lane-wise <see cref="Sigmoid(float)"/> (identical results).</summary>
         /// <param name="x">The arguments.</param>
         /// <returns>sigmoid of each lane.</returns>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Sigmoid(Vector512<float> x)
         {
             Vector512<float> e = Exp(-Vector512.Abs(x));

@@ -136,9 +136,26 @@ namespace RnnCodegen
         {
             int cols = x.Length;
             Debug.Assert(matrix.Length >= y.Length * cols);
+            if (cols == 1)
+            {
+                FusedAddScaled(y, matrix, x[0]);
+                return;
+            }
             for (int r = 0; r < y.Length; r++)
             {
-                y[r] += Dot(matrix.Slice(r * cols, cols), x);
+                int o = r * cols;
+                float s0 = 0f, s1 = 0f;
+                int c = 0;
+                for (; c + 2 <= cols; c += 2)
+                {
+                    s0 = ScalarMath.MulAdd(matrix[o + c], x[c], s0);
+                    s1 = ScalarMath.MulAdd(matrix[o + c + 1], x[c + 1], s1);
+                }
+                if (c < cols)
+                {
+                    s0 = ScalarMath.MulAdd(matrix[o + c], x[c], s0);
+                }
+                y[r] += s0 + s1;
             }
         }
 
@@ -165,7 +182,12 @@ namespace RnnCodegen
             Debug.Assert(matrix.Length >= g.Length * cols);
             for (int r = 0; r < g.Length; r++)
             {
-                AddScaled(matrix.Slice(r * cols, cols), x, g[r]);
+                float a = g[r];
+                int o = r * cols;
+                for (int c = 0; c < cols; c++)
+                {
+                    matrix[o + c] += (float)(x[c] * a);
+                }
             }
         }
 
@@ -176,6 +198,16 @@ namespace RnnCodegen
             for (int i = 0; i < y.Length; i++)
             {
                 y[i] += (float)(x[i] * a);
+            }
+        }
+
+        /// <summary><c>y[i] = x[i]*a + y[i]</c>, fused where the hardware has FMA (the one-column matrix-vector product).</summary>
+        public static void FusedAddScaled(Span<float> y, ReadOnlySpan<float> x, float a)
+        {
+            Debug.Assert(x.Length >= y.Length);
+            for (int i = 0; i < y.Length; i++)
+            {
+                y[i] = ScalarMath.MulAdd(x[i], a, y[i]);
             }
         }
 

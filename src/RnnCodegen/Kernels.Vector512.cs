@@ -137,6 +137,11 @@ namespace RnnCodegen
         {
             int rows = y.Length, cols = x.Length;
             Debug.Assert(matrix.Length >= rows * cols);
+            if (cols == 1)
+            {
+                FusedAddScaled(y, matrix, x[0]);
+                return;
+            }
             if (cols < Width)
             {
                 Kernels256.MatVecAdd(matrix, x, y);
@@ -161,6 +166,11 @@ namespace RnnCodegen
         public static void MatTransposeVecAdd(ReadOnlySpan<float> matrix, ReadOnlySpan<float> g, Span<float> y)
         {
             Debug.Assert(matrix.Length >= g.Length * y.Length);
+            if (y.Length == 1)
+            {
+                y[0] += Dot(matrix.Slice(0, g.Length), g);
+                return;
+            }
             MatTransposeVecAdd(ref MemoryMarshal.GetReference(matrix), y.Length, ref MemoryMarshal.GetReference(g), g.Length, ref MemoryMarshal.GetReference(y), y.Length);
         }
 
@@ -218,14 +228,41 @@ namespace RnnCodegen
             }
         }
 
-        /// <summary><c>M[r*cols+c] += g[r]*x[c]</c>, rows = g.Length, cols = x.Length.</summary>
+        /// <summary><c>M[r*cols+c] += g[r]*x[c]</c>, rows = g.Length, cols = x.Length (product rounded, then added: identical bits on every path).</summary>
         public static void OuterAdd(Span<float> matrix, ReadOnlySpan<float> g, ReadOnlySpan<float> x)
         {
-            int cols = x.Length;
-            Debug.Assert(matrix.Length >= g.Length * cols);
-            for (int r = 0; r < g.Length; r++)
+            int rows = g.Length, cols = x.Length;
+            Debug.Assert(matrix.Length >= rows * cols);
+            if (cols == 1)
             {
-                AddScaled(matrix.Slice(r * cols, cols), x, g[r]);
+                AddScaled(matrix.Slice(0, rows), g, x[0]);
+                return;
+            }
+            OuterAdd(ref MemoryMarshal.GetReference(matrix), cols, ref MemoryMarshal.GetReference(g), rows, ref MemoryMarshal.GetReference(x), cols);
+        }
+
+        /// <summary><c>m[r*stride+c] += g[r]*x[c]</c> for c &lt; cols, r &lt; rows.</summary>
+        public static void OuterAdd(ref float m, int stride, ref float g, int rows, ref float x, int cols)
+        {
+            if (cols < Width)
+            {
+                Kernels256.OuterAdd(ref m, stride, ref g, rows, ref x, cols);
+                return;
+            }
+            int full = cols - cols % Width;
+            ref float row = ref m;
+            for (int r = 0; r < rows; r++)
+            {
+                Vector512<float> gv = Vector512.Create(Unsafe.Add(ref g, r));
+                for (int c = 0; c < full; c += Width)
+                {
+                    Store(Load(ref row, c) + Load(ref x, c) * gv, ref row, c);
+                }
+                row = ref Unsafe.Add(ref row, stride);
+            }
+            if (full < cols)
+            {
+                Kernels256.OuterAdd(ref Unsafe.Add(ref m, full), stride, ref g, rows, ref Unsafe.Add(ref x, full), cols - full);
             }
         }
 
@@ -245,6 +282,25 @@ namespace RnnCodegen
             if (i < n)
             {
                 Kernels256.AddScaled(y.Slice(i), x.Slice(i), a);
+            }
+        }
+
+        /// <summary><c>y[i] = x[i]*a + y[i]</c>, fused where the hardware can (the one-column matrix-vector product).</summary>
+        public static void FusedAddScaled(Span<float> y, ReadOnlySpan<float> x, float a)
+        {
+            int n = y.Length;
+            Debug.Assert(x.Length >= n);
+            ref float yr = ref MemoryMarshal.GetReference(y);
+            ref float xr = ref MemoryMarshal.GetReference(x);
+            Vector512<float> av = Vector512.Create(a);
+            int i = 0;
+            for (; i <= n - Width; i += Width)
+            {
+                Store(MulAdd(Load(ref xr, i), av, Load(ref yr, i)), ref yr, i);
+            }
+            if (i < n)
+            {
+                Kernels256.FusedAddScaled(y.Slice(i), x.Slice(i), a);
             }
         }
 
