@@ -59,7 +59,8 @@ namespace RnnCodegen.Samples.SineWave
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained in {result.TrainingTime.TotalSeconds:F1} s"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"train MSE        {result.TrainMse:E3}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test MSE         {result.TestMse:E3}   (\"next = this\" baseline: {result.PersistenceMse:E3})"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"free-running MSE {result.FreeRunMse:E3}   ({result.FreeRun.Length} steps generated from a {result.SeedLength}-sample seed)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"free-running MSE {result.FreeRunMse:E3}   ({result.FreeRun.Length} steps generated from a {result.SeedLength}-sample seed; a small error of the period adds up to a phase shift)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"free-running wave: amplitude {result.FreeRunAmplitude:F3} (true 1), period {result.FreeRunPeriod:F2} samples (true {2 * Math.PI / SineWaveDemo.Frequency:F2})"));
             Console.Write("generated: ");
             for (int i = 0; i < 10 && i < result.FreeRun.Length; i++) Console.Write(result.FreeRun[i].ToString("F3", CultureInfo.InvariantCulture) + " ");
             Console.WriteLine("...");

@@ -39,6 +39,12 @@ namespace RnnCodegen.Samples.SineWave
         /// <summary>Mean squared error of the free-running generation against the true continuation.</summary>
         public double FreeRunMse { get; init; }
 
+        /// <summary>Largest |value| over the second half of the generation: stays near 1 when the wave neither dies out nor grows.</summary>
+        public double FreeRunAmplitude { get; init; }
+
+        /// <summary>Mean distance in samples between the upward zero crossings of the generation (the true period is 2 pi / 0.2 = 31.4).</summary>
+        public double FreeRunPeriod { get; init; }
+
         /// <summary>The held-out stretch of the wave that the plot shows (seed window + continuation).</summary>
         public float[] Truth { get; init; } = Array.Empty<float>();
 
@@ -119,6 +125,8 @@ namespace RnnCodegen.Samples.SineWave
             double freeRunMse = 0;
             for (int i = 0; i < freeRun.Length; i++) freeRunMse += Math.Pow(freeRun[i] - truth[seedLength + i], 2);
             freeRunMse /= Math.Max(1, freeRun.Length);
+            double amplitude = 0;
+            for (int i = freeRun.Length / 2; i < freeRun.Length; i++) amplitude = Math.Max(amplitude, Math.Abs(freeRun[i]));
 
             string? parametersPath = null, stateDictPath = null, plotPath = null;
             if (options.OutputDirectory is not null)
@@ -138,6 +146,8 @@ namespace RnnCodegen.Samples.SineWave
                 TestMse = testMse,
                 PersistenceMse = persistence,
                 FreeRunMse = freeRunMse,
+                FreeRunAmplitude = amplitude,
+                FreeRunPeriod = Period(freeRun),
                 Truth = truth,
                 OneStep = oneStep,
                 FreeRun = freeRun,
@@ -149,6 +159,24 @@ namespace RnnCodegen.Samples.SineWave
             };
             if (plotPath is not null) SinePlot.Write(result, plotPath);
             return result;
+        }
+
+        /// <summary>Mean spacing of the upward zero crossings (linearly interpolated); NaN with fewer than two.</summary>
+        public static double Period(ReadOnlySpan<float> wave)
+        {
+            double first = double.NaN, last = double.NaN;
+            int crossings = 0;
+            for (int i = 1; i < wave.Length; i++)
+            {
+                if (wave[i - 1] < 0 && wave[i] >= 0)
+                {
+                    double at = i - 1 + wave[i - 1] / (double)(wave[i - 1] - wave[i]);
+                    if (crossings == 0) first = at;
+                    last = at;
+                    crossings++;
+                }
+            }
+            return crossings < 2 ? double.NaN : (last - first) / (crossings - 1);
         }
 
         /// <summary>Overlapping windows: inputs x[i..i+40), targets x[i+1..i+41) (predict the next value at every step).</summary>
