@@ -107,7 +107,7 @@ namespace RnnCodegen
 
         /// <summary>
         /// Finishes a dot product whose elements before <paramref name="i"/> are summed in <paramref name="acc"/>:
-        /// absorbs one more vector of this width if there is room, folds to the narrower width and lets it finish.
+        /// absorbs one more vector if there is room, sums the lanes and adds the last elements one by one.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float DotFinish(Vector128<float> acc, ref float a, ref float b, int i, int n)
@@ -154,7 +154,7 @@ namespace RnnCodegen
 
         /// <summary>
         /// Finishes four dot products whose elements before <paramref name="i"/> are summed in <paramref name="a0"/>..<paramref name="a3"/>:
-        /// absorbs one more vector of this width if there is room, folds to the narrower width and lets it finish.
+        /// absorbs one more vector if there is room, sums the lanes and adds the last elements one by one.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Dot4Finish(Vector128<float> a0, Vector128<float> a1, Vector128<float> a2, Vector128<float> a3, ref float m, int stride, ref float x, int i, int n)
