@@ -88,7 +88,7 @@ common='<Nullable>enable</Nullable>
     <ImplicitUsings>disable</ImplicitUsings>
     <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
     <EmitCompilerGeneratedFiles>true</EmitCompilerGeneratedFiles>
-    <CompilerGeneratedFilesOutputPath>generated</CompilerGeneratedFilesOutputPath>'
+    <CompilerGeneratedFilesOutputPath>obj/generated</CompilerGeneratedFilesOutputPath>'
 model='using RnnCodegen;
 
 namespace Consumer
@@ -146,7 +146,7 @@ cat >"$c/old-compiler/Old.csproj" <<EOF
     <TargetFramework>netstandard2.1</TargetFramework>
     <Nullable>enable</Nullable>
     <EmitCompilerGeneratedFiles>true</EmitCompilerGeneratedFiles>
-    <CompilerGeneratedFilesOutputPath>generated</CompilerGeneratedFilesOutputPath>
+    <CompilerGeneratedFilesOutputPath>obj/generated</CompilerGeneratedFilesOutputPath>
   </PropertyGroup>
   <ItemGroup>
     <PackageReference Include="RnnCodegen" Version="$version" />
@@ -166,12 +166,12 @@ run_app() { # label, dll, expected SimdPath, env...
 
 step "(a) net10.0 app"
 build "$c/app-net10/App.csproj"
-ls "$c/app-net10/generated/RnnCodegen.Generator/"*/ | sed 's/^/  generated: /'
+ls "$c/app-net10/obj/generated/RnnCodegen.Generator/"*/ | sed 's/^/  generated: /'
 run_app net10.0 "$c/app-net10/bin/Release/net10.0/App.dll" '*'
 
 step "(b) netstandard2.1 library (LangVersion 9) + net10.0 app, DOTNET_EnableHWIntrinsic=0"
 build "$c/app-ns21/App.csproj"
-grep -q 'SimdPath => "Scalar"' "$c/lib-ns21/generated/RnnCodegen.Generator/"*/*.g.cs || die "the netstandard2.1 build did not get the scalar path"
+grep -q 'SimdPath => "Scalar"' "$c/lib-ns21/obj/generated/RnnCodegen.Generator/"*/*.g.cs || die "the netstandard2.1 build did not get the scalar path"
 echo "  ok   the generator emitted the scalar path for netstandard2.1"
 run_app "netstandard2.1 lib, scalar" "$c/app-ns21/bin/Release/net10.0/App.dll" Scalar DOTNET_EnableHWIntrinsic=0
 
@@ -180,12 +180,12 @@ log="$work/old-compiler.log"
 if build "$c/old-compiler/Old.csproj" -p:RnnCodegenCompilerVersion=4.2 >"$log" 2>&1; then :; else cat "$log"; die "the old-compiler build failed"; fi
 grep -E 'warning RNN1001' "$log" | head -1 | sed 's/^ */  /'
 grep -q 'warning RNN1001' "$log" || { cat "$log"; die "no RNN1001 warning for an old compiler"; }
-[ ! -d "$c/old-compiler/generated/RnnCodegen.Generator" ] || die "the generator still ran on an old compiler"
+[ ! -d "$c/old-compiler/obj/generated/RnnCodegen.Generator" ] || die "the generator still ran on an old compiler"
 echo "  ok   RNN1001 reported and the generator removed"
-rm -rf "$c/old-compiler/obj" "$c/old-compiler/bin" "$c/old-compiler/generated"
+rm -rf "$c/old-compiler/obj" "$c/old-compiler/bin"
 build "$c/old-compiler/Old.csproj" >"$log" 2>&1 || { cat "$log"; die "the old-compiler project does not build normally"; }
 if grep -q 'RNN1001' "$log"; then cat "$log"; die "RNN1001 on the current compiler"; fi
-[ -d "$c/old-compiler/generated/RnnCodegen.Generator" ] || die "the generator did not run on the current compiler"
+[ -d "$c/old-compiler/obj/generated/RnnCodegen.Generator" ] || die "the generator did not run on the current compiler"
 echo "  ok   the same project on the current compiler: no RNN1001, generator ran"
 
 echo
