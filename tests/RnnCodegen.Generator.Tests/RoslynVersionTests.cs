@@ -9,7 +9,7 @@ namespace RnnCodegen.Generator.Tests
 {
     /// <summary>
     /// The generator is built against Microsoft.CodeAnalysis 4.3 so that it loads in every host with Roslyn 4.3 or newer
-    /// (Unity 2022.3+, VS 17.3+, .NET SDK 6.0.400+). A newer reference (an API that slipped in with a package upgrade) would
+    /// (Unity 6, VS 17.3+, .NET SDK 6.0.400+). A newer reference (an API that slipped in with a package upgrade) would
     /// make it fail to load there; these tests read the built generator's metadata, not the test host's Roslyn (4.14).
     /// </summary>
     public class RoslynVersionTests
@@ -48,7 +48,7 @@ namespace RnnCodegen.Generator.Tests
                 r => Assert.True(r.Version <= Roslyn43, r.Name + " " + r.Version + " is newer than Roslyn 4.3"));
         }
 
-        /// <summary>What a Roslyn 4.3 host (e.g. Unity 2022.3) loads: the framework, Roslyn, and Roslyn 4.3.1's own dependencies at their versions.</summary>
+        /// <summary>What a Roslyn 4.3 host (e.g. Unity 6) loads: the framework, Roslyn, and Roslyn 4.3.1's own dependencies at their versions.</summary>
         private static readonly (string Name, Version Max)[] HostAssemblies =
         {
             ("netstandard", new Version(2, 0, 0, 0)),
