@@ -607,9 +607,6 @@ namespace RnnCodegen.Generator.Emit
                 }
                 string V = VectorWidthClass(width), VT = V + "<float>";
                 string Ld(string reference, string offset) => V + ".LoadUnsafe(ref " + reference + ", (nuint)(" + offset + "))";
-                string Fma(string a, string b, string c) => _target.HasFusedMultiplyAdd
-                    ? "(" + HasFma + " ? " + V + ".FusedMultiplyAdd(" + a + ", " + b + ", " + c + ") : " + a + " * " + b + " + " + c + ")"
-                    : "(" + a + " * " + b + " + " + c + ")";
                 w.Line("ref float wr = ref " + MM + ".GetReference(p.Slice(" + lt.WeightHh.Constant + ", " + I(rows * h) + "));");
                 w.Line("ref float gr = ref " + MM + ".GetReference(grad.Slice(" + lt.WeightHh.Constant + ", " + I(rows * h) + "));");
                 w.Line("ref float dr = ref " + MM + ".GetReference(" + d + ");");
@@ -626,7 +623,7 @@ namespace RnnCodegen.Generator.Emit
                 w.Line("ref float grow = ref " + U + ".Add(ref gr, r * " + I(h) + ");");
                 for (int v = 0; v < n; v++)
                 {
-                    w.Line("s" + I(v) + " = " + Fma("dv", Ld("row", I(v * width)), "s" + I(v)) + "; " + V + ".StoreUnsafe(" + Fma("dv", "h" + I(v), Ld("grow", I(v * width))) + ", ref grow, (nuint)" + I(v * width) + ");");
+                    w.Line("s" + I(v) + " = " + FmaExpr(V, "dv", Ld("row", I(v * width)), "s" + I(v)) + "; " + V + ".StoreUnsafe(" + FmaExpr(V, "dv", "h" + I(v), Ld("grow", I(v * width))) + ", ref grow, (nuint)" + I(v * width) + ");");
                 }
                 w.Close();
                 for (int v = 0; v < n; v++) w.Line(V + ".StoreUnsafe(s" + I(v) + ", ref dhr, (nuint)" + I(v * width) + ");");
