@@ -4,7 +4,6 @@ using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -78,9 +77,10 @@ namespace RnnCodegen.Generator.Tests
         /// Compares <paramref name="actual"/> with the checked-in <c>Snapshots/NAME.verified.cs</c>. A mismatch writes
         /// <c>NAME.received.cs</c> next to it and fails with a diff; set RNNCODEGEN_ACCEPT_SNAPSHOTS=1 to accept.
         /// </summary>
-        public static void Verify(string actual, string name, [CallerFilePath] string callerPath = "")
+        public static void Verify(string actual, string name)
         {
-            string folder = Path.Combine(Path.GetDirectoryName(callerPath)!, "Snapshots");
+            // Found from the repository root, not [CallerFilePath]: CI builds map source paths to "/_/" (deterministic builds).
+            string folder = Path.Combine(DiagnosticTests.RepoRoot(), "tests", "RnnCodegen.Generator.Tests", "Snapshots");
             string verified = Path.Combine(folder, name + ".verified.cs");
             string received = Path.Combine(folder, name + ".received.cs");
             actual = actual.Replace("\r\n", "\n");
