@@ -43,7 +43,7 @@ namespace RnnCodegen
     /// Method: <c>tanh(x) = x·P(x²)/Q(x²)</c>, the rational approximation of Eigen's <c>generic_fast_tanh_float</c> (P
     /// of degree 6 and Q of degree 3 in x², float coefficients, approximation error 3.5e-8 before rounding), P and Q
     /// evaluated by Estrin's scheme (a shorter dependency chain than Horner's, and measured as accurate), x clamped to
-    /// ±9.9 first (the rational is above 1 there and tanh(9.9) = 1 - 5e-9) and the result clamped to [-1, 1]; for
+    /// 9.9² first, so that x·P/Q grows past 1 for larger |x| (the rational is above 1 at 9.9, where tanh is 1 - 5e-9) and the result clamped to [-1, 1]; for
     /// |x| &lt; 4e-4 the result is x itself (the rational's slope at 0 is 1 - 1.3e-7). <c>sigmoid(x) = 1/2 +
     /// tanh(x/2)/2</c> with the same rational, the halvings folded exactly into its coefficients (so its absolute error
     /// is half tanh's plus one rounding). One division and 13 multiply-adds or multiplies, no exponential, no branch.
@@ -79,9 +79,10 @@ namespace RnnCodegen
         // tanh(x) ≈ x·P(x²)/Q(x²), P of degree 6 and Q of degree 3 in x²: the rational approximation of Eigen's
         // generic_fast_tanh_float (its monomial coefficients alpha_1..alpha_13 and beta_0..beta_6). Its fit ends at
         // |x| ≈ 7.9; beyond, the rational keeps within 3e-8 of tanh up to |x| ≈ 9.05, where tanh is 1 to 3e-8, and then
-        // rises above 1. So x is clamped to ±TanhClamp, where the evaluated rational is above 1 (with or without FMA;
+        // rises above 1. So x² is clamped to TanhClamp², where the evaluated rational is above 1 (with or without FMA;
         // tanh(9.9) = 1 - 5e-9), and the result to [-1, 1]: exactly ±1 for |x| ≥ 9.9 and at ±∞, and never beyond.
         internal const float TanhClamp = 9.9f;
+        internal const float TanhClampSquared = TanhClamp * TanhClamp;
         internal const float TanhTinySquared = 1.6e-7f; // x² below this (|x| < 4e-4): tanh(x) = x to float precision
         internal const float TanhA1 = 4.89352455891786e-03f;
         internal const float TanhA3 = 6.37261928875436e-04f;
@@ -98,7 +99,7 @@ namespace RnnCodegen
         // sigmoid(x) = 1/2 + tanh(x/2)/2 = 1/2 + x·P(x²/4)/(4·Q(x²/4)): the tanh coefficients scaled by powers of two
         // (exact), so every intermediate is exactly a power of two times the one of Tanh(x/2) and the result is
         // exactly 1/2 + Tanh(x/2)/2 without the small-|x| select (1/2 + r rounds to 1/2 there anyway).
-        internal const float SigmoidClamp = 2f * TanhClamp;
+        internal const float SigmoidClampSquared = 4f * TanhClampSquared;
         internal const float SigmoidA1 = TanhA1 / 4f;
         internal const float SigmoidA3 = TanhA3 / 16f;
         internal const float SigmoidA5 = TanhA5 / 64f;
@@ -144,11 +145,12 @@ namespace RnnCodegen
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Tanh(float x)
         {
-            // Clamp (comparisons are false for NaN, which flows through; the vector forms use max/min instructions with
-            // the same results, NaN included, by putting x second).
-            float t = -TanhClamp > x ? -TanhClamp : x;
-            float xc = TanhClamp < t ? TanhClamp : t;
-            float z = xc * xc;
+            // Clamp x² (a comparison is false for NaN, which flows through; the vector forms use the min instruction,
+            // with the same results, NaN included, by putting x² second). Beyond the clamp x·P/Q only grows past 1
+            // (P and Q are positive there), so the result clamp below gives ±1; x·P is finite up to float.MaxValue
+            // and ±∞ at ±∞.
+            float z = x * x;
+            z = TanhClampSquared < z ? TanhClampSquared : z;
             float z2 = z * z;
             float z4 = z2 * z2;
             // P(z) = (A1 + A3 z) + z²(A5 + A7 z) + z⁴((A9 + A11 z) + z² A13), Q(z) = (B0 + B2 z) + z²(B4 + B6 z):
@@ -162,7 +164,7 @@ namespace RnnCodegen
             float q01 = ScalarMath.MulAdd(z, TanhB2, TanhB0);
             float q23 = ScalarMath.MulAdd(z, TanhB6, TanhB4);
             float q = ScalarMath.MulAdd(z2, q23, q01);
-            float r = xc * p / q;
+            float r = x * p / q;
             r = -1f > r ? -1f : r;
             r = 1f < r ? 1f : r;
             // The rational has tanh'(0) = A1/B0 = 1 - 1.3e-7: for tiny x return x itself (tanh(x) - x ≈ -x³/3 < 2.2e-11).
@@ -175,9 +177,8 @@ namespace RnnCodegen
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Sigmoid(float x)
         {
-            float t = -SigmoidClamp > x ? -SigmoidClamp : x;
-            float xc = SigmoidClamp < t ? SigmoidClamp : t;
-            float z = xc * xc;
+            float z = x * x;
+            z = SigmoidClampSquared < z ? SigmoidClampSquared : z;
             float z2 = z * z;
             float z4 = z2 * z2;
             float p01 = ScalarMath.MulAdd(z, SigmoidA3, SigmoidA1);
@@ -189,7 +190,7 @@ namespace RnnCodegen
             float q01 = ScalarMath.MulAdd(z, SigmoidB2, SigmoidB0);
             float q23 = ScalarMath.MulAdd(z, SigmoidB6, SigmoidB4);
             float q = ScalarMath.MulAdd(z2, q23, q01);
-            float r = xc * p / q; // tanh(x/2)/2
+            float r = x * p / q; // tanh(x/2)/2
             r = -0.5f > r ? -0.5f : r;
             r = 0.5f < r ? 0.5f : r;
             return r + 0.5f;
@@ -344,8 +345,7 @@ namespace RnnCodegen
         public static Vector128<float> Tanh(Vector128<float> x)
         {
             // Same operations, in the same order, as Tanh(float); comments there.
-            Vector128<float> xc = Kernels128.Min(Vector128.Create(TanhClamp), Kernels128.Max(Vector128.Create(-TanhClamp), x));
-            Vector128<float> z = xc * xc;
+            Vector128<float> z = Kernels128.Min(Vector128.Create(TanhClampSquared), x * x);
             Vector128<float> z2 = z * z;
             Vector128<float> z4 = z2 * z2;
             Vector128<float> p01 = Kernels128.MulAdd(z, Vector128.Create(TanhA3), Vector128.Create(TanhA1));
@@ -357,7 +357,7 @@ namespace RnnCodegen
             Vector128<float> q01 = Kernels128.MulAdd(z, Vector128.Create(TanhB2), Vector128.Create(TanhB0));
             Vector128<float> q23 = Kernels128.MulAdd(z, Vector128.Create(TanhB6), Vector128.Create(TanhB4));
             Vector128<float> q = Kernels128.MulAdd(z2, q23, q01);
-            Vector128<float> r = xc * p / q;
+            Vector128<float> r = x * p / q;
             r = Kernels128.Min(Vector128.Create(1f), Kernels128.Max(Vector128.Create(-1f), r));
             return Vector128.ConditionalSelect(Vector128.LessThan(z, Vector128.Create(TanhTinySquared)), x, r);
         }
@@ -370,8 +370,7 @@ namespace RnnCodegen
         public static Vector256<float> Tanh(Vector256<float> x)
         {
             // Same operations, in the same order, as Tanh(float); comments there.
-            Vector256<float> xc = Kernels256.Min(Vector256.Create(TanhClamp), Kernels256.Max(Vector256.Create(-TanhClamp), x));
-            Vector256<float> z = xc * xc;
+            Vector256<float> z = Kernels256.Min(Vector256.Create(TanhClampSquared), x * x);
             Vector256<float> z2 = z * z;
             Vector256<float> z4 = z2 * z2;
             Vector256<float> p01 = Kernels256.MulAdd(z, Vector256.Create(TanhA3), Vector256.Create(TanhA1));
@@ -383,7 +382,7 @@ namespace RnnCodegen
             Vector256<float> q01 = Kernels256.MulAdd(z, Vector256.Create(TanhB2), Vector256.Create(TanhB0));
             Vector256<float> q23 = Kernels256.MulAdd(z, Vector256.Create(TanhB6), Vector256.Create(TanhB4));
             Vector256<float> q = Kernels256.MulAdd(z2, q23, q01);
-            Vector256<float> r = xc * p / q;
+            Vector256<float> r = x * p / q;
             r = Kernels256.Min(Vector256.Create(1f), Kernels256.Max(Vector256.Create(-1f), r));
             return Vector256.ConditionalSelect(Vector256.LessThan(z, Vector256.Create(TanhTinySquared)), x, r);
         }
@@ -396,8 +395,7 @@ namespace RnnCodegen
         public static Vector512<float> Tanh(Vector512<float> x)
         {
             // Same operations, in the same order, as Tanh(float); comments there.
-            Vector512<float> xc = Kernels512.Min(Vector512.Create(TanhClamp), Kernels512.Max(Vector512.Create(-TanhClamp), x));
-            Vector512<float> z = xc * xc;
+            Vector512<float> z = Kernels512.Min(Vector512.Create(TanhClampSquared), x * x);
             Vector512<float> z2 = z * z;
             Vector512<float> z4 = z2 * z2;
             Vector512<float> p01 = Kernels512.MulAdd(z, Vector512.Create(TanhA3), Vector512.Create(TanhA1));
@@ -409,7 +407,7 @@ namespace RnnCodegen
             Vector512<float> q01 = Kernels512.MulAdd(z, Vector512.Create(TanhB2), Vector512.Create(TanhB0));
             Vector512<float> q23 = Kernels512.MulAdd(z, Vector512.Create(TanhB6), Vector512.Create(TanhB4));
             Vector512<float> q = Kernels512.MulAdd(z2, q23, q01);
-            Vector512<float> r = xc * p / q;
+            Vector512<float> r = x * p / q;
             r = Kernels512.Min(Vector512.Create(1f), Kernels512.Max(Vector512.Create(-1f), r));
             return Vector512.ConditionalSelect(Vector512.LessThan(z, Vector512.Create(TanhTinySquared)), x, r);
         }
@@ -422,8 +420,7 @@ namespace RnnCodegen
         public static Vector128<float> Sigmoid(Vector128<float> x)
         {
             // Same operations, in the same order, as Sigmoid(float); comments there.
-            Vector128<float> xc = Kernels128.Min(Vector128.Create(SigmoidClamp), Kernels128.Max(Vector128.Create(-SigmoidClamp), x));
-            Vector128<float> z = xc * xc;
+            Vector128<float> z = Kernels128.Min(Vector128.Create(SigmoidClampSquared), x * x);
             Vector128<float> z2 = z * z;
             Vector128<float> z4 = z2 * z2;
             Vector128<float> p01 = Kernels128.MulAdd(z, Vector128.Create(SigmoidA3), Vector128.Create(SigmoidA1));
@@ -435,7 +432,7 @@ namespace RnnCodegen
             Vector128<float> q01 = Kernels128.MulAdd(z, Vector128.Create(SigmoidB2), Vector128.Create(SigmoidB0));
             Vector128<float> q23 = Kernels128.MulAdd(z, Vector128.Create(SigmoidB6), Vector128.Create(SigmoidB4));
             Vector128<float> q = Kernels128.MulAdd(z2, q23, q01);
-            Vector128<float> r = xc * p / q;
+            Vector128<float> r = x * p / q;
             r = Kernels128.Min(Vector128.Create(0.5f), Kernels128.Max(Vector128.Create(-0.5f), r));
             return r + Vector128.Create(0.5f);
         }
@@ -447,8 +444,7 @@ namespace RnnCodegen
         public static Vector256<float> Sigmoid(Vector256<float> x)
         {
             // Same operations, in the same order, as Sigmoid(float); comments there.
-            Vector256<float> xc = Kernels256.Min(Vector256.Create(SigmoidClamp), Kernels256.Max(Vector256.Create(-SigmoidClamp), x));
-            Vector256<float> z = xc * xc;
+            Vector256<float> z = Kernels256.Min(Vector256.Create(SigmoidClampSquared), x * x);
             Vector256<float> z2 = z * z;
             Vector256<float> z4 = z2 * z2;
             Vector256<float> p01 = Kernels256.MulAdd(z, Vector256.Create(SigmoidA3), Vector256.Create(SigmoidA1));
@@ -460,7 +456,7 @@ namespace RnnCodegen
             Vector256<float> q01 = Kernels256.MulAdd(z, Vector256.Create(SigmoidB2), Vector256.Create(SigmoidB0));
             Vector256<float> q23 = Kernels256.MulAdd(z, Vector256.Create(SigmoidB6), Vector256.Create(SigmoidB4));
             Vector256<float> q = Kernels256.MulAdd(z2, q23, q01);
-            Vector256<float> r = xc * p / q;
+            Vector256<float> r = x * p / q;
             r = Kernels256.Min(Vector256.Create(0.5f), Kernels256.Max(Vector256.Create(-0.5f), r));
             return r + Vector256.Create(0.5f);
         }
@@ -472,8 +468,7 @@ namespace RnnCodegen
         public static Vector512<float> Sigmoid(Vector512<float> x)
         {
             // Same operations, in the same order, as Sigmoid(float); comments there.
-            Vector512<float> xc = Kernels512.Min(Vector512.Create(SigmoidClamp), Kernels512.Max(Vector512.Create(-SigmoidClamp), x));
-            Vector512<float> z = xc * xc;
+            Vector512<float> z = Kernels512.Min(Vector512.Create(SigmoidClampSquared), x * x);
             Vector512<float> z2 = z * z;
             Vector512<float> z4 = z2 * z2;
             Vector512<float> p01 = Kernels512.MulAdd(z, Vector512.Create(SigmoidA3), Vector512.Create(SigmoidA1));
@@ -485,7 +480,7 @@ namespace RnnCodegen
             Vector512<float> q01 = Kernels512.MulAdd(z, Vector512.Create(SigmoidB2), Vector512.Create(SigmoidB0));
             Vector512<float> q23 = Kernels512.MulAdd(z, Vector512.Create(SigmoidB6), Vector512.Create(SigmoidB4));
             Vector512<float> q = Kernels512.MulAdd(z2, q23, q01);
-            Vector512<float> r = xc * p / q;
+            Vector512<float> r = x * p / q;
             r = Kernels512.Min(Vector512.Create(0.5f), Kernels512.Max(Vector512.Create(-0.5f), r));
             return r + Vector512.Create(0.5f);
         }
