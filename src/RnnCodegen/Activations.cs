@@ -21,8 +21,9 @@ namespace RnnCodegen
     /// never outside [-1, 1], exactly ±1 for |x| ≥ 9.9 and at ±∞.</description></item>
     /// <item><description><see cref="Sigmoid(float)"/>: max absolute error 1.9e-7 with FMA (at x ≈ 7.50) and 2.1e-7
     /// without (at x ≈ 14.2); never outside [0, 1], 0 for x ≤ -19.8 and 1 for x ≥ 19.8 (so at ∓∞). The bound is
-    /// absolute: results below 1/4 are multiples of 2^-25 (≈ 3e-8), so very negative inputs (below about -17) give 0
-    /// rather than a small relative-accurate value (use logits, as the generated BCE loss does, where that matters).</description></item>
+    /// absolute: results below 1/4 are multiples of 2^-25 (≈ 3e-8), so for x below about -16 the result is 0 or a few
+    /// such steps rather than a relatively accurate tiny value (use logits, as the generated BCE loss does, where that
+    /// matters).</description></item>
     /// <item><description><see cref="Exp(float)"/>: max relative error 8.5e-8 (under 1.5 ulp) for normal results, subnormal
     /// results within one subnormal step (gradual underflow, 0 below -103.97), +∞ above 88.72.</description></item>
     /// </list>
@@ -42,21 +43,23 @@ namespace RnnCodegen
     /// <para>
     /// Method: <c>tanh(x) = x·P(x²)/Q(x²)</c>, the rational approximation of Eigen's <c>generic_fast_tanh_float</c> (P
     /// of degree 6 and Q of degree 3 in x², float coefficients, approximation error 3.5e-8 before rounding), P and Q
-    /// evaluated by Estrin's scheme (a shorter dependency chain than Horner's, and measured as accurate), x clamped to
-    /// ±9.9 first (the rational is above 1 there and tanh(9.9) = 1 - 5e-9) and the result clamped to [-1, 1]; for
-    /// |x| &lt; 4e-4 the result is x itself (the rational's slope at 0 is 1 - 1.3e-7). <c>sigmoid(x) = 1/2 +
-    /// tanh(x/2)/2</c> with the same rational, the halvings folded exactly into its coefficients (so its absolute error
-    /// is half tanh's plus one rounding). One division and 13 multiply-adds or multiplies, no exponential, no branch.
+    /// evaluated by Estrin's scheme (a shorter dependency chain than Horner's; on every 7th float in [4e-4, 10.5],
+    /// with/without FMA, 3.0e-7/3.3e-7 against Horner's 2.9e-7/3.9e-7), x² clamped to 9.9² first, so that x·P/Q only grows past 1 for larger |x| (the
+    /// rational is above 1 at 9.9, where tanh is 1 - 5e-9), and the result clamped to [-1, 1]; for |x| &lt; 4e-4 the
+    /// result is x itself (the rational's slope at 0 is 1 - 1.3e-7). <c>sigmoid(x) = 1/2 + tanh(x/2)/2</c> with the
+    /// same rational, the halvings folded exactly into its coefficients (so its absolute error is half tanh's at x/2
+    /// plus one rounding). One division and 13 multiply-adds or multiplies, no exponential, no branch.
     /// <c>exp(x) = 2^n · e^r</c> with <c>n = round(x / ln 2)</c>, a two-constant (Cody–Waite) reduction
     /// <c>r = x - n·ln 2</c>, <c>|r| ≤ ln2/2</c>, a degree-7 polynomial for <c>e^r</c> (Cephes' coefficients) and a
     /// two-step scale by <c>2^n</c> (so subnormal results are right).
     /// </para>
     /// <para>
-    /// Speed (2-core AMD EPYC Zen 4 with AVX-512, .NET 10, best of 40 runs on a shared, loaded machine): about 5.5 ns
-    /// per <c>Vector512</c> call (16 lanes; the 512-bit division alone takes about 2.5 ns), 3.5 ns per <c>Vector256</c>
-    /// or <c>Vector128</c> call, 11–12 ns latency for a call whose input depends on the previous one, 0.3 ns per
-    /// element for the span forms and about 3.3 ns for the scalar forms (the former exp-based forms took 8–10, 6–8, 20,
-    /// 0.45–0.6 and 5 ns; a <c>MathF.Tanh</c> loop takes 12 ns per element).
+    /// Speed (2-core AMD EPYC Zen 4 with AVX-512, .NET 10; best of many short runs on a shared machine whose load
+    /// varied, so ±20%): a call on independent inputs takes about 4.6 ns for <c>Vector512</c> (tanh; sigmoid 4.3; the
+    /// 512-bit division alone is about 2.5 ns), 2.8 ns for <c>Vector256</c> or <c>Vector128</c> (2.4), and 10–11 ns when
+    /// each input depends on the previous result; the span forms about 0.29 ns per element (0.27) and the scalar forms
+    /// about 3.2 ns (2.9). The former exp-based forms took 8.6, 6.8, 20, 0.57 and 5.2 ns for tanh; a <c>MathF.Tanh</c>
+    /// loop takes 12 ns per element.
     /// </para>
     /// </remarks>
     public static class Activations
@@ -79,9 +82,10 @@ namespace RnnCodegen
         // tanh(x) ≈ x·P(x²)/Q(x²), P of degree 6 and Q of degree 3 in x²: the rational approximation of Eigen's
         // generic_fast_tanh_float (its monomial coefficients alpha_1..alpha_13 and beta_0..beta_6). Its fit ends at
         // |x| ≈ 7.9; beyond, the rational keeps within 3e-8 of tanh up to |x| ≈ 9.05, where tanh is 1 to 3e-8, and then
-        // rises above 1. So x is clamped to ±TanhClamp, where the evaluated rational is above 1 (with or without FMA;
+        // rises above 1. So x² is clamped to TanhClamp², where the evaluated rational is above 1 (with or without FMA;
         // tanh(9.9) = 1 - 5e-9), and the result to [-1, 1]: exactly ±1 for |x| ≥ 9.9 and at ±∞, and never beyond.
         internal const float TanhClamp = 9.9f;
+        internal const float TanhClampSquared = TanhClamp * TanhClamp;
         internal const float TanhTinySquared = 1.6e-7f; // x² below this (|x| < 4e-4): tanh(x) = x to float precision
         internal const float TanhA1 = 4.89352455891786e-03f;
         internal const float TanhA3 = 6.37261928875436e-04f;
@@ -98,7 +102,7 @@ namespace RnnCodegen
         // sigmoid(x) = 1/2 + tanh(x/2)/2 = 1/2 + x·P(x²/4)/(4·Q(x²/4)): the tanh coefficients scaled by powers of two
         // (exact), so every intermediate is exactly a power of two times the one of Tanh(x/2) and the result is
         // exactly 1/2 + Tanh(x/2)/2 without the small-|x| select (1/2 + r rounds to 1/2 there anyway).
-        internal const float SigmoidClamp = 2f * TanhClamp;
+        internal const float SigmoidClampSquared = 4f * TanhClampSquared;
         internal const float SigmoidA1 = TanhA1 / 4f;
         internal const float SigmoidA3 = TanhA3 / 16f;
         internal const float SigmoidA5 = TanhA5 / 64f;
@@ -144,11 +148,12 @@ namespace RnnCodegen
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Tanh(float x)
         {
-            // Clamp (comparisons are false for NaN, which flows through; the vector forms use max/min instructions with
-            // the same results, NaN included, by putting x second).
-            float t = -TanhClamp > x ? -TanhClamp : x;
-            float xc = TanhClamp < t ? TanhClamp : t;
-            float z = xc * xc;
+            // Clamp x² (a comparison is false for NaN, which flows through; the vector forms use the min instruction,
+            // with the same results, NaN included, by putting x² second). Beyond the clamp x·P/Q only grows past 1
+            // (P and Q are positive there), so the result clamp below gives ±1; x·P is finite up to float.MaxValue
+            // and ±∞ at ±∞.
+            float z = x * x;
+            z = TanhClampSquared < z ? TanhClampSquared : z;
             float z2 = z * z;
             float z4 = z2 * z2;
             // P(z) = (A1 + A3 z) + z²(A5 + A7 z) + z⁴((A9 + A11 z) + z² A13), Q(z) = (B0 + B2 z) + z²(B4 + B6 z):
@@ -162,7 +167,7 @@ namespace RnnCodegen
             float q01 = ScalarMath.MulAdd(z, TanhB2, TanhB0);
             float q23 = ScalarMath.MulAdd(z, TanhB6, TanhB4);
             float q = ScalarMath.MulAdd(z2, q23, q01);
-            float r = xc * p / q;
+            float r = x * p / q;
             r = -1f > r ? -1f : r;
             r = 1f < r ? 1f : r;
             // The rational has tanh'(0) = A1/B0 = 1 - 1.3e-7: for tiny x return x itself (tanh(x) - x ≈ -x³/3 < 2.2e-11).
@@ -175,9 +180,8 @@ namespace RnnCodegen
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Sigmoid(float x)
         {
-            float t = -SigmoidClamp > x ? -SigmoidClamp : x;
-            float xc = SigmoidClamp < t ? SigmoidClamp : t;
-            float z = xc * xc;
+            float z = x * x;
+            z = SigmoidClampSquared < z ? SigmoidClampSquared : z;
             float z2 = z * z;
             float z4 = z2 * z2;
             float p01 = ScalarMath.MulAdd(z, SigmoidA3, SigmoidA1);
@@ -189,7 +193,7 @@ namespace RnnCodegen
             float q01 = ScalarMath.MulAdd(z, SigmoidB2, SigmoidB0);
             float q23 = ScalarMath.MulAdd(z, SigmoidB6, SigmoidB4);
             float q = ScalarMath.MulAdd(z2, q23, q01);
-            float r = xc * p / q; // tanh(x/2)/2
+            float r = x * p / q; // tanh(x/2)/2
             r = -0.5f > r ? -0.5f : r;
             r = 0.5f < r ? 0.5f : r;
             return r + 0.5f;
@@ -344,8 +348,7 @@ namespace RnnCodegen
         public static Vector128<float> Tanh(Vector128<float> x)
         {
             // Same operations, in the same order, as Tanh(float); comments there.
-            Vector128<float> xc = Kernels128.Min(Vector128.Create(TanhClamp), Kernels128.Max(Vector128.Create(-TanhClamp), x));
-            Vector128<float> z = xc * xc;
+            Vector128<float> z = Kernels128.Min(Vector128.Create(TanhClampSquared), x * x);
             Vector128<float> z2 = z * z;
             Vector128<float> z4 = z2 * z2;
             Vector128<float> p01 = Kernels128.MulAdd(z, Vector128.Create(TanhA3), Vector128.Create(TanhA1));
@@ -357,7 +360,7 @@ namespace RnnCodegen
             Vector128<float> q01 = Kernels128.MulAdd(z, Vector128.Create(TanhB2), Vector128.Create(TanhB0));
             Vector128<float> q23 = Kernels128.MulAdd(z, Vector128.Create(TanhB6), Vector128.Create(TanhB4));
             Vector128<float> q = Kernels128.MulAdd(z2, q23, q01);
-            Vector128<float> r = xc * p / q;
+            Vector128<float> r = x * p / q;
             r = Kernels128.Min(Vector128.Create(1f), Kernels128.Max(Vector128.Create(-1f), r));
             return Vector128.ConditionalSelect(Vector128.LessThan(z, Vector128.Create(TanhTinySquared)), x, r);
         }
@@ -370,8 +373,7 @@ namespace RnnCodegen
         public static Vector256<float> Tanh(Vector256<float> x)
         {
             // Same operations, in the same order, as Tanh(float); comments there.
-            Vector256<float> xc = Kernels256.Min(Vector256.Create(TanhClamp), Kernels256.Max(Vector256.Create(-TanhClamp), x));
-            Vector256<float> z = xc * xc;
+            Vector256<float> z = Kernels256.Min(Vector256.Create(TanhClampSquared), x * x);
             Vector256<float> z2 = z * z;
             Vector256<float> z4 = z2 * z2;
             Vector256<float> p01 = Kernels256.MulAdd(z, Vector256.Create(TanhA3), Vector256.Create(TanhA1));
@@ -383,7 +385,7 @@ namespace RnnCodegen
             Vector256<float> q01 = Kernels256.MulAdd(z, Vector256.Create(TanhB2), Vector256.Create(TanhB0));
             Vector256<float> q23 = Kernels256.MulAdd(z, Vector256.Create(TanhB6), Vector256.Create(TanhB4));
             Vector256<float> q = Kernels256.MulAdd(z2, q23, q01);
-            Vector256<float> r = xc * p / q;
+            Vector256<float> r = x * p / q;
             r = Kernels256.Min(Vector256.Create(1f), Kernels256.Max(Vector256.Create(-1f), r));
             return Vector256.ConditionalSelect(Vector256.LessThan(z, Vector256.Create(TanhTinySquared)), x, r);
         }
@@ -396,8 +398,7 @@ namespace RnnCodegen
         public static Vector512<float> Tanh(Vector512<float> x)
         {
             // Same operations, in the same order, as Tanh(float); comments there.
-            Vector512<float> xc = Kernels512.Min(Vector512.Create(TanhClamp), Kernels512.Max(Vector512.Create(-TanhClamp), x));
-            Vector512<float> z = xc * xc;
+            Vector512<float> z = Kernels512.Min(Vector512.Create(TanhClampSquared), x * x);
             Vector512<float> z2 = z * z;
             Vector512<float> z4 = z2 * z2;
             Vector512<float> p01 = Kernels512.MulAdd(z, Vector512.Create(TanhA3), Vector512.Create(TanhA1));
@@ -409,7 +410,7 @@ namespace RnnCodegen
             Vector512<float> q01 = Kernels512.MulAdd(z, Vector512.Create(TanhB2), Vector512.Create(TanhB0));
             Vector512<float> q23 = Kernels512.MulAdd(z, Vector512.Create(TanhB6), Vector512.Create(TanhB4));
             Vector512<float> q = Kernels512.MulAdd(z2, q23, q01);
-            Vector512<float> r = xc * p / q;
+            Vector512<float> r = x * p / q;
             r = Kernels512.Min(Vector512.Create(1f), Kernels512.Max(Vector512.Create(-1f), r));
             return Vector512.ConditionalSelect(Vector512.LessThan(z, Vector512.Create(TanhTinySquared)), x, r);
         }
@@ -422,8 +423,7 @@ namespace RnnCodegen
         public static Vector128<float> Sigmoid(Vector128<float> x)
         {
             // Same operations, in the same order, as Sigmoid(float); comments there.
-            Vector128<float> xc = Kernels128.Min(Vector128.Create(SigmoidClamp), Kernels128.Max(Vector128.Create(-SigmoidClamp), x));
-            Vector128<float> z = xc * xc;
+            Vector128<float> z = Kernels128.Min(Vector128.Create(SigmoidClampSquared), x * x);
             Vector128<float> z2 = z * z;
             Vector128<float> z4 = z2 * z2;
             Vector128<float> p01 = Kernels128.MulAdd(z, Vector128.Create(SigmoidA3), Vector128.Create(SigmoidA1));
@@ -435,7 +435,7 @@ namespace RnnCodegen
             Vector128<float> q01 = Kernels128.MulAdd(z, Vector128.Create(SigmoidB2), Vector128.Create(SigmoidB0));
             Vector128<float> q23 = Kernels128.MulAdd(z, Vector128.Create(SigmoidB6), Vector128.Create(SigmoidB4));
             Vector128<float> q = Kernels128.MulAdd(z2, q23, q01);
-            Vector128<float> r = xc * p / q;
+            Vector128<float> r = x * p / q;
             r = Kernels128.Min(Vector128.Create(0.5f), Kernels128.Max(Vector128.Create(-0.5f), r));
             return r + Vector128.Create(0.5f);
         }
@@ -447,8 +447,7 @@ namespace RnnCodegen
         public static Vector256<float> Sigmoid(Vector256<float> x)
         {
             // Same operations, in the same order, as Sigmoid(float); comments there.
-            Vector256<float> xc = Kernels256.Min(Vector256.Create(SigmoidClamp), Kernels256.Max(Vector256.Create(-SigmoidClamp), x));
-            Vector256<float> z = xc * xc;
+            Vector256<float> z = Kernels256.Min(Vector256.Create(SigmoidClampSquared), x * x);
             Vector256<float> z2 = z * z;
             Vector256<float> z4 = z2 * z2;
             Vector256<float> p01 = Kernels256.MulAdd(z, Vector256.Create(SigmoidA3), Vector256.Create(SigmoidA1));
@@ -460,7 +459,7 @@ namespace RnnCodegen
             Vector256<float> q01 = Kernels256.MulAdd(z, Vector256.Create(SigmoidB2), Vector256.Create(SigmoidB0));
             Vector256<float> q23 = Kernels256.MulAdd(z, Vector256.Create(SigmoidB6), Vector256.Create(SigmoidB4));
             Vector256<float> q = Kernels256.MulAdd(z2, q23, q01);
-            Vector256<float> r = xc * p / q;
+            Vector256<float> r = x * p / q;
             r = Kernels256.Min(Vector256.Create(0.5f), Kernels256.Max(Vector256.Create(-0.5f), r));
             return r + Vector256.Create(0.5f);
         }
@@ -472,8 +471,7 @@ namespace RnnCodegen
         public static Vector512<float> Sigmoid(Vector512<float> x)
         {
             // Same operations, in the same order, as Sigmoid(float); comments there.
-            Vector512<float> xc = Kernels512.Min(Vector512.Create(SigmoidClamp), Kernels512.Max(Vector512.Create(-SigmoidClamp), x));
-            Vector512<float> z = xc * xc;
+            Vector512<float> z = Kernels512.Min(Vector512.Create(SigmoidClampSquared), x * x);
             Vector512<float> z2 = z * z;
             Vector512<float> z4 = z2 * z2;
             Vector512<float> p01 = Kernels512.MulAdd(z, Vector512.Create(SigmoidA3), Vector512.Create(SigmoidA1));
@@ -485,7 +483,7 @@ namespace RnnCodegen
             Vector512<float> q01 = Kernels512.MulAdd(z, Vector512.Create(SigmoidB2), Vector512.Create(SigmoidB0));
             Vector512<float> q23 = Kernels512.MulAdd(z, Vector512.Create(SigmoidB6), Vector512.Create(SigmoidB4));
             Vector512<float> q = Kernels512.MulAdd(z2, q23, q01);
-            Vector512<float> r = xc * p / q;
+            Vector512<float> r = x * p / q;
             r = Kernels512.Min(Vector512.Create(0.5f), Kernels512.Max(Vector512.Create(-0.5f), r));
             return r + Vector512.Create(0.5f);
         }

@@ -318,6 +318,26 @@ namespace RnnCodegen.Tests
 
         [Theory]
         [MemberData(nameof(Forms))]
+        public void TanhIsExactlyOdd(Form form)
+        {
+            var negated = new float[Points.Length];
+            for (int i = 0; i < Points.Length; i++)
+            {
+                negated[i] = -Points[i];
+            }
+            float[] y = Evaluate(Function.Tanh, form, Points);
+            float[] yn = Evaluate(Function.Tanh, form, negated);
+            for (int i = 0; i < Points.Length; i++)
+            {
+                if (!float.IsNaN(Points[i]) && BitConverter.SingleToInt32Bits(yn[i]) != BitConverter.SingleToInt32Bits(-y[i]))
+                {
+                    Assert.Fail($"tanh({negated[i]:R}) = {yn[i]:R}, tanh({Points[i]:R}) = {y[i]:R}");
+                }
+            }
+        }
+
+        [Theory]
+        [MemberData(nameof(Forms))]
         public void SaturatesExactlyAndStaysWithinRange(Form form)
         {
             // The documented saturation: tanh is exactly ±1 for |x| >= 9.9, sigmoid exactly 0 / 1 for |x| >= 19.8; below,
