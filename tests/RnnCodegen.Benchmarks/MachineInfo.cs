@@ -47,6 +47,23 @@ namespace RnnCodegen.Benchmarks
             "Runtime: " + Runtime + Environment.NewLine +
             "SIMD: " + Simd + Environment.NewLine +
             "Peer: " + Torch + Environment.NewLine +
-            "Date: " + DateUtc.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+            "Date: " + DateUtc.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) + Environment.NewLine +
+            "Load average at start (1, 5, 15 min): " + LoadAverage() + " (figures are only meaningful on an idle machine)";
+
+        /// <summary>/proc/loadavg's first three fields, or "n/a".</summary>
+        public static string LoadAverage()
+        {
+            try
+            {
+                if (File.Exists("/proc/loadavg"))
+                {
+                    string[] fields = File.ReadAllText("/proc/loadavg").Split(' ');
+                    if (fields.Length >= 3) return fields[0] + ", " + fields[1] + ", " + fields[2];
+                }
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+            return "n/a";
+        }
     }
 }
