@@ -68,7 +68,10 @@ namespace RnnCodegen.Generator
             bool intrinsics = compilation.GetTypeByMetadataName("System.Runtime.Intrinsics.Vector128`1") is not null;
             bool skipLocalsInit = compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.SkipLocalsInitAttribute") is not null;
             int languageVersion = compilation is CSharpCompilation cs ? (int)cs.LanguageVersion : 0;
-            return new TargetInfo(intrinsics, skipLocalsInit, languageVersion);
+            var vector512 = compilation.GetTypeByMetadataName("System.Runtime.Intrinsics.Vector512");
+            bool hasVector512 = intrinsics && vector512 is not null && compilation.GetTypeByMetadataName("System.Runtime.InteropServices.MemoryMarshal") is not null;
+            bool fma = vector512 is not null && !vector512.GetMembers("FusedMultiplyAdd").IsEmpty;
+            return new TargetInfo(intrinsics, skipLocalsInit, languageVersion, hasVector512, fma);
         }
 
         private static void Report(SourceProductionContext context, DiagnosticInfo info)

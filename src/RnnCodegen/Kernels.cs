@@ -1,78 +1,478 @@
-#pragma warning disable CS1591 // TEMPORARY
 using System;
+using System.ComponentModel;
+using System.Diagnostics;
+#if NET8_0_OR_GREATER
+using System.Runtime.Intrinsics;
+#endif
 
 namespace RnnCodegen
 {
-    // TEMPORARY scalar kernels so the generator can be developed; replaced by the SIMD kernels branch.
+    /// <summary>
+    /// Numeric kernels called by the code the RnnCodegen source generator emits: dot products, matrix-vector products,
+    /// elementwise updates, softmax and the optimizer updates. Not meant to be called by hand; the signatures follow
+    /// the generator's needs.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Sizes come from the span lengths. Every method slices its other arguments to the sizes it needs first, so a
+    /// too-short span throws <see cref="ArgumentOutOfRangeException"/> (as span indexing would) instead of reading or
+    /// writing outside it; the loops themselves run without bounds checks. Nothing allocates.
+    /// </para>
+    /// <para>
+    /// On .NET 8+ the work runs on <c>Vector512</c> when it is hardware accelerated, else
+    /// <c>Vector256</c>, else <c>Vector128</c>, the remainder of a span on the narrower widths and
+    /// then scalar code; netstandard2.0 runs the scalar code. Reductions (<see cref="Dot"/>, <see cref="MatVecAdd"/>,
+    /// <see cref="MatTransposeVecAdd"/>, <see cref="Softmax"/>) use fused multiply-add and several accumulators, so their
+    /// result differs from a sequential sum by float rounding only. The elementwise kernels and the optimizer updates
+    /// are not fused and return identical bits on every path and width.
+    /// </para>
+    /// </remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static class Kernels
     {
-        public static string ActivePath => "Scalar";
+        /// <summary>Dot product <c>Σ a[i]*b[i]</c> over <c>a.Length</c> elements.</summary>
+        /// <param name="a">First vector; its length is the size.</param>
+        /// <param name="b">Second vector, same length.</param>
+        /// <returns>The dot product (float accumulators, fused multiply-add where available).</returns>
+        public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+        {
+            Debug.Assert(a.Length == b.Length, "Dot: lengths differ");
+            b = b.Slice(0, a.Length);
+#if NET8_0_OR_GREATER
+            if (Vector512.IsHardwareAccelerated)
+            {
+                return Kernels512.Dot(a, b);
+            }
+            if (Vector256.IsHardwareAccelerated)
+            {
+                return Kernels256.Dot(a, b);
+            }
+            if (Vector128.IsHardwareAccelerated)
+            {
+                return Kernels128.Dot(a, b);
+            }
+#endif
+            return ScalarKernels.Dot(a, b);
+        }
+
+        /// <summary>Matrix-vector product accumulated into <paramref name="y"/>: <c>y[r] += Σ_c M[r*cols+c]*x[c]</c>.</summary>
+        /// <param name="matrix">Row-major matrix, <c>rows*cols</c> elements.</param>
+        /// <param name="x">Input vector; its length is cols.</param>
+        /// <param name="y">Output vector, accumulated into; its length is rows.</param>
         public static void MatVecAdd(ReadOnlySpan<float> matrix, ReadOnlySpan<float> x, Span<float> y)
         {
-            int cols = x.Length;
-            for (int r = 0; r < y.Length; r++) { float s = 0; for (int c = 0; c < cols; c++) s += matrix[r * cols + c] * x[c]; y[r] += s; }
+            Debug.Assert(matrix.Length == y.Length * x.Length, "MatVecAdd: matrix length is not rows*cols");
+            matrix = matrix.Slice(0, y.Length * x.Length);
+#if NET8_0_OR_GREATER
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Kernels512.MatVecAdd(matrix, x, y);
+                return;
+            }
+            if (Vector256.IsHardwareAccelerated)
+            {
+                Kernels256.MatVecAdd(matrix, x, y);
+                return;
+            }
+            if (Vector128.IsHardwareAccelerated)
+            {
+                Kernels128.MatVecAdd(matrix, x, y);
+                return;
+            }
+#endif
+            ScalarKernels.MatVecAdd(matrix, x, y);
         }
+
+        /// <summary>Transposed matrix-vector product accumulated into <paramref name="y"/>: <c>y[c] += Σ_r M[r*cols+c]*g[r]</c>.</summary>
+        /// <param name="matrix">Row-major matrix, <c>rows*cols</c> elements.</param>
+        /// <param name="g">Vector with one element per row; its length is rows.</param>
+        /// <param name="y">Output vector, accumulated into; its length is cols.</param>
         public static void MatTransposeVecAdd(ReadOnlySpan<float> matrix, ReadOnlySpan<float> g, Span<float> y)
         {
-            int cols = y.Length;
-            for (int r = 0; r < g.Length; r++) for (int c = 0; c < cols; c++) y[c] += matrix[r * cols + c] * g[r];
+            Debug.Assert(matrix.Length == g.Length * y.Length, "MatTransposeVecAdd: matrix length is not rows*cols");
+            matrix = matrix.Slice(0, g.Length * y.Length);
+#if NET8_0_OR_GREATER
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Kernels512.MatTransposeVecAdd(matrix, g, y);
+                return;
+            }
+            if (Vector256.IsHardwareAccelerated)
+            {
+                Kernels256.MatTransposeVecAdd(matrix, g, y);
+                return;
+            }
+            if (Vector128.IsHardwareAccelerated)
+            {
+                Kernels128.MatTransposeVecAdd(matrix, g, y);
+                return;
+            }
+#endif
+            ScalarKernels.MatTransposeVecAdd(matrix, g, y);
         }
+
+        /// <summary>Rank-one update <c>M[r*cols+c] += g[r]*x[c]</c> (a weight gradient).</summary>
+        /// <param name="matrix">Row-major matrix, <c>rows*cols</c> elements, accumulated into.</param>
+        /// <param name="g">Column factor; its length is rows.</param>
+        /// <param name="x">Row factor; its length is cols.</param>
         public static void OuterAdd(Span<float> matrix, ReadOnlySpan<float> g, ReadOnlySpan<float> x)
         {
-            int cols = x.Length;
-            for (int r = 0; r < g.Length; r++) for (int c = 0; c < cols; c++) matrix[r * cols + c] += g[r] * x[c];
-        }
-        public static void Add(Span<float> y, ReadOnlySpan<float> x) { for (int i = 0; i < y.Length; i++) y[i] += x[i]; }
-        public static void Scale(Span<float> y, float a) { for (int i = 0; i < y.Length; i++) y[i] *= a; }
-        public static void Clamp(Span<float> y, float min, float max) { for (int i = 0; i < y.Length; i++) y[i] = Math.Min(max, Math.Max(min, y[i])); }
-        public static float SumOfSquares(ReadOnlySpan<float> x) { double s = 0; foreach (var v in x) s += (double)v * v; return (float)s; }
-        public static bool AllFinite(ReadOnlySpan<float> x) { foreach (var v in x) if (float.IsNaN(v) || float.IsInfinity(v)) return false; return true; }
-        public static void Softmax(ReadOnlySpan<float> logits, Span<float> p)
-        {
-            float m = float.NegativeInfinity; for (int i = 0; i < logits.Length; i++) m = Math.Max(m, logits[i]);
-            double s = 0; for (int i = 0; i < logits.Length; i++) { p[i] = (float)Math.Exp(logits[i] - m); s += p[i]; }
-            for (int i = 0; i < p.Length; i++) p[i] = (float)(p[i] / s);
-        }
-        public static void SgdUpdate(Span<float> p, ReadOnlySpan<float> grad, Span<float> buf, float lr, float momentum, bool nesterov, float wd, bool firstStep)
-        {
-            for (int i = 0; i < p.Length; i++)
+            Debug.Assert(matrix.Length == g.Length * x.Length, "OuterAdd: matrix length is not rows*cols");
+            matrix = matrix.Slice(0, g.Length * x.Length);
+#if NET8_0_OR_GREATER
+            if (Vector512.IsHardwareAccelerated)
             {
-                float g = grad[i] + wd * p[i];
-                if (momentum != 0) { buf[i] = firstStep ? g : momentum * buf[i] + g; g = nesterov ? g + momentum * buf[i] : buf[i]; }
-                p[i] -= lr * g;
+                Kernels512.OuterAdd(matrix, g, x);
+                return;
             }
-        }
-        public static void AdamUpdate(Span<float> p, ReadOnlySpan<float> grad, Span<float> m, Span<float> v, float lr, float beta1, float beta2, float eps, float wd, bool decoupled, int step)
-        {
-            double bc1 = 1 - Math.Pow(beta1, step), bc2 = 1 - Math.Pow(beta2, step);
-            float stepSize = (float)(lr / bc1); float bc2s = (float)Math.Sqrt(bc2);
-            for (int i = 0; i < p.Length; i++)
+            if (Vector256.IsHardwareAccelerated)
             {
-                float g = grad[i];
-                if (decoupled) p[i] *= 1 - lr * wd; else g += wd * p[i];
-                m[i] += (g - m[i]) * (1 - beta1);
-                v[i] = beta2 * v[i] + (1 - beta2) * g * g;
-                float denom = (float)Math.Sqrt(v[i]) / bc2s + eps;
-                p[i] -= stepSize * m[i] / denom;
+                Kernels256.OuterAdd(matrix, g, x);
+                return;
             }
-        }
-        public static void RmsPropUpdate(Span<float> p, ReadOnlySpan<float> grad, Span<float> sq, float lr, float alpha, float eps, float wd)
-        {
-            for (int i = 0; i < p.Length; i++)
+            if (Vector128.IsHardwareAccelerated)
             {
-                float g = grad[i] + wd * p[i];
-                sq[i] = alpha * sq[i] + (1 - alpha) * g * g;
-                p[i] -= lr * g / ((float)Math.Sqrt(sq[i]) + eps);
+                Kernels128.OuterAdd(matrix, g, x);
+                return;
             }
+#endif
+            ScalarKernels.OuterAdd(matrix, g, x);
         }
-    }
-    public static class Activations
-    {
-        public static float Sigmoid(float x) => (float)(1 / (1 + Math.Exp(-x)));
-        public static float Tanh(float x) => (float)Math.Tanh(x);
-        public static void Tanh(Span<float> v) { for (int i = 0; i < v.Length; i++) v[i] = (float)Math.Tanh(v[i]); }
-        public static void Sigmoid(Span<float> v) { for (int i = 0; i < v.Length; i++) v[i] = (float)(1 / (1 + Math.Exp(-v[i]))); }
-        public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y) { for (int i = 0; i < y.Length; i++) y[i] = (float)(1 / (1 + Math.Exp(-x[i]))); }
-        public static void Tanh(ReadOnlySpan<float> x, Span<float> y) { for (int i = 0; i < y.Length; i++) y[i] = (float)Math.Tanh(x[i]); }
+
+        /// <summary><c>y[i] += a*x[i]</c> (product rounded, then added: identical bits on every path).</summary>
+        /// <param name="y">Accumulated into; its length is the size.</param>
+        /// <param name="x">Added vector, same length.</param>
+        /// <param name="a">Scale of <paramref name="x"/>.</param>
+        public static void AddScaled(Span<float> y, ReadOnlySpan<float> x, float a)
+        {
+            Debug.Assert(x.Length == y.Length, "AddScaled: lengths differ");
+            x = x.Slice(0, y.Length);
+#if NET8_0_OR_GREATER
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Kernels512.AddScaled(y, x, a);
+                return;
+            }
+            if (Vector256.IsHardwareAccelerated)
+            {
+                Kernels256.AddScaled(y, x, a);
+                return;
+            }
+            if (Vector128.IsHardwareAccelerated)
+            {
+                Kernels128.AddScaled(y, x, a);
+                return;
+            }
+#endif
+            ScalarKernels.AddScaled(y, x, a);
+        }
+
+        /// <summary><c>y[i] += x[i]</c>.</summary>
+        /// <param name="y">Accumulated into; its length is the size.</param>
+        /// <param name="x">Added vector, same length.</param>
+        public static void Add(Span<float> y, ReadOnlySpan<float> x)
+        {
+            Debug.Assert(x.Length == y.Length, "Add: lengths differ");
+            x = x.Slice(0, y.Length);
+#if NET8_0_OR_GREATER
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Kernels512.Add(y, x);
+                return;
+            }
+            if (Vector256.IsHardwareAccelerated)
+            {
+                Kernels256.Add(y, x);
+                return;
+            }
+            if (Vector128.IsHardwareAccelerated)
+            {
+                Kernels128.Add(y, x);
+                return;
+            }
+#endif
+            ScalarKernels.Add(y, x);
+        }
+
+        /// <summary><c>y[i] *= x[i]</c>.</summary>
+        /// <param name="y">Multiplied in place; its length is the size.</param>
+        /// <param name="x">Factors, same length.</param>
+        public static void Multiply(Span<float> y, ReadOnlySpan<float> x)
+        {
+            Debug.Assert(x.Length == y.Length, "Multiply: lengths differ");
+            x = x.Slice(0, y.Length);
+#if NET8_0_OR_GREATER
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Kernels512.Multiply(y, x);
+                return;
+            }
+            if (Vector256.IsHardwareAccelerated)
+            {
+                Kernels256.Multiply(y, x);
+                return;
+            }
+            if (Vector128.IsHardwareAccelerated)
+            {
+                Kernels128.Multiply(y, x);
+                return;
+            }
+#endif
+            ScalarKernels.Multiply(y, x);
+        }
+
+        /// <summary><c>y[i] *= a</c>.</summary>
+        /// <param name="y">Scaled in place.</param>
+        /// <param name="a">The factor.</param>
+        public static void Scale(Span<float> y, float a)
+        {
+#if NET8_0_OR_GREATER
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Kernels512.Scale(y, a);
+                return;
+            }
+            if (Vector256.IsHardwareAccelerated)
+            {
+                Kernels256.Scale(y, a);
+                return;
+            }
+            if (Vector128.IsHardwareAccelerated)
+            {
+                Kernels128.Scale(y, a);
+                return;
+            }
+#endif
+            ScalarKernels.Scale(y, a);
+        }
+
+        /// <summary>
+        /// <c>Σ x[i]²</c>, accumulated in double (every square is exact) and rounded once, so it is accurate to float
+        /// rounding for any length (16 million elements included); +∞ when the sum overflows float.
+        /// </summary>
+        /// <param name="x">The values.</param>
+        /// <returns>The sum of squares.</returns>
+        public static float SumOfSquares(ReadOnlySpan<float> x)
+        {
+#if NET8_0_OR_GREATER
+            if (Vector512.IsHardwareAccelerated)
+            {
+                return (float)Kernels512.SumOfSquares(x);
+            }
+            if (Vector256.IsHardwareAccelerated)
+            {
+                return (float)Kernels256.SumOfSquares(x);
+            }
+            if (Vector128.IsHardwareAccelerated)
+            {
+                return (float)Kernels128.SumOfSquares(x);
+            }
+#endif
+            return ScalarKernels.SumOfSquares(x);
+        }
+
+        /// <summary>Clamps every element to [<paramref name="min"/>, <paramref name="max"/>]; NaN stays NaN.</summary>
+        /// <param name="y">Clamped in place.</param>
+        /// <param name="min">Lower bound.</param>
+        /// <param name="max">Upper bound (not below <paramref name="min"/>).</param>
+        public static void Clamp(Span<float> y, float min, float max)
+        {
+            Debug.Assert(!(min > max), "Clamp: min > max");
+#if NET8_0_OR_GREATER
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Kernels512.Clamp(y, min, max);
+                return;
+            }
+            if (Vector256.IsHardwareAccelerated)
+            {
+                Kernels256.Clamp(y, min, max);
+                return;
+            }
+            if (Vector128.IsHardwareAccelerated)
+            {
+                Kernels128.Clamp(y, min, max);
+                return;
+            }
+#endif
+            ScalarKernels.Clamp(y, min, max);
+        }
+
+        /// <summary>Whether every element is finite (no NaN, no ±∞).</summary>
+        /// <param name="x">The values.</param>
+        /// <returns><see langword="true"/> when all elements are finite (also for an empty span).</returns>
+        public static bool AllFinite(ReadOnlySpan<float> x)
+        {
+#if NET8_0_OR_GREATER
+            if (Vector512.IsHardwareAccelerated)
+            {
+                return Kernels512.AllFinite(x);
+            }
+            if (Vector256.IsHardwareAccelerated)
+            {
+                return Kernels256.AllFinite(x);
+            }
+            if (Vector128.IsHardwareAccelerated)
+            {
+                return Kernels128.AllFinite(x);
+            }
+#endif
+            return ScalarKernels.AllFinite(x);
+        }
+
+        /// <summary>
+        /// Numerically stable softmax: <c>p[i] = exp(l[i] - max) · (1 / Σ exp(l[j] - max))</c>, as PyTorch computes it
+        /// (exp accurate to 1.8e-7 relative). A NaN or +∞ logit makes every probability NaN, as in PyTorch.
+        /// </summary>
+        /// <param name="logits">The logits; their length is the size.</param>
+        /// <param name="probabilities">The probabilities, at least as long; may be the same memory as <paramref name="logits"/>.</param>
+        public static void Softmax(ReadOnlySpan<float> logits, Span<float> probabilities)
+        {
+            Debug.Assert(probabilities.Length == logits.Length, "Softmax: lengths differ");
+            probabilities = probabilities.Slice(0, logits.Length);
+#if NET8_0_OR_GREATER
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Kernels512.Softmax(logits, probabilities);
+                return;
+            }
+            if (Vector256.IsHardwareAccelerated)
+            {
+                Kernels256.Softmax(logits, probabilities);
+                return;
+            }
+            if (Vector128.IsHardwareAccelerated)
+            {
+                Kernels128.Softmax(logits, probabilities);
+                return;
+            }
+#endif
+            ScalarKernels.Softmax(logits, probabilities);
+        }
+
+        /// <summary>
+        /// One SGD step over the flat parameter vector, PyTorch's <c>torch.optim.SGD</c> with dampening 0, in float:
+        /// <c>g = grad + wd·p</c>; with momentum <c>buf = firstStep ? g : momentum·buf + g</c> and
+        /// <c>g = nesterov ? g + momentum·buf : buf</c>; <c>p -= lr·g</c>.
+        /// </summary>
+        /// <param name="parameters">Parameters, updated in place; their length is the size.</param>
+        /// <param name="gradients">Gradients, same length.</param>
+        /// <param name="momentumBuffer">Momentum buffer, same length (not read on the first step); may be empty when <paramref name="momentum"/> is 0.</param>
+        /// <param name="learningRate">Learning rate.</param>
+        /// <param name="momentum">Momentum factor; 0 for plain SGD.</param>
+        /// <param name="nesterov">Nesterov momentum.</param>
+        /// <param name="weightDecay">L2 penalty added to the gradient; 0 for none.</param>
+        /// <param name="firstStep">Whether this is the first step (the buffer is initialised with the gradient).</param>
+        public static void SgdUpdate(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> momentumBuffer, float learningRate, float momentum, bool nesterov, float weightDecay, bool firstStep)
+        {
+            Debug.Assert(gradients.Length == parameters.Length, "SgdUpdate: gradient length differs");
+            Debug.Assert(momentum == 0f || momentumBuffer.Length == parameters.Length, "SgdUpdate: momentum buffer length differs");
+            gradients = gradients.Slice(0, parameters.Length);
+            if (momentum != 0f)
+            {
+                momentumBuffer = momentumBuffer.Slice(0, parameters.Length);
+            }
+#if NET8_0_OR_GREATER
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Kernels512.SgdUpdate(parameters, gradients, momentumBuffer, learningRate, momentum, nesterov, weightDecay, firstStep);
+                return;
+            }
+            if (Vector256.IsHardwareAccelerated)
+            {
+                Kernels256.SgdUpdate(parameters, gradients, momentumBuffer, learningRate, momentum, nesterov, weightDecay, firstStep);
+                return;
+            }
+            if (Vector128.IsHardwareAccelerated)
+            {
+                Kernels128.SgdUpdate(parameters, gradients, momentumBuffer, learningRate, momentum, nesterov, weightDecay, firstStep);
+                return;
+            }
+#endif
+            ScalarKernels.SgdUpdate(parameters, gradients, momentumBuffer, learningRate, momentum, nesterov, weightDecay, firstStep);
+        }
+
+        /// <summary>
+        /// One Adam or AdamW step, PyTorch's <c>torch.optim.Adam</c>/<c>AdamW</c> formulas in float:
+        /// decoupled: <c>p *= 1 - lr·wd</c>, else <c>g = grad + wd·p</c>; <c>m = lerp(m, g, 1 - beta1)</c>;
+        /// <c>v = beta2·v + (1 - beta2)·g·g</c>; <c>p -= (lr / (1 - beta1^step))·m / (sqrt(v) / sqrt(1 - beta2^step) + eps)</c>
+        /// (the scalar coefficients in double, as Python computes them).
+        /// </summary>
+        /// <param name="parameters">Parameters, updated in place; their length is the size.</param>
+        /// <param name="gradients">Gradients, same length.</param>
+        /// <param name="m">First-moment estimate (<c>exp_avg</c>), same length, zero before step 1.</param>
+        /// <param name="v">Second-moment estimate (<c>exp_avg_sq</c>), same length, zero before step 1.</param>
+        /// <param name="learningRate">Learning rate.</param>
+        /// <param name="beta1">First-moment decay (0.9 in PyTorch).</param>
+        /// <param name="beta2">Second-moment decay (0.999 in PyTorch).</param>
+        /// <param name="epsilon">Denominator term (1e-8 in PyTorch).</param>
+        /// <param name="weightDecay">Weight decay; 0 for none.</param>
+        /// <param name="decoupledWeightDecay">AdamW's decoupled decay instead of Adam's L2 penalty.</param>
+        /// <param name="step">The 1-based step number, after this step's increment.</param>
+        public static void AdamUpdate(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> m, Span<float> v, float learningRate, float beta1, float beta2, float epsilon, float weightDecay, bool decoupledWeightDecay, int step)
+        {
+            Debug.Assert(gradients.Length == parameters.Length && m.Length == parameters.Length && v.Length == parameters.Length, "AdamUpdate: lengths differ");
+            Debug.Assert(step >= 1, "AdamUpdate: step is 1-based");
+            int n = parameters.Length;
+            gradients = gradients.Slice(0, n);
+            m = m.Slice(0, n);
+            v = v.Slice(0, n);
+            var k = new AdamCoefficients(learningRate, beta1, beta2, epsilon, weightDecay, decoupledWeightDecay, step);
+#if NET8_0_OR_GREATER
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Kernels512.AdamUpdate(parameters, gradients, m, v, in k);
+                return;
+            }
+            if (Vector256.IsHardwareAccelerated)
+            {
+                Kernels256.AdamUpdate(parameters, gradients, m, v, in k);
+                return;
+            }
+            if (Vector128.IsHardwareAccelerated)
+            {
+                Kernels128.AdamUpdate(parameters, gradients, m, v, in k);
+                return;
+            }
+#endif
+            ScalarKernels.AdamUpdate(parameters, gradients, m, v, in k);
+        }
+
+        /// <summary>
+        /// One RMSprop step, PyTorch's <c>torch.optim.RMSprop</c> (not centered, no momentum) in float:
+        /// <c>g = grad + wd·p</c>; <c>sq = alpha·sq + (1 - alpha)·g·g</c>; <c>p -= lr·g / (sqrt(sq) + eps)</c>.
+        /// </summary>
+        /// <param name="parameters">Parameters, updated in place; their length is the size.</param>
+        /// <param name="gradients">Gradients, same length.</param>
+        /// <param name="squareAverage">Running average of squared gradients, same length, zero before the first step.</param>
+        /// <param name="learningRate">Learning rate.</param>
+        /// <param name="alpha">Smoothing constant (0.99 in PyTorch).</param>
+        /// <param name="epsilon">Denominator term (1e-8 in PyTorch).</param>
+        /// <param name="weightDecay">L2 penalty added to the gradient; 0 for none.</param>
+        public static void RmsPropUpdate(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> squareAverage, float learningRate, float alpha, float epsilon, float weightDecay)
+        {
+            Debug.Assert(gradients.Length == parameters.Length && squareAverage.Length == parameters.Length, "RmsPropUpdate: lengths differ");
+            int n = parameters.Length;
+            gradients = gradients.Slice(0, n);
+            squareAverage = squareAverage.Slice(0, n);
+#if NET8_0_OR_GREATER
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Kernels512.RmsPropUpdate(parameters, gradients, squareAverage, learningRate, alpha, epsilon, weightDecay);
+                return;
+            }
+            if (Vector256.IsHardwareAccelerated)
+            {
+                Kernels256.RmsPropUpdate(parameters, gradients, squareAverage, learningRate, alpha, epsilon, weightDecay);
+                return;
+            }
+            if (Vector128.IsHardwareAccelerated)
+            {
+                Kernels128.RmsPropUpdate(parameters, gradients, squareAverage, learningRate, alpha, epsilon, weightDecay);
+                return;
+            }
+#endif
+            ScalarKernels.RmsPropUpdate(parameters, gradients, squareAverage, learningRate, alpha, epsilon, weightDecay);
+        }
     }
 }

@@ -73,6 +73,8 @@ namespace RnnCodegen.Generator.Emit
             EmitFiles();
             EmitInference();
             EmitCore();
+            EmitRepack();
+            EmitFastSteps();
             EmitTraining();
             w.Close();
 
@@ -135,7 +137,9 @@ namespace RnnCodegen.Generator.Emit
             w.Doc("True: Forward writes one output row after the last step (many-to-one); false: one row per step.");
             w.Line("public const bool OutputsLastStepOnly = " + (s.IsLast ? "true" : "false") + ";");
             w.Doc("The arithmetic path of this build: \"Vector512\", \"Vector256\", \"Vector128\" or \"Scalar\".");
-            w.Line("public static string SimdPath => " + (_target.HasIntrinsics ? K + ".ActivePath" : "\"Scalar\"") + ";");
+            w.Line("public static string SimdPath => " + (_target.HasVector512
+                ? "global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? \"Vector512\" : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? \"Vector256\" : global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? \"Vector128\" : \"Scalar\""
+                : "\"Scalar\"") + ";");
             w.Line();
             w.Line("// Offsets of the parameter tensors in the flat parameter vector (PyTorch names, row-major PyTorch shapes).");
             foreach (var t in _layout.All)
@@ -143,6 +147,8 @@ namespace RnnCodegen.Generator.Emit
                 w.Line("private const int " + t.Constant + " = " + I(t.Offset) + "; // " + t.Name + " [" + I(t.Rows) + (t.IsMatrix ? ", " + I(t.Columns) : "") + "]");
             }
             w.Line("private const int ScratchSize = " + I(ScratchSize) + ";");
+            w.Line("private const int StateStorage = " + I(StateStorage) + "; // h of every layer, then c" + (Sp != _spec.Hidden ? ", each padded to " + I(Sp) + " lanes" : "") + "");
+            EmitPackedConstants();
             w.Line();
         }
 
@@ -152,9 +158,10 @@ namespace RnnCodegen.Generator.Emit
             var s = _spec;
             w.Line("// ---- Storage: allocated once with the model, never in a hot path ----");
             w.Line("private readonly float[] _parameters = CreateInitialParameters();");
-            w.Line("private readonly float[] _state = new float[StateSize];");
-            w.Line("private readonly float[] _forwardState = new float[StateSize];");
+            w.Line("private readonly float[] _state = new float[StateStorage];");
+            w.Line("private readonly float[] _forwardState = new float[StateStorage];");
             w.Line("private readonly float[] _scratch = new float[ScratchSize];");
+            EmitPackedStorage();
             w.Line();
             w.Doc("The model's cell, sizes and head.");
             w.Line("public static global::RnnCodegen.ModelDescription Description { get; } = new global::RnnCodegen.ModelDescription(global::RnnCodegen.CellKind." + s.Cell + ", " +
@@ -187,7 +194,7 @@ namespace RnnCodegen.Generator.Emit
             w.Line("OnParametersChanged();");
             w.Close();
             w.Line();
-            w.Line("partial void OnParametersChanged();");
+            w.Line("private void OnParametersChanged()" + (Fast ? " => _packedStale = true;" : " { }"));
             w.Line();
         }
 
@@ -254,18 +261,20 @@ namespace RnnCodegen.Generator.Emit
             var w = _w;
             w.Line("// ---- Carried streaming state ----");
             w.Doc("Sets the carried state (h" + (_spec.Cell == Cell.Lstm ? " and c" : "") + " of every layer) to zeros.");
-            w.Line("public void ResetState() => global::System.Array.Clear(_state, 0, StateSize);");
+            w.Line("public void ResetState() => global::System.Array.Clear(_state, 0, StateStorage);");
             w.Line();
             w.Doc("Copies the carried state: h of every layer (layer-major)" + (_spec.Cell == Cell.Lstm ? ", then c of every layer" : "") + "; length <see cref=\"StateSize\"/>.");
             w.Open("public void CopyState(" + Span + " destination)");
             w.Line("if (destination.Length != StateSize) throw new global::System.ArgumentException(\"Expected \" + StateSize.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \" values (StateSize), got \" + destination.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \".\", nameof(destination));");
-            w.Line("global::System.MemoryExtensions.AsSpan(_state).CopyTo(destination);");
+            if (Sp == _spec.Hidden) w.Line("global::System.MemoryExtensions.AsSpan(_state).CopyTo(destination);");
+            else w.Line("for (int b = 0; b < " + I(StateStorage / Sp) + "; b++) global::System.MemoryExtensions.AsSpan(_state, b * " + I(Sp) + ", HiddenSize).CopyTo(destination.Slice(b * HiddenSize, HiddenSize));");
             w.Close();
             w.Line();
             w.Doc("Sets the carried state (same layout as <see cref=\"CopyState\"/>), e.g. a trained network's resting state.");
             w.Open("public void SetState(" + ReadOnlySpan + " state)");
             w.Line("if (state.Length != StateSize) throw new global::System.ArgumentException(\"Expected \" + StateSize.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \" values (StateSize), got \" + state.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \".\", nameof(state));");
-            w.Line("state.CopyTo(_state);");
+            if (Sp == _spec.Hidden) w.Line("state.CopyTo(_state);");
+            else w.Line("for (int b = 0; b < " + I(StateStorage / Sp) + "; b++) state.Slice(b * HiddenSize, HiddenSize).CopyTo(global::System.MemoryExtensions.AsSpan(_state, b * " + I(Sp) + ", HiddenSize));");
             w.Close();
             w.Line();
         }
@@ -338,13 +347,13 @@ namespace RnnCodegen.Generator.Emit
             {
                 w.Line("if (steps == 0) throw new global::System.ArgumentException(\"At least one step is needed for a many-to-one output.\", nameof(outputs));");
                 w.Line("if (outputs.Length != OutputWidth) throw new global::System.ArgumentException(" + LengthMessage("outputs", "OutputWidth", "outputs.Length") + ", nameof(outputs));");
-                w.Line("global::System.Array.Clear(_forwardState, 0, StateSize);");
+                w.Line("global::System.Array.Clear(_forwardState, 0, StateStorage);");
                 w.Line("for (int t = 0; t < steps; t++) StepCore(" + stepInput + ", _forwardState, t == steps - 1 ? outputs : default(" + Span + "));");
             }
             else
             {
                 w.Line("if (outputs.Length != steps * OutputWidth) throw new global::System.ArgumentException(" + LengthMessage("outputs", "steps * OutputWidth", "outputs.Length") + ", nameof(outputs));");
-                w.Line("global::System.Array.Clear(_forwardState, 0, StateSize);");
+                w.Line("global::System.Array.Clear(_forwardState, 0, StateStorage);");
                 w.Line("for (int t = 0; t < steps; t++) StepCore(" + stepInput + ", _forwardState, outputs.Slice(t * OutputWidth, OutputWidth));");
             }
         }
@@ -360,14 +369,15 @@ namespace RnnCodegen.Generator.Emit
             int h = s.Hidden;
             w.Line("// ---- One time step through every layer (PyTorch's formulas) ----");
             w.Open("private void StepCore(" + ReadOnlySpan + " x, " + Span + " state, " + Span + " output)");
+            EmitFastDispatch();
             w.Line(ReadOnlySpan + " p = _parameters;");
             w.Line(Span + " scratch = _scratch;");
             for (int k = 0; k < s.Layers; k++)
             {
                 w.Line("// " + CellName + " layer " + I(k) + ", " + GateNames + ", " + I(s.LayerInput(k)) + " -> " + I(h) + " units.");
                 w.Open("");
-                w.Line(Span + " h = state.Slice(" + I(k * h) + ", " + I(h) + ");");
-                if (s.Cell == Cell.Lstm) w.Line(Span + " c = state.Slice(" + I(s.Layers * h + k * h) + ", " + I(h) + ");");
+                w.Line(Span + " h = state.Slice(" + I(HOffset(k)) + ", " + I(h) + ");");
+                if (s.Cell == Cell.Lstm) w.Line(Span + " c = state.Slice(" + I(COffset(k)) + ", " + I(h) + ");");
                 var buffers = s.Cell switch
                 {
                     Cell.Lstm => new LayerBuffers("h", "c", "scratch.Slice(0, " + I(4 * h) + ")", "scratch.Slice(" + I(4 * h) + ", " + I(h) + ")", "", ""),

@@ -12,7 +12,10 @@ namespace RnnCodegen.Generator.Model
     internal sealed record ContainingType(string Keyword, string Name);
 
     /// <summary>What the consumer's compilation offers the emitted code.</summary>
-    internal sealed record TargetInfo(bool HasIntrinsics, bool HasSkipLocalsInit, int LanguageVersion);
+    /// <param name="HasIntrinsics">System.Runtime.Intrinsics exists (netcoreapp3.0+).</param>
+    /// <param name="HasVector512">Vector512 and Vector*.IsHardwareAccelerated exist (net8.0+): the specialised SIMD step is emitted.</param>
+    /// <param name="HasFusedMultiplyAdd">Vector*.FusedMultiplyAdd exists (net9.0+).</param>
+    internal sealed record TargetInfo(bool HasIntrinsics, bool HasSkipLocalsInit, int LanguageVersion, bool HasVector512 = false, bool HasFusedMultiplyAdd = false);
 
     /// <summary>
     /// Everything the emitter needs, as plain values with value equality: no symbols, syntax nodes or compilations,

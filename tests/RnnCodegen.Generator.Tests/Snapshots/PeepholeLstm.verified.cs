@@ -35,7 +35,7 @@ namespace Demo
                 /// <summary>True: Forward writes one output row after the last step (many-to-one); false: one row per step.</summary>
                 public const bool OutputsLastStepOnly = false;
                 /// <summary>The arithmetic path of this build: "Vector512", "Vector256", "Vector128" or "Scalar".</summary>
-                public static string SimdPath => global::RnnCodegen.Kernels.ActivePath;
+                public static string SimdPath => global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "Vector512" : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "Vector256" : global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? "Vector128" : "Scalar";
 
                 // Offsets of the parameter tensors in the flat parameter vector (PyTorch names, row-major PyTorch shapes).
                 private const int PWeightIh0 = 0; // rnn.weight_ih_l0 [20, 2]
@@ -48,11 +48,12 @@ namespace Demo
                 private const int PDenseWeight = 195; // dense.weight [1, 5]
                 private const int PDenseBias = 200; // dense.bias [1]
                 private const int ScratchSize = 26;
+                private const int StateStorage = 10; // h of every layer, then c
 
                 // ---- Storage: allocated once with the model, never in a hot path ----
                 private readonly float[] _parameters = CreateInitialParameters();
-                private readonly float[] _state = new float[StateSize];
-                private readonly float[] _forwardState = new float[StateSize];
+                private readonly float[] _state = new float[StateStorage];
+                private readonly float[] _forwardState = new float[StateStorage];
                 private readonly float[] _scratch = new float[ScratchSize];
 
                 /// <summary>The model's cell, sizes and head.</summary>
@@ -91,7 +92,7 @@ namespace Demo
                     OnParametersChanged();
                 }
 
-                partial void OnParametersChanged();
+                private void OnParametersChanged() { }
 
                 // ---- Parameters by PyTorch name ----
                 private static int IndexOfParameter(string name)
@@ -151,7 +152,7 @@ namespace Demo
 
                 // ---- Carried streaming state ----
                 /// <summary>Sets the carried state (h and c of every layer) to zeros.</summary>
-                public void ResetState() => global::System.Array.Clear(_state, 0, StateSize);
+                public void ResetState() => global::System.Array.Clear(_state, 0, StateStorage);
 
                 /// <summary>Copies the carried state: h of every layer (layer-major), then c of every layer; length <see cref="StateSize"/>.</summary>
                 public void CopyState(global::System.Span<float> destination)
@@ -189,7 +190,7 @@ namespace Demo
                     if (inputs.Length % InputSize != 0) throw new global::System.ArgumentException("inputs: the length must be a multiple of InputSize (2), got " + inputs.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(inputs));
                     int steps = inputs.Length / InputSize;
                     if (outputs.Length != steps * OutputWidth) throw new global::System.ArgumentException("outputs: expected " + (steps * OutputWidth).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " values, got " + (outputs.Length).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(outputs));
-                    global::System.Array.Clear(_forwardState, 0, StateSize);
+                    global::System.Array.Clear(_forwardState, 0, StateStorage);
                     for (int t = 0; t < steps; t++) StepCore(inputs.Slice(t * InputSize, InputSize), _forwardState, outputs.Slice(t * OutputWidth, OutputWidth));
                 }
 

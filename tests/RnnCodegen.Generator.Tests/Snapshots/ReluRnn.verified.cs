@@ -29,7 +29,7 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
     /// <summary>True: Forward writes one output row after the last step (many-to-one); false: one row per step.</summary>
     public const bool OutputsLastStepOnly = false;
     /// <summary>The arithmetic path of this build: "Vector512", "Vector256", "Vector128" or "Scalar".</summary>
-    public static string SimdPath => global::RnnCodegen.Kernels.ActivePath;
+    public static string SimdPath => global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "Vector512" : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "Vector256" : global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? "Vector128" : "Scalar";
 
     // Offsets of the parameter tensors in the flat parameter vector (PyTorch names, row-major PyTorch shapes).
     private const int PWeightIh0 = 0; // rnn.weight_ih_l0 [5, 3]
@@ -39,12 +39,23 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
     private const int PDenseWeight = 50; // dense.weight [2, 5]
     private const int PDenseBias = 60; // dense.bias [2]
     private const int ScratchSize = 7;
+    private const int StateStorage = 8; // h of every layer, then c, each padded to 8 lanes
+    // Packed, transposed copy of the gate weights for the SIMD step (rebuilt whenever the parameters change).
+    private const int QWeights0 = 0; // [3 + 5 rows, 8 columns]
+    private const int QBias0 = 64;
+    private const int QDenseWeight = 72; // [2, 8]
+    private const int QDenseBias = 88;
+    private const int PackedSize = 90;
+    private const int PaddedHidden = 8;
 
     // ---- Storage: allocated once with the model, never in a hot path ----
     private readonly float[] _parameters = CreateInitialParameters();
-    private readonly float[] _state = new float[StateSize];
-    private readonly float[] _forwardState = new float[StateSize];
+    private readonly float[] _state = new float[StateStorage];
+    private readonly float[] _forwardState = new float[StateStorage];
     private readonly float[] _scratch = new float[ScratchSize];
+    private readonly float[] _packed = new float[PackedSize];
+    private readonly float[] _gates = new float[8];
+    private bool _packedStale = true;
 
     /// <summary>The model's cell, sizes and head.</summary>
     public static global::RnnCodegen.ModelDescription Description { get; } = new global::RnnCodegen.ModelDescription(global::RnnCodegen.CellKind.Rnn, 3, 5, 1, 2, 0, 0, global::RnnCodegen.Activation.Relu, global::RnnCodegen.OutputActivation.Tanh, global::RnnCodegen.OutputMode.Sequence, false, true);
@@ -79,7 +90,7 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
         OnParametersChanged();
     }
 
-    partial void OnParametersChanged();
+    private void OnParametersChanged() => _packedStale = true;
 
     // ---- Parameters by PyTorch name ----
     private static int IndexOfParameter(string name)
@@ -136,20 +147,20 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
 
     // ---- Carried streaming state ----
     /// <summary>Sets the carried state (h of every layer) to zeros.</summary>
-    public void ResetState() => global::System.Array.Clear(_state, 0, StateSize);
+    public void ResetState() => global::System.Array.Clear(_state, 0, StateStorage);
 
     /// <summary>Copies the carried state: h of every layer (layer-major); length <see cref="StateSize"/>.</summary>
     public void CopyState(global::System.Span<float> destination)
     {
         if (destination.Length != StateSize) throw new global::System.ArgumentException("Expected " + StateSize.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " values (StateSize), got " + destination.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(destination));
-        global::System.MemoryExtensions.AsSpan(_state).CopyTo(destination);
+        for (int b = 0; b < 1; b++) global::System.MemoryExtensions.AsSpan(_state, b * 8, HiddenSize).CopyTo(destination.Slice(b * HiddenSize, HiddenSize));
     }
 
     /// <summary>Sets the carried state (same layout as <see cref="CopyState"/>), e.g. a trained network's resting state.</summary>
     public void SetState(global::System.ReadOnlySpan<float> state)
     {
         if (state.Length != StateSize) throw new global::System.ArgumentException("Expected " + StateSize.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " values (StateSize), got " + state.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(state));
-        state.CopyTo(_state);
+        for (int b = 0; b < 1; b++) state.Slice(b * HiddenSize, HiddenSize).CopyTo(global::System.MemoryExtensions.AsSpan(_state, b * 8, HiddenSize));
     }
 
     // ---- Weight files ----
@@ -174,13 +185,16 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
         if (inputs.Length % InputSize != 0) throw new global::System.ArgumentException("inputs: the length must be a multiple of InputSize (3), got " + inputs.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(inputs));
         int steps = inputs.Length / InputSize;
         if (outputs.Length != steps * OutputWidth) throw new global::System.ArgumentException("outputs: expected " + (steps * OutputWidth).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " values, got " + (outputs.Length).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(outputs));
-        global::System.Array.Clear(_forwardState, 0, StateSize);
+        global::System.Array.Clear(_forwardState, 0, StateStorage);
         for (int t = 0; t < steps; t++) StepCore(inputs.Slice(t * InputSize, InputSize), _forwardState, outputs.Slice(t * OutputWidth, OutputWidth));
     }
 
     // ---- One time step through every layer (PyTorch's formulas) ----
     private void StepCore(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
     {
+        if (_packedStale) Repack();
+        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) { StepSimd256(x, state, output); return; }
+        if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) { StepSimd128(x, state, output); return; }
         global::System.ReadOnlySpan<float> p = _parameters;
         global::System.Span<float> scratch = _scratch;
         // RNN (ReLU) layer 0, one gate, 3 -> 5 units.
@@ -198,6 +212,148 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
         // Dense head 5 -> 2, Tanh.
         p.Slice(PDenseBias, 2).CopyTo(output);
         global::RnnCodegen.Kernels.MatVecAdd(p.Slice(PDenseWeight, 10), x, output);
+        global::RnnCodegen.Activations.Tanh(output);
+    }
+
+    private void Repack()
+    {
+        float[] q = _packed;
+        float[] p = _parameters;
+        global::System.Array.Clear(q, 0, PackedSize);
+        // Layer 0: row j < 3 is input j, row 3 + j is hidden j; column = gate * 8 + unit.
+        for (int r = 0; r < 5; r++)
+        {
+            int gate = r / 5, unit = r % 5;
+            int column = gate * 8 + unit;
+            for (int j = 0; j < 3; j++) q[QWeights0 + j * 8 + column] = p[PWeightIh0 + r * 3 + j];
+            for (int j = 0; j < 5; j++) q[QWeights0 + (3 + j) * 8 + column] = p[PWeightHh0 + r * 5 + j];
+            q[QBias0 + column] = p[PBiasIh0 + r] + p[PBiasHh0 + r];
+        }
+        for (int o = 0; o < 2; o++) { for (int j = 0; j < 5; j++) q[QDenseWeight + o * 8 + j] = p[PDenseWeight + o * 5 + j]; q[QDenseBias + o] = p[PDenseBias + o]; }
+        _packedStale = false;
+    }
+
+    // RNN (ReLU) step on Vector256: 1 gate vectors per layer in blocks of 4, two FMA chains each.
+    private void StepSimd256(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
+    {
+        ref float q = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+        ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gates);
+        ref float st = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state);
+        ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        // Layer 0: gates = bias + [x | h] rows of the packed matrix.
+        {
+            ref float hk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
+            ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights0);
+            ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(0)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (nuint j = 0; j + 1 < 3; j += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                    ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 8 + 0);
+                    ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 8);
+                    a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> last = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                    ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 2) * 8 + 0);
+                    a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                }
+                for (nuint j = 0; j + 1 < 5; j += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                    ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (3 + j) * 8 + 0);
+                    ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 8);
+                    a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> last = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 4));
+                    ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (3 + 4) * 8 + 0);
+                    a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, (nuint)0);
+            }
+            for (nuint u = 0; u < 8; u += 8)
+            {
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref hk, u);
+            }
+        }
+        if (output.Length == 0) return;
+        ref float top = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
+        // Dense head 5 -> 2, Tanh: one vector dot product per output.
+        global::System.Span<float> logits = output;
+        for (int o = 0; o < 2; o++)
+        {
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QDenseWeight + o * 8);
+            global::System.Runtime.Intrinsics.Vector256<float> sum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            for (nuint u = 0; u < 8; u += 8) sum = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref top, (nuint)(u)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(u)), sum);
+            logits[o] = global::System.Runtime.Intrinsics.Vector256.Sum(sum) + global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QDenseBias + o);
+        }
+        global::RnnCodegen.Activations.Tanh(output);
+    }
+
+    // RNN (ReLU) step on Vector128: 2 gate vectors per layer in blocks of 4, two FMA chains each.
+    private void StepSimd128(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
+    {
+        ref float q = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+        ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gates);
+        ref float st = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state);
+        ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        // Layer 0: gates = bias + [x | h] rows of the packed matrix.
+        {
+            ref float hk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
+            ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights0);
+            ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
+            {
+                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(0)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint j = 0; j + 1 < 3; j += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                    ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 8 + 0);
+                    ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 8);
+                    a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                    a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                    ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 2) * 8 + 0);
+                    a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                    a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
+                }
+                for (nuint j = 0; j + 1 < 5; j += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                    ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (3 + j) * 8 + 0);
+                    ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 8);
+                    a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                    a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 4));
+                    ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (3 + 4) * 8 + 0);
+                    a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                    a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
+                }
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)0);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)4);
+            }
+            for (nuint u = 0; u < 8; u += 4)
+            {
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.Max(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u)), global::System.Runtime.Intrinsics.Vector128<float>.Zero), ref hk, u);
+            }
+        }
+        if (output.Length == 0) return;
+        ref float top = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
+        // Dense head 5 -> 2, Tanh: one vector dot product per output.
+        global::System.Span<float> logits = output;
+        for (int o = 0; o < 2; o++)
+        {
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QDenseWeight + o * 8);
+            global::System.Runtime.Intrinsics.Vector128<float> sum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+            for (nuint u = 0; u < 8; u += 4) sum = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref top, (nuint)(u)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(u)), sum);
+            logits[o] = global::System.Runtime.Intrinsics.Vector128.Sum(sum) + global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QDenseBias + o);
+        }
         global::RnnCodegen.Activations.Tanh(output);
     }
 

@@ -31,7 +31,7 @@ namespace Demo
         /// <summary>True: Forward writes one output row after the last step (many-to-one); false: one row per step.</summary>
         public const bool OutputsLastStepOnly = false;
         /// <summary>The arithmetic path of this build: "Vector512", "Vector256", "Vector128" or "Scalar".</summary>
-        public static string SimdPath => global::RnnCodegen.Kernels.ActivePath;
+        public static string SimdPath => global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "Vector512" : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "Vector256" : global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? "Vector128" : "Scalar";
 
         // Offsets of the parameter tensors in the flat parameter vector (PyTorch names, row-major PyTorch shapes).
         private const int PWeightIh0 = 0; // rnn.weight_ih_l0 [128, 1]
@@ -41,12 +41,23 @@ namespace Demo
         private const int PDenseWeight = 4480; // dense.weight [1, 32]
         private const int PDenseBias = 4512; // dense.bias [1]
         private const int ScratchSize = 161;
+        private const int StateStorage = 64; // h of every layer, then c
+        // Packed, transposed copy of the gate weights for the SIMD step (rebuilt whenever the parameters change).
+        private const int QWeights0 = 0; // [1 + 32 rows, 128 columns]
+        private const int QBias0 = 4224;
+        private const int QDenseWeight = 4352; // [1, 32]
+        private const int QDenseBias = 4384;
+        private const int PackedSize = 4385;
+        private const int PaddedHidden = 32;
 
         // ---- Storage: allocated once with the model, never in a hot path ----
         private readonly float[] _parameters = CreateInitialParameters();
-        private readonly float[] _state = new float[StateSize];
-        private readonly float[] _forwardState = new float[StateSize];
+        private readonly float[] _state = new float[StateStorage];
+        private readonly float[] _forwardState = new float[StateStorage];
         private readonly float[] _scratch = new float[ScratchSize];
+        private readonly float[] _packed = new float[PackedSize];
+        private readonly float[] _gates = new float[128];
+        private bool _packedStale = true;
 
         /// <summary>The model's cell, sizes and head.</summary>
         public static global::RnnCodegen.ModelDescription Description { get; } = new global::RnnCodegen.ModelDescription(global::RnnCodegen.CellKind.Lstm, 1, 32, 1, 1, 0, 50, global::RnnCodegen.Activation.Tanh, global::RnnCodegen.OutputActivation.Identity, global::RnnCodegen.OutputMode.Sequence, false, true);
@@ -81,7 +92,7 @@ namespace Demo
             OnParametersChanged();
         }
 
-        partial void OnParametersChanged();
+        private void OnParametersChanged() => _packedStale = true;
 
         // ---- Parameters by PyTorch name ----
         private static int IndexOfParameter(string name)
@@ -138,7 +149,7 @@ namespace Demo
 
         // ---- Carried streaming state ----
         /// <summary>Sets the carried state (h and c of every layer) to zeros.</summary>
-        public void ResetState() => global::System.Array.Clear(_state, 0, StateSize);
+        public void ResetState() => global::System.Array.Clear(_state, 0, StateStorage);
 
         /// <summary>Copies the carried state: h of every layer (layer-major), then c of every layer; length <see cref="StateSize"/>.</summary>
         public void CopyState(global::System.Span<float> destination)
@@ -185,13 +196,17 @@ namespace Demo
             if (inputs.Length % InputSize != 0) throw new global::System.ArgumentException("inputs: the length must be a multiple of InputSize (1), got " + inputs.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(inputs));
             int steps = inputs.Length / InputSize;
             if (outputs.Length != steps * OutputWidth) throw new global::System.ArgumentException("outputs: expected " + (steps * OutputWidth).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " values, got " + (outputs.Length).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(outputs));
-            global::System.Array.Clear(_forwardState, 0, StateSize);
+            global::System.Array.Clear(_forwardState, 0, StateStorage);
             for (int t = 0; t < steps; t++) StepCore(inputs.Slice(t * InputSize, InputSize), _forwardState, outputs.Slice(t * OutputWidth, OutputWidth));
         }
 
         // ---- One time step through every layer (PyTorch's formulas) ----
         private void StepCore(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
         {
+            if (_packedStale) Repack();
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) { StepSimd512(x, state, output); return; }
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) { StepSimd256(x, state, output); return; }
+            if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) { StepSimd128(x, state, output); return; }
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> scratch = _scratch;
             // LSTM layer 0, gates i f g o, 1 -> 32 units.
@@ -216,6 +231,649 @@ namespace Demo
             // Dense head 32 -> 1, Identity.
             p.Slice(PDenseBias, 1).CopyTo(output);
             global::RnnCodegen.Kernels.MatVecAdd(p.Slice(PDenseWeight, 32), x, output);
+        }
+
+        private void Repack()
+        {
+            float[] q = _packed;
+            float[] p = _parameters;
+            global::System.Array.Clear(q, 0, PackedSize);
+            // Layer 0: row j < 1 is input j, row 1 + j is hidden j; column = gate * 32 + unit.
+            for (int r = 0; r < 128; r++)
+            {
+                int gate = r / 32, unit = r % 32;
+                int column = gate * 32 + unit;
+                for (int j = 0; j < 1; j++) q[QWeights0 + j * 128 + column] = p[PWeightIh0 + r * 1 + j];
+                for (int j = 0; j < 32; j++) q[QWeights0 + (1 + j) * 128 + column] = p[PWeightHh0 + r * 32 + j];
+                q[QBias0 + column] = p[PBiasIh0 + r] + p[PBiasHh0 + r];
+            }
+            for (int o = 0; o < 1; o++) { for (int j = 0; j < 32; j++) q[QDenseWeight + o * 32 + j] = p[PDenseWeight + o * 32 + j]; q[QDenseBias + o] = p[PDenseBias + o]; }
+            _packedStale = false;
+        }
+
+        // LSTM step on Vector512: 8 gate vectors per layer in blocks of 8, two FMA chains each.
+        private void StepSimd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
+        {
+            ref float q = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+            ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gates);
+            ref float st = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            // Layer 0: gates = bias + [x | h] rows of the packed matrix.
+            {
+                ref float hk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
+                ref float ck = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 32);
+                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights0);
+                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(0)), b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(16)), b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(32)), b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(48)), b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(64)), b4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(80)), b5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(96)), b6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(112)), b7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint j = 0; j + 1 < 1; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> even = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 128 + 0);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
+                        a4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(64)), a4); b4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(64)), b4);
+                        a5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(80)), a5); b5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(80)), b5);
+                        a6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(96)), a6); b6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(96)), b6);
+                        a7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(112)), a7); b7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(112)), b7);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> last = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + 0);
+                        a0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3);
+                        a4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(64)), a4);
+                        a5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(80)), a5);
+                        a6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(96)), a6);
+                        a7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(112)), a7);
+                    }
+                    for (nuint j = 0; j + 1 < 32; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> even = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + 0);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
+                        a4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(64)), a4); b4 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(64)), b4);
+                        a5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(80)), a5); b5 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(80)), b5);
+                        a6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(96)), a6); b6 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(96)), b6);
+                        a7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(112)), a7); b7 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(112)), b7);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0 + b0, ref g, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1 + b1, ref g, (nuint)16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2 + b2, ref g, (nuint)32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3 + b3, ref g, (nuint)48);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4 + b4, ref g, (nuint)64);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a5 + b5, ref g, (nuint)80);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a6 + b6, ref g, (nuint)96);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a7 + b7, ref g, (nuint)112);
+                }
+                for (nuint u = 0; u < 32; u += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> i = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(u)));
+                    global::System.Runtime.Intrinsics.Vector512<float> f = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(32 + u)));
+                    global::System.Runtime.Intrinsics.Vector512<float> gg = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(64 + u)));
+                    global::System.Runtime.Intrinsics.Vector512<float> o = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(96 + u)));
+                    global::System.Runtime.Intrinsics.Vector512<float> c = f * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref ck, (nuint)(u)) + i * gg;
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c, ref ck, u);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o * global::RnnCodegen.Activations.Tanh(c), ref hk, u);
+                }
+            }
+            if (output.Length == 0) return;
+            ref float top = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
+            // Dense head 32 -> 1, Identity: one vector dot product per output.
+            global::System.Span<float> logits = output;
+            for (int o = 0; o < 1; o++)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QDenseWeight + o * 32);
+                global::System.Runtime.Intrinsics.Vector512<float> sum = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                for (nuint u = 0; u < 32; u += 16) sum = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref top, (nuint)(u)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(u)), sum);
+                logits[o] = global::System.Runtime.Intrinsics.Vector512.Sum(sum) + global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QDenseBias + o);
+            }
+        }
+
+        // LSTM step on Vector256: 16 gate vectors per layer in blocks of 4, two FMA chains each.
+        private void StepSimd256(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
+        {
+            ref float q = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+            ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gates);
+            ref float st = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            // Layer 0: gates = bias + [x | h] rows of the packed matrix.
+            {
+                ref float hk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
+                ref float ck = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 32);
+                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights0);
+                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(0)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(16)), b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(24)), b3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint j = 0; j + 1 < 1; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 128 + 0);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> last = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + 0);
+                        a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3);
+                    }
+                    for (nuint j = 0; j + 1 < 32; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + 0);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1 + b1, ref g, (nuint)8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2 + b2, ref g, (nuint)16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3 + b3, ref g, (nuint)24);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(32)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(40)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(48)), b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(56)), b3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint j = 0; j + 1 < 1; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 128 + 32);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> last = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + 32);
+                        a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3);
+                    }
+                    for (nuint j = 0; j + 1 < 32; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + 32);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, (nuint)32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1 + b1, ref g, (nuint)40);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2 + b2, ref g, (nuint)48);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3 + b3, ref g, (nuint)56);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(64)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(72)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(80)), b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(88)), b3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint j = 0; j + 1 < 1; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 128 + 64);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> last = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3);
+                    }
+                    for (nuint j = 0; j + 1 < 32; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + 64);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, (nuint)64);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1 + b1, ref g, (nuint)72);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2 + b2, ref g, (nuint)80);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3 + b3, ref g, (nuint)88);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(96)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(104)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(112)), b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(120)), b3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint j = 0; j + 1 < 1; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 128 + 96);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> last = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + 96);
+                        a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3);
+                    }
+                    for (nuint j = 0; j + 1 < 32; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + 96);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, (nuint)96);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1 + b1, ref g, (nuint)104);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2 + b2, ref g, (nuint)112);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3 + b3, ref g, (nuint)120);
+                }
+                for (nuint u = 0; u < 32; u += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> i = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u)));
+                    global::System.Runtime.Intrinsics.Vector256<float> f = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(32 + u)));
+                    global::System.Runtime.Intrinsics.Vector256<float> gg = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(64 + u)));
+                    global::System.Runtime.Intrinsics.Vector256<float> o = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(96 + u)));
+                    global::System.Runtime.Intrinsics.Vector256<float> c = f * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ck, (nuint)(u)) + i * gg;
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c, ref ck, u);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o * global::RnnCodegen.Activations.Tanh(c), ref hk, u);
+                }
+            }
+            if (output.Length == 0) return;
+            ref float top = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
+            // Dense head 32 -> 1, Identity: one vector dot product per output.
+            global::System.Span<float> logits = output;
+            for (int o = 0; o < 1; o++)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QDenseWeight + o * 32);
+                global::System.Runtime.Intrinsics.Vector256<float> sum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                for (nuint u = 0; u < 32; u += 8) sum = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref top, (nuint)(u)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(u)), sum);
+                logits[o] = global::System.Runtime.Intrinsics.Vector256.Sum(sum) + global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QDenseBias + o);
+            }
+        }
+
+        // LSTM step on Vector128: 32 gate vectors per layer in blocks of 4, two FMA chains each.
+        private void StepSimd128(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
+        {
+            ref float q = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+            ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gates);
+            ref float st = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            // Layer 0: gates = bias + [x | h] rows of the packed matrix.
+            {
+                ref float hk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
+                ref float ck = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 32);
+                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights0);
+                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(0)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(12)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint j = 0; j + 1 < 1; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 128 + 0);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + 0);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3);
+                    }
+                    for (nuint j = 0; j + 1 < 32; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + 0);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)12);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(16)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(20)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(24)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(28)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint j = 0; j + 1 < 1; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 128 + 16);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + 16);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3);
+                    }
+                    for (nuint j = 0; j + 1 < 32; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + 16);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)20);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)24);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)28);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(32)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(36)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(40)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(44)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint j = 0; j + 1 < 1; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 128 + 32);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + 32);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3);
+                    }
+                    for (nuint j = 0; j + 1 < 32; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + 32);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)32);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)36);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)40);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)44);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(48)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(52)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(56)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(60)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint j = 0; j + 1 < 1; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 128 + 48);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + 48);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3);
+                    }
+                    for (nuint j = 0; j + 1 < 32; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + 48);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)48);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)52);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)56);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)60);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(64)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(68)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(72)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(76)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint j = 0; j + 1 < 1; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 128 + 64);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3);
+                    }
+                    for (nuint j = 0; j + 1 < 32; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + 64);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)64);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)68);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)72);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)76);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(80)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(84)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(88)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(92)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint j = 0; j + 1 < 1; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 128 + 80);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + 80);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3);
+                    }
+                    for (nuint j = 0; j + 1 < 32; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + 80);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)80);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)84);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)88);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)92);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(96)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(100)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(104)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(108)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint j = 0; j + 1 < 1; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 128 + 96);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + 96);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3);
+                    }
+                    for (nuint j = 0; j + 1 < 32; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + 96);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)96);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)100);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)104);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)108);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(112)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(116)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(120)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(124)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint j = 0; j + 1 < 1; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 128 + 112);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + 112);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3);
+                    }
+                    for (nuint j = 0; j + 1 < 32; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + 112);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)112);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)116);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)120);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)124);
+                }
+                for (nuint u = 0; u < 32; u += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> i = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u)));
+                    global::System.Runtime.Intrinsics.Vector128<float> f = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(32 + u)));
+                    global::System.Runtime.Intrinsics.Vector128<float> gg = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(64 + u)));
+                    global::System.Runtime.Intrinsics.Vector128<float> o = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(96 + u)));
+                    global::System.Runtime.Intrinsics.Vector128<float> c = f * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ck, (nuint)(u)) + i * gg;
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c, ref ck, u);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(o * global::RnnCodegen.Activations.Tanh(c), ref hk, u);
+                }
+            }
+            if (output.Length == 0) return;
+            ref float top = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
+            // Dense head 32 -> 1, Identity: one vector dot product per output.
+            global::System.Span<float> logits = output;
+            for (int o = 0; o < 1; o++)
+            {
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QDenseWeight + o * 32);
+                global::System.Runtime.Intrinsics.Vector128<float> sum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                for (nuint u = 0; u < 32; u += 4) sum = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref top, (nuint)(u)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(u)), sum);
+                logits[o] = global::System.Runtime.Intrinsics.Vector128.Sum(sum) + global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QDenseBias + o);
+            }
         }
 
         // ---- Training: tape, loss, backpropagation through time, Adam ----
@@ -287,15 +945,29 @@ namespace Demo
 
         private float AccumulateCore(TrainingWorkspace ws, global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, int steps, bool carryState)
         {
-            if (carryState) global::System.Array.Copy(_state, 0, ws.TapeH, 0, 32); else global::System.Array.Clear(ws.TapeH, 0, 32);
-            if (carryState) global::System.Array.Copy(_state, 32, ws.TapeC, 0, 32); else global::System.Array.Clear(ws.TapeC, 0, 32);
+            if (carryState)
+            {
+                for (int k = 0; k < LayerCount; k++)
+                {
+                    global::System.Array.Copy(_state, k * 32, ws.TapeH, k * HiddenSize, HiddenSize);
+                    global::System.Array.Copy(_state, 32 + k * 32, ws.TapeC, k * HiddenSize, HiddenSize);
+                }
+            }
+            else
+            {
+                global::System.Array.Clear(ws.TapeH, 0, 32);
+                global::System.Array.Clear(ws.TapeC, 0, 32);
+            }
             for (int t = 0; t < steps; t++) TrainForwardStep(ws, t, inputs.Slice(t * InputSize, InputSize), steps);
             float loss = LossAndGradient(ws, default(global::System.ReadOnlySpan<int>), targets, steps);
             Backward(ws, steps);
             if (carryState)
             {
-                global::System.Array.Copy(ws.TapeH, steps * 32, _state, 0, 32);
-                global::System.Array.Copy(ws.TapeC, steps * 32, _state, 32, 32);
+                for (int k = 0; k < LayerCount; k++)
+                {
+                    global::System.Array.Copy(ws.TapeH, (steps * LayerCount + k) * HiddenSize, _state, k * 32, HiddenSize);
+                    global::System.Array.Copy(ws.TapeC, (steps * LayerCount + k) * HiddenSize, _state, 32 + k * 32, HiddenSize);
+                }
             }
             return loss;
         }

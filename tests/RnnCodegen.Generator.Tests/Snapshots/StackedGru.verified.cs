@@ -31,7 +31,7 @@ namespace Demo.Models
         /// <summary>True: Forward writes one output row after the last step (many-to-one); false: one row per step.</summary>
         public const bool OutputsLastStepOnly = false;
         /// <summary>The arithmetic path of this build: "Vector512", "Vector256", "Vector128" or "Scalar".</summary>
-        public static string SimdPath => global::RnnCodegen.Kernels.ActivePath;
+        public static string SimdPath => global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "Vector512" : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "Vector256" : global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? "Vector128" : "Scalar";
 
         // Offsets of the parameter tensors in the flat parameter vector (PyTorch names, row-major PyTorch shapes).
         private const int PWeightIh0 = 0; // rnn.weight_ih_l0 [39, 4]
@@ -43,12 +43,23 @@ namespace Demo.Models
         private const int PBiasIh1 = 1755; // rnn.bias_ih_l1 [39]
         private const int PBiasHh1 = 1794; // rnn.bias_hh_l1 [39]
         private const int ScratchSize = 91;
+        private const int StateStorage = 32; // h of every layer, then c, each padded to 16 lanes
+        // Packed, transposed copy of the gate weights for the SIMD step (rebuilt whenever the parameters change).
+        private const int QWeights0 = 0; // [4 + 13 rows, 64 columns]
+        private const int QBias0 = 1088;
+        private const int QWeights1 = 1152; // [13 + 13 rows, 64 columns]
+        private const int QBias1 = 2816;
+        private const int PackedSize = 2880;
+        private const int PaddedHidden = 16;
 
         // ---- Storage: allocated once with the model, never in a hot path ----
         private readonly float[] _parameters = CreateInitialParameters();
-        private readonly float[] _state = new float[StateSize];
-        private readonly float[] _forwardState = new float[StateSize];
+        private readonly float[] _state = new float[StateStorage];
+        private readonly float[] _forwardState = new float[StateStorage];
         private readonly float[] _scratch = new float[ScratchSize];
+        private readonly float[] _packed = new float[PackedSize];
+        private readonly float[] _gates = new float[64];
+        private bool _packedStale = true;
 
         /// <summary>The model's cell, sizes and head.</summary>
         public static global::RnnCodegen.ModelDescription Description { get; } = new global::RnnCodegen.ModelDescription(global::RnnCodegen.CellKind.Gru, 4, 13, 2, 0, 0, 0, global::RnnCodegen.Activation.Tanh, global::RnnCodegen.OutputActivation.Identity, global::RnnCodegen.OutputMode.Sequence, false, true);
@@ -85,7 +96,7 @@ namespace Demo.Models
             OnParametersChanged();
         }
 
-        partial void OnParametersChanged();
+        private void OnParametersChanged() => _packedStale = true;
 
         // ---- Parameters by PyTorch name ----
         private static int IndexOfParameter(string name)
@@ -144,20 +155,20 @@ namespace Demo.Models
 
         // ---- Carried streaming state ----
         /// <summary>Sets the carried state (h of every layer) to zeros.</summary>
-        public void ResetState() => global::System.Array.Clear(_state, 0, StateSize);
+        public void ResetState() => global::System.Array.Clear(_state, 0, StateStorage);
 
         /// <summary>Copies the carried state: h of every layer (layer-major); length <see cref="StateSize"/>.</summary>
         public void CopyState(global::System.Span<float> destination)
         {
             if (destination.Length != StateSize) throw new global::System.ArgumentException("Expected " + StateSize.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " values (StateSize), got " + destination.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(destination));
-            global::System.MemoryExtensions.AsSpan(_state).CopyTo(destination);
+            for (int b = 0; b < 2; b++) global::System.MemoryExtensions.AsSpan(_state, b * 16, HiddenSize).CopyTo(destination.Slice(b * HiddenSize, HiddenSize));
         }
 
         /// <summary>Sets the carried state (same layout as <see cref="CopyState"/>), e.g. a trained network's resting state.</summary>
         public void SetState(global::System.ReadOnlySpan<float> state)
         {
             if (state.Length != StateSize) throw new global::System.ArgumentException("Expected " + StateSize.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " values (StateSize), got " + state.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(state));
-            state.CopyTo(_state);
+            for (int b = 0; b < 2; b++) state.Slice(b * HiddenSize, HiddenSize).CopyTo(global::System.MemoryExtensions.AsSpan(_state, b * 16, HiddenSize));
         }
 
         // ---- Weight files ----
@@ -182,13 +193,17 @@ namespace Demo.Models
             if (inputs.Length % InputSize != 0) throw new global::System.ArgumentException("inputs: the length must be a multiple of InputSize (4), got " + inputs.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(inputs));
             int steps = inputs.Length / InputSize;
             if (outputs.Length != steps * OutputWidth) throw new global::System.ArgumentException("outputs: expected " + (steps * OutputWidth).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " values, got " + (outputs.Length).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(outputs));
-            global::System.Array.Clear(_forwardState, 0, StateSize);
+            global::System.Array.Clear(_forwardState, 0, StateStorage);
             for (int t = 0; t < steps; t++) StepCore(inputs.Slice(t * InputSize, InputSize), _forwardState, outputs.Slice(t * OutputWidth, OutputWidth));
         }
 
         // ---- One time step through every layer (PyTorch's formulas) ----
         private void StepCore(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
         {
+            if (_packedStale) Repack();
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) { StepSimd512(x, state, output); return; }
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) { StepSimd256(x, state, output); return; }
+            if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) { StepSimd128(x, state, output); return; }
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> scratch = _scratch;
             // GRU layer 0, gates r z n, 4 -> 13 units.
@@ -209,7 +224,7 @@ namespace Demo.Models
             }
             // GRU layer 1, gates r z n, 13 -> 13 units.
             {
-                global::System.Span<float> h = state.Slice(13, 13);
+                global::System.Span<float> h = state.Slice(16, 13);
                 global::System.Span<float> gi = scratch.Slice(0, 39); // W_i x + b_i for r | z | n, then r, z, n
                 global::System.Span<float> gh = scratch.Slice(39, 39); // W_h h + b_h for r | z | n
                 p.Slice(PBiasIh1, 39).CopyTo(gi);
@@ -225,6 +240,739 @@ namespace Demo.Models
             }
             if (output.Length == 0) return;
             x.CopyTo(output);
+        }
+
+        private void Repack()
+        {
+            float[] q = _packed;
+            float[] p = _parameters;
+            global::System.Array.Clear(q, 0, PackedSize);
+            // Layer 0: row j < 4 is input j, row 4 + j is hidden j; column = gate * 16 + unit.
+            for (int r = 0; r < 39; r++)
+            {
+                int gate = r / 13, unit = r % 13;
+                int xColumn = gate * 16 + unit, hColumn = (gate == 2 ? 3 : gate) * 16 + unit; // n splits into n(x) and n(h)
+                for (int j = 0; j < 4; j++) q[QWeights0 + j * 64 + xColumn] = p[PWeightIh0 + r * 4 + j];
+                for (int j = 0; j < 13; j++) q[QWeights0 + (4 + j) * 64 + hColumn] = p[PWeightHh0 + r * 13 + j];
+                if (gate == 2) { q[QBias0 + xColumn] = p[PBiasIh0 + r]; q[QBias0 + hColumn] = p[PBiasHh0 + r]; }
+                else q[QBias0 + xColumn] = p[PBiasIh0 + r] + p[PBiasHh0 + r];
+            }
+            // Layer 1: row j < 13 is input j, row 13 + j is hidden j; column = gate * 16 + unit.
+            for (int r = 0; r < 39; r++)
+            {
+                int gate = r / 13, unit = r % 13;
+                int xColumn = gate * 16 + unit, hColumn = (gate == 2 ? 3 : gate) * 16 + unit; // n splits into n(x) and n(h)
+                for (int j = 0; j < 13; j++) q[QWeights1 + j * 64 + xColumn] = p[PWeightIh1 + r * 13 + j];
+                for (int j = 0; j < 13; j++) q[QWeights1 + (13 + j) * 64 + hColumn] = p[PWeightHh1 + r * 13 + j];
+                if (gate == 2) { q[QBias1 + xColumn] = p[PBiasIh1 + r]; q[QBias1 + hColumn] = p[PBiasHh1 + r]; }
+                else q[QBias1 + xColumn] = p[PBiasIh1 + r] + p[PBiasHh1 + r];
+            }
+            _packedStale = false;
+        }
+
+        // GRU step on Vector512: 4 gate vectors per layer in blocks of 8, two FMA chains each.
+        private void StepSimd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
+        {
+            ref float q = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+            ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gates);
+            ref float st = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            // Layer 0: gates = bias + [x | h] rows of the packed matrix.
+            {
+                ref float hk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
+                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights0);
+                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(0)), b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(16)), b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(32)), b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(48)), b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint j = 0; j + 1 < 4; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> even = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + 0);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
+                    }
+                    for (nuint j = 0; j + 1 < 13; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> even = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + j) * 64 + 0);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> last = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + 12) * 64 + 0);
+                        a0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0 + b0, ref g, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1 + b1, ref g, (nuint)16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2 + b2, ref g, (nuint)32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3 + b3, ref g, (nuint)48);
+                }
+                for (nuint u = 0; u < 16; u += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> r = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(u)));
+                    global::System.Runtime.Intrinsics.Vector512<float> z = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(16 + u)));
+                    global::System.Runtime.Intrinsics.Vector512<float> n = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(32 + u)) + r * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(48 + u)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n + z * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hk, (nuint)(u)) - n), ref hk, u);
+                }
+            }
+            // Layer 1: gates = bias + [x | h] rows of the packed matrix.
+            {
+                ref float below = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
+                ref float hk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 16);
+                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights1);
+                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias1);
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(0)), b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(16)), b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(32)), b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(48)), b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (nuint j = 0; j + 1 < 13; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> even = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), odd = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + 0);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> last = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 12) * 64 + 0);
+                        a0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3);
+                    }
+                    for (nuint j = 0; j + 1 < 13; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> even = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + j) * 64 + 0);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> last = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + 12) * 64 + 0);
+                        a0 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0 + b0, ref g, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1 + b1, ref g, (nuint)16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2 + b2, ref g, (nuint)32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3 + b3, ref g, (nuint)48);
+                }
+                for (nuint u = 0; u < 16; u += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> r = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(u)));
+                    global::System.Runtime.Intrinsics.Vector512<float> z = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(16 + u)));
+                    global::System.Runtime.Intrinsics.Vector512<float> n = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(32 + u)) + r * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(48 + u)));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n + z * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hk, (nuint)(u)) - n), ref hk, u);
+                }
+            }
+            if (output.Length == 0) return;
+            ref float top = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 16);
+            global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref top, 13).CopyTo(output);
+        }
+
+        // GRU step on Vector256: 8 gate vectors per layer in blocks of 4, two FMA chains each.
+        private void StepSimd256(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
+        {
+            ref float q = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+            ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gates);
+            ref float st = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            // Layer 0: gates = bias + [x | h] rows of the packed matrix.
+            {
+                ref float hk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
+                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights0);
+                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(0)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(16)), b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(24)), b3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint j = 0; j + 1 < 4; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + 0);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                    }
+                    for (nuint j = 0; j + 1 < 13; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + j) * 64 + 0);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> last = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + 12) * 64 + 0);
+                        a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1 + b1, ref g, (nuint)8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2 + b2, ref g, (nuint)16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3 + b3, ref g, (nuint)24);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(32)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(40)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(48)), b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(56)), b3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint j = 0; j + 1 < 4; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + 32);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                    }
+                    for (nuint j = 0; j + 1 < 13; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + j) * 64 + 32);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> last = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + 12) * 64 + 32);
+                        a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, (nuint)32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1 + b1, ref g, (nuint)40);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2 + b2, ref g, (nuint)48);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3 + b3, ref g, (nuint)56);
+                }
+                for (nuint u = 0; u < 16; u += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> r = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u)));
+                    global::System.Runtime.Intrinsics.Vector256<float> z = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(16 + u)));
+                    global::System.Runtime.Intrinsics.Vector256<float> n = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(32 + u)) + r * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(48 + u)));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n + z * (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hk, (nuint)(u)) - n), ref hk, u);
+                }
+            }
+            // Layer 1: gates = bias + [x | h] rows of the packed matrix.
+            {
+                ref float below = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
+                ref float hk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 16);
+                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights1);
+                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias1);
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(0)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(16)), b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(24)), b3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint j = 0; j + 1 < 13; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + 0);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> last = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 12) * 64 + 0);
+                        a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3);
+                    }
+                    for (nuint j = 0; j + 1 < 13; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + j) * 64 + 0);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> last = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + 12) * 64 + 0);
+                        a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1 + b1, ref g, (nuint)8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2 + b2, ref g, (nuint)16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3 + b3, ref g, (nuint)24);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(32)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(40)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(48)), b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(56)), b3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint j = 0; j + 1 < 13; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + 32);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> last = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 12) * 64 + 32);
+                        a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3);
+                    }
+                    for (nuint j = 0; j + 1 < 13; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + j) * 64 + 32);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> last = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + 12) * 64 + 32);
+                        a0 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, (nuint)32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1 + b1, ref g, (nuint)40);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2 + b2, ref g, (nuint)48);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3 + b3, ref g, (nuint)56);
+                }
+                for (nuint u = 0; u < 16; u += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> r = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u)));
+                    global::System.Runtime.Intrinsics.Vector256<float> z = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(16 + u)));
+                    global::System.Runtime.Intrinsics.Vector256<float> n = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(32 + u)) + r * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(48 + u)));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n + z * (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hk, (nuint)(u)) - n), ref hk, u);
+                }
+            }
+            if (output.Length == 0) return;
+            ref float top = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 16);
+            global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref top, 13).CopyTo(output);
+        }
+
+        // GRU step on Vector128: 16 gate vectors per layer in blocks of 4, two FMA chains each.
+        private void StepSimd128(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
+        {
+            ref float q = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+            ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gates);
+            ref float st = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            // Layer 0: gates = bias + [x | h] rows of the packed matrix.
+            {
+                ref float hk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
+                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights0);
+                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(0)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(12)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint j = 0; j + 1 < 4; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + 0);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    for (nuint j = 0; j + 1 < 13; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + j) * 64 + 0);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + 12) * 64 + 0);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)12);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(16)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(20)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(24)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(28)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint j = 0; j + 1 < 4; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + 16);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    for (nuint j = 0; j + 1 < 13; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + j) * 64 + 16);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + 12) * 64 + 16);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)20);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)24);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)28);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(32)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(36)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(40)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(44)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint j = 0; j + 1 < 4; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + 32);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    for (nuint j = 0; j + 1 < 13; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + j) * 64 + 32);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + 12) * 64 + 32);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)32);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)36);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)40);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)44);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(48)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(52)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(56)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(60)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint j = 0; j + 1 < 4; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + 48);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    for (nuint j = 0; j + 1 < 13; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + j) * 64 + 48);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + 12) * 64 + 48);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)48);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)52);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)56);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)60);
+                }
+                for (nuint u = 0; u < 16; u += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> r = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u)));
+                    global::System.Runtime.Intrinsics.Vector128<float> z = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(16 + u)));
+                    global::System.Runtime.Intrinsics.Vector128<float> n = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(32 + u)) + r * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(48 + u)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n + z * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hk, (nuint)(u)) - n), ref hk, u);
+                }
+            }
+            // Layer 1: gates = bias + [x | h] rows of the packed matrix.
+            {
+                ref float below = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
+                ref float hk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 16);
+                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights1);
+                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias1);
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(0)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(12)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint j = 0; j + 1 < 13; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + 0);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 12) * 64 + 0);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3);
+                    }
+                    for (nuint j = 0; j + 1 < 13; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + j) * 64 + 0);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + 12) * 64 + 0);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)12);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(16)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(20)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(24)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(28)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint j = 0; j + 1 < 13; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + 16);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 12) * 64 + 16);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3);
+                    }
+                    for (nuint j = 0; j + 1 < 13; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + j) * 64 + 16);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + 12) * 64 + 16);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)20);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)24);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)28);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(32)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(36)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(40)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(44)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint j = 0; j + 1 < 13; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + 32);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 12) * 64 + 32);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3);
+                    }
+                    for (nuint j = 0; j + 1 < 13; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + j) * 64 + 32);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + 12) * 64 + 32);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)32);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)36);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)40);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)44);
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(48)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(52)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(56)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(60)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint j = 0; j + 1 < 13; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + 48);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 12) * 64 + 48);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3);
+                    }
+                    for (nuint j = 0; j + 1 < 13; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + j) * 64 + 48);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + 12) * 64 + 48);
+                        a0 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                        a1 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
+                        a2 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2);
+                        a3 = global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)48);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)52);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)56);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)60);
+                }
+                for (nuint u = 0; u < 16; u += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> r = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u)));
+                    global::System.Runtime.Intrinsics.Vector128<float> z = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(16 + u)));
+                    global::System.Runtime.Intrinsics.Vector128<float> n = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(32 + u)) + r * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(48 + u)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n + z * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hk, (nuint)(u)) - n), ref hk, u);
+                }
+            }
+            if (output.Length == 0) return;
+            ref float top = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 16);
+            global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref top, 13).CopyTo(output);
         }
 
     }

@@ -31,7 +31,7 @@ namespace Demo
         /// <summary>True: Forward writes one output row after the last step (many-to-one); false: one row per step.</summary>
         public const bool OutputsLastStepOnly = true;
         /// <summary>The arithmetic path of this build: "Vector512", "Vector256", "Vector128" or "Scalar".</summary>
-        public static string SimdPath => global::RnnCodegen.Kernels.ActivePath;
+        public static string SimdPath => global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "Vector512" : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "Vector256" : global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? "Vector128" : "Scalar";
 
         // Offsets of the parameter tensors in the flat parameter vector (PyTorch names, row-major PyTorch shapes).
         private const int PEmbedding = 0; // embedding.weight [100, 8]
@@ -42,11 +42,12 @@ namespace Demo
         private const int PDenseWeight = 1088; // dense.weight [3, 6]
         private const int PDenseBias = 1106; // dense.bias [3]
         private const int ScratchSize = 45;
+        private const int StateStorage = 6; // h of every layer, then c
 
         // ---- Storage: allocated once with the model, never in a hot path ----
         private readonly float[] _parameters = CreateInitialParameters();
-        private readonly float[] _state = new float[StateSize];
-        private readonly float[] _forwardState = new float[StateSize];
+        private readonly float[] _state = new float[StateStorage];
+        private readonly float[] _forwardState = new float[StateStorage];
         private readonly float[] _scratch = new float[ScratchSize];
 
         /// <summary>The model's cell, sizes and head.</summary>
@@ -83,7 +84,7 @@ namespace Demo
             OnParametersChanged();
         }
 
-        partial void OnParametersChanged();
+        private void OnParametersChanged() { }
 
         // ---- Parameters by PyTorch name ----
         private static int IndexOfParameter(string name)
@@ -141,7 +142,7 @@ namespace Demo
 
         // ---- Carried streaming state ----
         /// <summary>Sets the carried state (h of every layer) to zeros.</summary>
-        public void ResetState() => global::System.Array.Clear(_state, 0, StateSize);
+        public void ResetState() => global::System.Array.Clear(_state, 0, StateStorage);
 
         /// <summary>Copies the carried state: h of every layer (layer-major); length <see cref="StateSize"/>.</summary>
         public void CopyState(global::System.Span<float> destination)
@@ -180,7 +181,7 @@ namespace Demo
             int steps = tokens.Length;
             if (steps == 0) throw new global::System.ArgumentException("At least one step is needed for a many-to-one output.", nameof(outputs));
             if (outputs.Length != OutputWidth) throw new global::System.ArgumentException("outputs: expected " + (OutputWidth).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " values, got " + (outputs.Length).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(outputs));
-            global::System.Array.Clear(_forwardState, 0, StateSize);
+            global::System.Array.Clear(_forwardState, 0, StateStorage);
             for (int t = 0; t < steps; t++) StepCore(global::System.MemoryExtensions.AsSpan(_parameters, PEmbedding + tokens[t] * InputSize, InputSize), _forwardState, t == steps - 1 ? outputs : default(global::System.Span<float>));
         }
 

@@ -1,0 +1,271 @@
+using System.Collections.Generic;
+using RnnCodegen.Generator.Model;
+
+namespace RnnCodegen.Generator.Emit
+{
+    /// <summary>
+    /// The specialised SIMD time step (net8.0+ consumers): the gate matrices of every layer are kept in a packed,
+    /// transposed copy ([input | hidden] rows x gate columns, every gate block padded to the vector width), so one step is
+    /// a register-blocked sequence of broadcast-FMAs over contiguous rows with two accumulator chains, then the cell update
+    /// on whole vectors. Vector512, Vector256 and Vector128 variants are emitted and chosen by IsHardwareAccelerated
+    /// (the JIT folds the checks); the generic kernel path remains for the rest (and for netstandard consumers).
+    /// </summary>
+    internal sealed partial class Emitter
+    {
+        private const string MM = "global::System.Runtime.InteropServices.MemoryMarshal";
+        private const string U = "global::System.Runtime.CompilerServices.Unsafe";
+
+        /// <summary>Whether this spec gets the specialised step: standard LSTM, GRU (reset after) and RNN on net8.0+.</summary>
+        private bool Fast => _target.HasVector512 && !(_spec.Cell == Cell.Lstm && _spec.Peephole) && !(_spec.Cell == Cell.Gru && !_spec.ResetAfter);
+
+        /// <summary>Hidden units padded to the widest vector that fits well: 4, 8, or a multiple of 16.</summary>
+        private int Hp => !Fast ? _spec.Hidden : _spec.Hidden <= 4 ? 4 : _spec.Hidden <= 8 ? 8 : (_spec.Hidden + 15) / 16 * 16;
+
+        /// <summary>Stride of one layer's h (and c) in the state arrays: the padded width when the fast path exists.</summary>
+        private int Sp => Hp;
+
+        private int StateStorage => (_spec.Cell == Cell.Lstm ? 2 : 1) * _spec.Layers * Sp;
+
+        private int HOffset(int k) => k * Sp;
+
+        private int COffset(int k) => _spec.Layers * Sp + k * Sp;
+
+        /// <summary>Packed gate columns per layer: LSTM i f g o; GRU r z n(x) n(h); RNN one block.</summary>
+        private int PackedGates => _spec.Cell == Cell.Rnn ? 1 : 4;
+
+        private int Gp => PackedGates * Hp;
+
+        private int PackedWeights(int k) => (_spec.LayerInput(k) + _spec.Hidden) * Gp;
+
+        private int PackedLayerOffset(int k)
+        {
+            int offset = 0;
+            for (int i = 0; i < k; i++) offset += PackedWeights(i) + Gp;
+            return offset;
+        }
+
+        private int PackedDenseOffset => PackedLayerOffset(_spec.Layers);
+
+        private int PackedSize => PackedDenseOffset + (_spec.HasHead ? _spec.Output * Hp + _spec.Output : 0);
+
+        private void EmitPackedConstants()
+        {
+            if (!Fast) return;
+            var w = _w;
+            w.Line("// Packed, transposed copy of the gate weights for the SIMD step (rebuilt whenever the parameters change).");
+            for (int k = 0; k < _spec.Layers; k++)
+            {
+                w.Line("private const int QWeights" + I(k) + " = " + I(PackedLayerOffset(k)) + "; // [" + I(_spec.LayerInput(k)) + " + " + I(_spec.Hidden) + " rows, " + I(Gp) + " columns]");
+                w.Line("private const int QBias" + I(k) + " = " + I(PackedLayerOffset(k) + PackedWeights(k)) + ";");
+            }
+            if (_spec.HasHead)
+            {
+                w.Line("private const int QDenseWeight = " + I(PackedDenseOffset) + "; // [" + I(_spec.Output) + ", " + I(Hp) + "]");
+                w.Line("private const int QDenseBias = " + I(PackedDenseOffset + _spec.Output * Hp) + ";");
+            }
+            w.Line("private const int PackedSize = " + I(PackedSize) + ";");
+            w.Line("private const int PaddedHidden = " + I(Hp) + ";");
+        }
+
+        private void EmitPackedStorage()
+        {
+            if (!Fast) return;
+            var w = _w;
+            w.Line("private readonly float[] _packed = new float[PackedSize];");
+            w.Line("private readonly float[] _gates = new float[" + I(Gp) + "];");
+            w.Line("private bool _packedStale = true;");
+        }
+
+        /// <summary>Rebuilds the packed copy from the canonical parameters (PyTorch layout).</summary>
+        private void EmitRepack()
+        {
+            if (!Fast) return;
+            var w = _w;
+            var s = _spec;
+            int h = s.Hidden;
+            w.Open("private void Repack()");
+            w.Line("float[] q = _packed;");
+            w.Line("float[] p = _parameters;");
+            w.Line("global::System.Array.Clear(q, 0, PackedSize);");
+            for (int k = 0; k < s.Layers; k++)
+            {
+                var lt = _layout.Layers[k];
+                int input = s.LayerInput(k);
+                w.Line("// Layer " + I(k) + ": row j < " + I(input) + " is input j, row " + I(input) + " + j is hidden j; column = gate * " + I(Hp) + " + unit.");
+                w.Open("for (int r = 0; r < " + I(s.GateRows) + "; r++)");
+                w.Line("int gate = r / " + I(h) + ", unit = r % " + I(h) + ";");
+                if (s.Cell == Cell.Gru)
+                {
+                    w.Line("int xColumn = gate * " + I(Hp) + " + unit, hColumn = (gate == 2 ? 3 : gate) * " + I(Hp) + " + unit; // n splits into n(x) and n(h)");
+                    w.Line("for (int j = 0; j < " + I(input) + "; j++) q[QWeights" + I(k) + " + j * " + I(Gp) + " + xColumn] = p[" + lt.WeightIh.Constant + " + r * " + I(input) + " + j];");
+                    w.Line("for (int j = 0; j < " + I(h) + "; j++) q[QWeights" + I(k) + " + (" + I(input) + " + j) * " + I(Gp) + " + hColumn] = p[" + lt.WeightHh.Constant + " + r * " + I(h) + " + j];");
+                    w.Line("if (gate == 2) { q[QBias" + I(k) + " + xColumn] = p[" + lt.BiasIh.Constant + " + r]; q[QBias" + I(k) + " + hColumn] = p[" + lt.BiasHh.Constant + " + r]; }");
+                    w.Line("else q[QBias" + I(k) + " + xColumn] = p[" + lt.BiasIh.Constant + " + r] + p[" + lt.BiasHh.Constant + " + r];");
+                }
+                else
+                {
+                    w.Line("int column = gate * " + I(Hp) + " + unit;");
+                    w.Line("for (int j = 0; j < " + I(input) + "; j++) q[QWeights" + I(k) + " + j * " + I(Gp) + " + column] = p[" + lt.WeightIh.Constant + " + r * " + I(input) + " + j];");
+                    w.Line("for (int j = 0; j < " + I(h) + "; j++) q[QWeights" + I(k) + " + (" + I(input) + " + j) * " + I(Gp) + " + column] = p[" + lt.WeightHh.Constant + " + r * " + I(h) + " + j];");
+                    w.Line("q[QBias" + I(k) + " + column] = p[" + lt.BiasIh.Constant + " + r] + p[" + lt.BiasHh.Constant + " + r];");
+                }
+                w.Close();
+            }
+            if (s.HasHead)
+            {
+                w.Line("for (int o = 0; o < " + I(s.Output) + "; o++) { for (int j = 0; j < " + I(h) + "; j++) q[QDenseWeight + o * " + I(Hp) + " + j] = p[PDenseWeight + o * " + I(h) + " + j]; q[QDenseBias + o] = p[PDenseBias + o]; }");
+            }
+            w.Line("_packedStale = false;");
+            w.Close();
+            w.Line();
+        }
+
+        /// <summary>The vector widths (in floats) this spec's padded hidden size allows, widest first.</summary>
+        private IEnumerable<int> Widths()
+        {
+            if (Hp % 16 == 0) yield return 16;
+            if (Hp % 8 == 0) yield return 8;
+            yield return 4;
+        }
+
+        private static string VectorClass(int width) => width == 16 ? "global::System.Runtime.Intrinsics.Vector512" : width == 8 ? "global::System.Runtime.Intrinsics.Vector256" : "global::System.Runtime.Intrinsics.Vector128";
+
+        /// <summary>The dispatch at the top of StepCore: returns after the widest accelerated specialised step.</summary>
+        private void EmitFastDispatch()
+        {
+            if (!Fast) return;
+            var w = _w;
+            w.Line("if (_packedStale) Repack();");
+            foreach (int width in Widths())
+            {
+                w.Line("if (" + VectorClass(width) + ".IsHardwareAccelerated) { StepSimd" + I(width * 32) + "(x, state, output); return; }");
+            }
+        }
+
+        private void EmitFastSteps()
+        {
+            if (!Fast) return;
+            foreach (int width in Widths()) EmitFastStep(width);
+        }
+
+        private void EmitFastStep(int width)
+        {
+            var w = _w;
+            var s = _spec;
+            int h = s.Hidden, L = s.Layers;
+            string V = VectorClass(width);
+            string VT = V + "<float>";
+            string Fma(string a, string b, string c) => _target.HasFusedMultiplyAdd ? V + ".FusedMultiplyAdd(" + a + ", " + b + ", " + c + ")" : "(" + a + " * " + b + " + " + c + ")";
+            string Load(string reference, string offset) => V + ".LoadUnsafe(ref " + reference + ", (nuint)(" + offset + "))";
+            int groupVectors = width == 16 ? 8 : 4; // accumulators per register block (x2 chains): 32 zmm / 16 ymm/xmm registers
+            int vectors = Gp / width;
+
+            w.Line("// " + CellName + " step on " + V.Substring(V.LastIndexOf('.') + 1) + ": " + I(vectors) + " gate vectors per layer in blocks of " + I(groupVectors) + ", two FMA chains each.");
+            w.Open("private void StepSimd" + I(width * 32) + "(" + ReadOnlySpan + " x, " + Span + " state, " + Span + " output)");
+            w.Line("ref float q = ref " + MM + ".GetArrayDataReference(_packed);");
+            w.Line("ref float g = ref " + MM + ".GetArrayDataReference(_gates);");
+            w.Line("ref float st = ref " + MM + ".GetReference(state);");
+            w.Line("ref float input = ref " + MM + ".GetReference(x);");
+            for (int k = 0; k < L; k++)
+            {
+                int inSize = s.LayerInput(k);
+                string src = k == 0 ? "input" : "below";
+                w.Line("// Layer " + I(k) + ": gates = bias + [x | h] rows of the packed matrix.");
+                w.Open("");
+                if (k > 0) w.Line("ref float below = ref " + U + ".Add(ref st, " + I(HOffset(k - 1)) + ");");
+                w.Line("ref float hk = ref " + U + ".Add(ref st, " + I(HOffset(k)) + ");");
+                if (s.Cell == Cell.Lstm) w.Line("ref float ck = ref " + U + ".Add(ref st, " + I(COffset(k)) + ");");
+                w.Line("ref float rows = ref " + U + ".Add(ref q, QWeights" + I(k) + ");");
+                w.Line("ref float bias = ref " + U + ".Add(ref q, QBias" + I(k) + ");");
+                for (int first = 0; first < vectors; first += groupVectors)
+                {
+                    int n = System.Math.Min(groupVectors, vectors - first);
+                    w.Open("");
+                    for (int v = 0; v < n; v++)
+                    {
+                        w.Line(VT + " a" + I(v) + " = " + Load("bias", I((first + v) * width)) + ", b" + I(v) + " = " + VT + ".Zero;");
+                    }
+                    // Rows from the layer input, then from the hidden state: two independent chains (even rows -> a, odd rows -> b).
+                    EmitRows(w, Fma, Load, VT, V, src, "0", inSize, n, first, width);
+                    EmitRows(w, Fma, Load, VT, V, "hk", I(inSize), h, n, first, width);
+                    for (int v = 0; v < n; v++) w.Line(V + ".StoreUnsafe(a" + I(v) + " + b" + I(v) + ", ref g, (nuint)" + I((first + v) * width) + ");");
+                    w.Close();
+                }
+                // The cell update on whole vectors (padded lanes stay exactly zero).
+                w.Open("for (nuint u = 0; u < " + I(Hp) + "; u += " + I(width) + ")");
+                switch (s.Cell)
+                {
+                    case Cell.Lstm:
+                        w.Line(VT + " i = " + A + ".Sigmoid(" + Load("g", "u") + ");");
+                        w.Line(VT + " f = " + A + ".Sigmoid(" + Load("g", I(Hp) + " + u") + ");");
+                        w.Line(VT + " gg = " + A + ".Tanh(" + Load("g", I(2 * Hp) + " + u") + ");");
+                        w.Line(VT + " o = " + A + ".Sigmoid(" + Load("g", I(3 * Hp) + " + u") + ");");
+                        w.Line(VT + " c = f * " + Load("ck", "u") + " + i * gg;");
+                        w.Line(V + ".StoreUnsafe(c, ref ck, u);");
+                        w.Line(V + ".StoreUnsafe(o * " + A + ".Tanh(c), ref hk, u);");
+                        break;
+                    case Cell.Gru:
+                        w.Line(VT + " r = " + A + ".Sigmoid(" + Load("g", "u") + ");");
+                        w.Line(VT + " z = " + A + ".Sigmoid(" + Load("g", I(Hp) + " + u") + ");");
+                        w.Line(VT + " n = " + A + ".Tanh(" + Load("g", I(2 * Hp) + " + u") + " + r * " + Load("g", I(3 * Hp) + " + u") + ");");
+                        w.Line(V + ".StoreUnsafe(n + z * (" + Load("hk", "u") + " - n), ref hk, u);");
+                        break;
+                    default:
+                        w.Line(s.Activation == 1
+                            ? V + ".StoreUnsafe(" + V + ".Max(" + Load("g", "u") + ", " + VT + ".Zero), ref hk, u);"
+                            : V + ".StoreUnsafe(" + A + ".Tanh(" + Load("g", "u") + "), ref hk, u);");
+                        break;
+                }
+                w.Close();
+                w.Close();
+            }
+            w.Line("if (output.Length == 0) return;");
+            w.Line("ref float top = ref " + U + ".Add(ref st, " + I(HOffset(L - 1)) + ");");
+            if (!s.HasHead)
+            {
+                w.Line(MM + ".CreateReadOnlySpan(ref top, " + I(h) + ").CopyTo(output);");
+            }
+            else
+            {
+                bool softmax = s.OutputActivation == ModelSpec.OutputActivationSoftmax;
+                w.Line("// Dense head " + I(h) + " -> " + I(s.Output) + ", " + HeadName + ": one vector dot product per output.");
+                w.Line(Span + " logits = " + (softmax ? "global::System.MemoryExtensions.AsSpan(_scratch, " + I(ScratchSize - s.Output) + ", " + I(s.Output) + ")" : "output") + ";");
+                w.Open("for (int o = 0; o < " + I(s.Output) + "; o++)");
+                w.Line("ref float row = ref " + U + ".Add(ref q, QDenseWeight + o * " + I(Hp) + ");");
+                w.Line(VT + " sum = " + VT + ".Zero;");
+                w.Line("for (nuint u = 0; u < " + I(Hp) + "; u += " + I(width) + ") sum = " + Fma(Load("top", "u"), Load("row", "u"), "sum") + ";");
+                w.Line("logits[o] = " + V + ".Sum(sum) + " + U + ".Add(ref q, QDenseBias + o);");
+                w.Close();
+                if (softmax) w.Line(K + ".Softmax(logits, output);");
+                if (s.OutputActivation == ModelSpec.OutputActivationSigmoid) w.Line(A + ".Sigmoid(output);");
+                if (s.OutputActivation == ModelSpec.OutputActivationTanh) w.Line(A + ".Tanh(output);");
+            }
+            w.Close();
+            w.Line();
+        }
+
+        private void EmitRows(CodeWriter w, System.Func<string, string, string, string> fma, System.Func<string, string, string> load, string vt, string v,
+            string source, string firstRow, int count, int n, int firstVector, int width)
+        {
+            if (count == 0) return;
+            string row = "(" + firstRow + " + j)";
+            w.Open("for (nuint j = 0; j + 1 < " + I(count) + "; j += 2)");
+            w.Line(vt + " even = " + v + ".Create(" + U + ".Add(ref " + source + ", j)), odd = " + v + ".Create(" + U + ".Add(ref " + source + ", j + 1));");
+            w.Line("ref float r0 = ref " + U + ".Add(ref rows, " + row + " * " + I(Gp) + " + " + I(firstVector * width) + ");");
+            w.Line("ref float r1 = ref " + U + ".Add(ref r0, " + I(Gp) + ");");
+            for (int i = 0; i < n; i++)
+            {
+                w.Line("a" + I(i) + " = " + fma("even", load("r0", I(i * width)), "a" + I(i)) + "; b" + I(i) + " = " + fma("odd", load("r1", I(i * width)), "b" + I(i)) + ";");
+            }
+            w.Close();
+            if (count % 2 == 1)
+            {
+                w.Open("");
+                w.Line(vt + " last = " + v + ".Create(" + U + ".Add(ref " + source + ", " + I(count - 1) + "));");
+                w.Line("ref float r0 = ref " + U + ".Add(ref rows, (" + firstRow + " + " + I(count - 1) + ") * " + I(Gp) + " + " + I(firstVector * width) + ");");
+                for (int i = 0; i < n; i++) w.Line("a" + I(i) + " = " + fma("last", load("r0", I(i * width)), "a" + I(i)) + ";");
+                w.Close();
+            }
+        }
+    }
+}

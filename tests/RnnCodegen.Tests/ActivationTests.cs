@@ -1,0 +1,459 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.Intrinsics;
+using Xunit;
+
+namespace RnnCodegen.Tests
+{
+    /// <summary>
+    /// Activations against double-precision <see cref="Math"/> on a dense grid, random floats over the whole range and the
+    /// extremes, for the scalar, span and every accelerated vector form.
+    /// </summary>
+    public class ActivationTests
+    {
+        // The documented bounds (Activations' XML docs); the design contract is 5e-7 absolute.
+        private const double TanhMaxAbsoluteError = 1.0e-7;
+        private const double SigmoidMaxAbsoluteError = 1.0e-7;
+        private const double SigmoidMaxRelativeError = 2.5e-7; // for results above float.MinNormal
+        private const double ExpMaxRelativeError = 1.0e-7;     // for normal results
+        private const double ContractAbsoluteError = 5e-7;
+        private const double MinNormal = 1.1754943508222875e-38;
+
+        public enum Form
+        {
+            Scalar,
+            Span,
+            SpanInPlace,
+            Vector128,
+            Vector256,
+            Vector512,
+        }
+
+        /// <summary>The forms that run on this machine (a vector width only when the hardware accelerates it).</summary>
+        public static IEnumerable<object[]> Forms()
+        {
+            yield return new object[] { Form.Scalar };
+            yield return new object[] { Form.Span };
+            yield return new object[] { Form.SpanInPlace };
+            if (Vector128.IsHardwareAccelerated)
+            {
+                yield return new object[] { Form.Vector128 };
+            }
+            if (Vector256.IsHardwareAccelerated)
+            {
+                yield return new object[] { Form.Vector256 };
+            }
+            if (Vector512.IsHardwareAccelerated)
+            {
+                yield return new object[] { Form.Vector512 };
+            }
+        }
+
+        private enum Function
+        {
+            Tanh,
+            Sigmoid,
+            Exp,
+        }
+
+        private static double Reference(Function f, float x) => f switch
+        {
+            Function.Tanh => Math.Tanh(x),
+            Function.Sigmoid => 1.0 / (1.0 + Math.Exp(-(double)x)),
+            _ => Math.Exp(x),
+        };
+
+        private static float Scalar(Function f, float x) => f switch
+        {
+            Function.Tanh => Activations.Tanh(x),
+            Function.Sigmoid => Activations.Sigmoid(x),
+            _ => Activations.Exp(x),
+        };
+
+        /// <summary>Evaluates <paramref name="f"/> on every element of <paramref name="x"/> in the given form.</summary>
+        private static float[] Evaluate(Function f, Form form, float[] x)
+        {
+            var y = new float[x.Length];
+            Span<float> lanes = stackalloc float[16];
+            switch (form)
+            {
+                case Form.Scalar:
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        y[i] = Scalar(f, x[i]);
+                    }
+                    break;
+                case Form.Span:
+                case Form.SpanInPlace:
+                    if (f == Function.Exp)
+                    {
+                        // Exp has no span form; use the widest accelerated vector instead.
+                        return Evaluate(f, Vector512.IsHardwareAccelerated ? Form.Vector512 : Vector256.IsHardwareAccelerated ? Form.Vector256 : Form.Vector128, x);
+                    }
+                    if (form == Form.SpanInPlace)
+                    {
+                        x.CopyTo(y, 0);
+                        if (f == Function.Tanh)
+                        {
+                            Activations.Tanh(y.AsSpan());
+                        }
+                        else
+                        {
+                            Activations.Sigmoid(y.AsSpan());
+                        }
+                    }
+                    else if (f == Function.Tanh)
+                    {
+                        Activations.Tanh(x, y);
+                    }
+                    else
+                    {
+                        Activations.Sigmoid(x, y);
+                    }
+                    break;
+                case Form.Vector128:
+                    for (int i = 0; i < x.Length; i += 4)
+                    {
+                        int k = Math.Min(4, x.Length - i);
+                        x.AsSpan(i, k).CopyTo(lanes);
+                        Vector128<float> v = Vector128.Create((ReadOnlySpan<float>)lanes.Slice(0, 4));
+                        Vector128<float> r = f == Function.Tanh ? Activations.Tanh(v) : f == Function.Sigmoid ? Activations.Sigmoid(v) : Activations.Exp(v);
+                        r.CopyTo(lanes);
+                        lanes.Slice(0, k).CopyTo(y.AsSpan(i, k));
+                    }
+                    break;
+                case Form.Vector256:
+                    for (int i = 0; i < x.Length; i += 8)
+                    {
+                        int k = Math.Min(8, x.Length - i);
+                        x.AsSpan(i, k).CopyTo(lanes);
+                        Vector256<float> v = Vector256.Create((ReadOnlySpan<float>)lanes.Slice(0, 8));
+                        Vector256<float> r = f == Function.Tanh ? Activations.Tanh(v) : f == Function.Sigmoid ? Activations.Sigmoid(v) : Activations.Exp(v);
+                        r.CopyTo(lanes);
+                        lanes.Slice(0, k).CopyTo(y.AsSpan(i, k));
+                    }
+                    break;
+                case Form.Vector512:
+                    for (int i = 0; i < x.Length; i += 16)
+                    {
+                        int k = Math.Min(16, x.Length - i);
+                        x.AsSpan(i, k).CopyTo(lanes);
+                        Vector512<float> v = Vector512.Create((ReadOnlySpan<float>)lanes);
+                        Vector512<float> r = f == Function.Tanh ? Activations.Tanh(v) : f == Function.Sigmoid ? Activations.Sigmoid(v) : Activations.Exp(v);
+                        r.CopyTo(lanes);
+                        lanes.Slice(0, k).CopyTo(y.AsSpan(i, k));
+                    }
+                    break;
+            }
+            return y;
+        }
+
+        private static readonly float[] Extremes =
+        {
+            0f, -0f, 1e-30f, -1e-30f, 1e-45f, -1e-45f, 1.1754944e-38f, -1.1754944e-38f, 1e-7f, -1e-7f, 2.4414062e-4f, -2.4414062e-4f,
+            0.5f, -0.5f, 0.625f, -0.625f, 0.62499994f, -0.62499994f, 1f, -1f, 9f, -9f, 9.1f, -9.1f, 17f, -17f,
+            80f, -80f, 87.3f, -87.3f, 88f, -88f, 88.72f, -88.72f, 88.7228f, -88.7228f, 89f, -89f, 100f, -100f, 103.9f, -103.9f, 104f, -104f,
+            1e30f, -1e30f, float.MaxValue, float.MinValue, float.PositiveInfinity, float.NegativeInfinity, float.NaN,
+        };
+
+        /// <summary>Every float in [-20, 20] at a 1e-4 step, one million random bit patterns (all of the float range) and the extremes.</summary>
+        private static float[] TestPoints()
+        {
+            var points = new List<float>(1_500_000);
+            for (int i = -200_000; i <= 200_000; i++)
+            {
+                points.Add((float)(i * 1e-4));
+            }
+            var random = new Random(12345);
+            for (int i = 0; i < 1_000_000; i++)
+            {
+                float x = BitConverter.Int32BitsToSingle(random.Next(int.MinValue, int.MaxValue));
+                if (!float.IsNaN(x))
+                {
+                    points.Add(x);
+                }
+            }
+            points.AddRange(Extremes);
+            return points.ToArray();
+        }
+
+        private static readonly float[] Points = TestPoints();
+
+        /// <summary>True for a NaN input, after checking that the result is NaN too; a NaN result of a non-NaN input fails.</summary>
+        private static bool IsNaNCase(float x, float y)
+        {
+            if (float.IsNaN(x))
+            {
+                Assert.True(float.IsNaN(y), $"f(NaN) = {y:R}");
+                return true;
+            }
+            Assert.False(float.IsNaN(y), $"f({x:R}) = NaN");
+            return false;
+        }
+
+        [Theory]
+        [MemberData(nameof(Forms))]
+        public void TanhWithinDocumentedBoundOverWholeRange(Form form)
+        {
+            float[] y = Evaluate(Function.Tanh, form, Points);
+            double worst = 0;
+            float worstAt = 0;
+            for (int i = 0; i < Points.Length; i++)
+            {
+                if (IsNaNCase(Points[i], y[i]))
+                {
+                    continue;
+                }
+                double error = Math.Abs(y[i] - Reference(Function.Tanh, Points[i]));
+                if (!(error <= worst))
+                {
+                    worst = error;
+                    worstAt = Points[i];
+                }
+            }
+            Assert.True(worst <= TanhMaxAbsoluteError, $"max |tanh error| {worst:E3} at x = {worstAt:R}");
+            Assert.True(worst <= ContractAbsoluteError);
+        }
+
+        [Theory]
+        [MemberData(nameof(Forms))]
+        public void SigmoidWithinDocumentedBoundOverWholeRange(Form form)
+        {
+            float[] y = Evaluate(Function.Sigmoid, form, Points);
+            double worst = 0, worstRelative = 0;
+            float worstAt = 0, worstRelativeAt = 0;
+            for (int i = 0; i < Points.Length; i++)
+            {
+                if (IsNaNCase(Points[i], y[i]))
+                {
+                    continue;
+                }
+                double reference = Reference(Function.Sigmoid, Points[i]);
+                double error = Math.Abs(y[i] - reference);
+                if (!(error <= worst))
+                {
+                    worst = error;
+                    worstAt = Points[i];
+                }
+                if (reference >= MinNormal && !(error / reference <= worstRelative))
+                {
+                    worstRelative = error / reference;
+                    worstRelativeAt = Points[i];
+                }
+                Assert.True(y[i] >= 0f && y[i] <= 1f, $"sigmoid({Points[i]:R}) = {y[i]:R} is outside [0, 1]");
+            }
+            Assert.True(worst <= SigmoidMaxAbsoluteError, $"max |sigmoid error| {worst:E3} at x = {worstAt:R}");
+            Assert.True(worst <= ContractAbsoluteError);
+            Assert.True(worstRelative <= SigmoidMaxRelativeError, $"max relative sigmoid error {worstRelative:E3} at x = {worstRelativeAt:R}");
+        }
+
+        [Theory]
+        [MemberData(nameof(Forms))]
+        public void ExpWithinDocumentedRelativeBound(Form form)
+        {
+            float[] y = Evaluate(Function.Exp, form, Points);
+            double worst = 0;
+            float worstAt = 0;
+            for (int i = 0; i < Points.Length; i++)
+            {
+                float x = Points[i];
+                if (IsNaNCase(x, y[i]))
+                {
+                    continue;
+                }
+                double reference = Reference(Function.Exp, x);
+                if (reference >= MinNormal && reference <= float.MaxValue)
+                {
+                    double error = Math.Abs(y[i] - reference) / reference;
+                    if (!(error <= worst))
+                    {
+                        worst = error;
+                        worstAt = x;
+                    }
+                }
+                else if (reference > float.MaxValue)
+                {
+                    Assert.True(float.IsPositiveInfinity(y[i]), $"exp({x:R}) = {y[i]:R}, expected +inf");
+                }
+                else
+                {
+                    // Subnormal or zero result: within one subnormal step of the reference.
+                    Assert.True(Math.Abs(y[i] - reference) <= float.Epsilon, $"exp({x:R}) = {y[i]:R}, expected {reference:R}");
+                }
+            }
+            Assert.True(worst <= ExpMaxRelativeError, $"max relative exp error {worst:E3} at x = {worstAt:R}");
+        }
+
+        [Theory]
+        [MemberData(nameof(Forms))]
+        public void SpecialValuesAreExact(Form form)
+        {
+            float[] x = { 0f, -0f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, 1e-30f, -1e-30f, float.MaxValue, float.MinValue, 1e30f, -1e30f };
+            float[] t = Evaluate(Function.Tanh, form, x);
+            float[] s = Evaluate(Function.Sigmoid, form, x);
+            float[] e = Evaluate(Function.Exp, form, x);
+
+            Assert.Equal(BitConverter.SingleToInt32Bits(0f), BitConverter.SingleToInt32Bits(t[0]));
+            Assert.Equal(BitConverter.SingleToInt32Bits(-0f), BitConverter.SingleToInt32Bits(t[1]));
+            Assert.Equal(1f, t[2]);
+            Assert.Equal(-1f, t[3]);
+            Assert.True(float.IsNaN(t[4]));
+            Assert.Equal(1e-30f, t[5]);
+            Assert.Equal(-1e-30f, t[6]);
+            Assert.Equal(new[] { 1f, -1f, 1f, -1f }, t[7..]);
+
+            Assert.Equal(0.5f, s[0]);
+            Assert.Equal(0.5f, s[1]);
+            Assert.Equal(1f, s[2]);
+            Assert.Equal(0f, s[3]);
+            Assert.True(float.IsNaN(s[4]));
+            Assert.Equal(0.5f, s[5]);
+            Assert.Equal(0.5f, s[6]);
+            Assert.Equal(new[] { 1f, 0f, 1f, 0f }, s[7..]);
+
+            Assert.Equal(1f, e[0]);
+            Assert.Equal(1f, e[1]);
+            Assert.Equal(float.PositiveInfinity, e[2]);
+            Assert.Equal(0f, e[3]);
+            Assert.True(float.IsNaN(e[4]));
+            Assert.Equal(new[] { float.PositiveInfinity, 0f, float.PositiveInfinity, 0f }, e[7..]);
+        }
+
+        [Theory]
+        [MemberData(nameof(Forms))]
+        public void SigmoidKeepsRelativePrecisionForVeryNegativeInputs(Form form)
+        {
+            float[] x = { -20f, -40f, -60f, -80f, -87f, -87.5f, -88f, -89f, -95f, -100f, -103f };
+            float[] s = Evaluate(Function.Sigmoid, form, x);
+            for (int i = 0; i < x.Length; i++)
+            {
+                double reference = Reference(Function.Sigmoid, x[i]);
+                Assert.True(s[i] > 0f, $"sigmoid({x[i]}) = {s[i]:R}");
+                double tolerance = reference >= MinNormal ? SigmoidMaxRelativeError * reference : float.Epsilon;
+                Assert.True(Math.Abs(s[i] - reference) <= tolerance, $"sigmoid({x[i]}) = {s[i]:R}, expected {reference:R}");
+            }
+        }
+
+        [Theory]
+        [MemberData(nameof(Forms))]
+        public void AgreesWithScalarWithinTwoUlpOr3e7(Form form)
+        {
+            foreach (Function f in new[] { Function.Tanh, Function.Sigmoid, Function.Exp })
+            {
+                float[] y = Evaluate(f, form, Points);
+                for (int i = 0; i < Points.Length; i++)
+                {
+                    float s = Scalar(f, Points[i]);
+                    if (float.IsNaN(s))
+                    {
+                        Assert.True(float.IsNaN(y[i]), $"{f}({Points[i]:R}): scalar NaN, {form} {y[i]:R}");
+                        continue;
+                    }
+                    bool close = Math.Abs(y[i] - s) <= 3e-7 || Math.Abs(BitConverter.SingleToInt32Bits(y[i]) - BitConverter.SingleToInt32Bits(s)) <= 2;
+                    Assert.True(close, $"{f}({Points[i]:R}): scalar {s:R}, {form} {y[i]:R}");
+                }
+            }
+        }
+
+        [Theory]
+        [MemberData(nameof(Forms))]
+        public void IdenticalBitsToScalar(Form form)
+        {
+            // The documented stronger property: every form evaluates the same operations in the same order.
+            foreach (Function f in new[] { Function.Tanh, Function.Sigmoid, Function.Exp })
+            {
+                float[] y = Evaluate(f, form, Points);
+                for (int i = 0; i < Points.Length; i++)
+                {
+                    float s = Scalar(f, Points[i]);
+                    if (BitConverter.SingleToInt32Bits(s) != BitConverter.SingleToInt32Bits(y[i]) && !(float.IsNaN(s) && float.IsNaN(y[i])))
+                    {
+                        Assert.Fail($"{f}({Points[i]:R}): scalar {s:R}, {form} {y[i]:R}");
+                    }
+                }
+            }
+        }
+
+        [Theory]
+        [InlineData(0)]
+        [InlineData(1)]
+        [InlineData(3)]
+        [InlineData(7)]
+        [InlineData(15)]
+        [InlineData(16)]
+        [InlineData(17)]
+        [InlineData(31)]
+        [InlineData(33)]
+        [InlineData(64)]
+        [InlineData(100)]
+        [InlineData(129)]
+        public void SpanFormsCoverEveryElementAndNoMore(int length)
+        {
+            var random = new Random(length);
+            var x = new float[length];
+            for (int i = 0; i < length; i++)
+            {
+                x[i] = (float)(random.NextDouble() * 16 - 8);
+            }
+            var y = new float[length + 5];
+            y.AsSpan().Fill(42f);
+            Activations.Tanh(x, y);
+            var z = new float[length + 5];
+            z.AsSpan().Fill(42f);
+            Activations.Sigmoid(x, z);
+            for (int i = 0; i < length; i++)
+            {
+                Assert.Equal(Activations.Tanh(x[i]), y[i]);
+                Assert.Equal(Activations.Sigmoid(x[i]), z[i]);
+            }
+            for (int i = length; i < y.Length; i++)
+            {
+                Assert.Equal(42f, y[i]);
+                Assert.Equal(42f, z[i]);
+            }
+        }
+
+        [Fact]
+        public void SpanFormRejectsShortDestination()
+        {
+            var x = new float[10];
+            var y = new float[9];
+            Assert.Throws<ArgumentOutOfRangeException>(() => Activations.Tanh(x, y));
+            Assert.Throws<ArgumentOutOfRangeException>(() => Activations.Sigmoid(x, y));
+        }
+
+        [Fact]
+        public void ActivationsDoNotAllocate()
+        {
+            var x = new float[129];
+            var y = new float[129];
+            for (int i = 0; i < x.Length; i++)
+            {
+                x[i] = i * 0.1f - 6f;
+            }
+            float sink = 0;
+            for (int warm = 0; warm < 3; warm++)
+            {
+                Run();
+            }
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Run();
+            long after = GC.GetAllocatedBytesForCurrentThread();
+            Assert.Equal(0, after - before);
+            Assert.False(float.IsNaN(sink));
+
+            void Run()
+            {
+                for (int r = 0; r < 100; r++)
+                {
+                    Activations.Tanh(x, y);
+                    Activations.Sigmoid(x, y);
+                    Activations.Tanh(y.AsSpan());
+                    Activations.Sigmoid(y.AsSpan());
+                    sink += Activations.Tanh(x[r]) + Activations.Sigmoid(x[r]) + Activations.Exp(x[r]);
+                    sink += Activations.Tanh(Vector128.Create(x[r])).GetElement(0) + Activations.Sigmoid(Vector256.Create(x[r])).GetElement(0) + Activations.Exp(Vector512.Create(x[r])).GetElement(0);
+                }
+            }
+        }
+    }
+}
