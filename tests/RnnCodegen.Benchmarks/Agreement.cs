@@ -81,7 +81,7 @@ namespace RnnCodegen.Benchmarks
 
             string line = FormattableString.Invariant(
                 $"[check] shape {s.Id} ({s.Title}): forward max|d| naive {forwardNaive:E1} torch {forwardTorch:E1}; step naive {stepNaive:E1} torch {stepTorch:E1}; ") + FormattableString.Invariant(
-                $"loss {lossG:F6} naive {lossN:F6} torch {lossT:F6}; gradients rel naive {gradNaive:E1} torch {gradTorch:E1}; Adam step rel naive {adamNaive:E1}; SIMD path {Kernels.ActivePath}");
+                $"loss {lossG:F6} naive {lossN:F6} torch {lossT:F6}; gradients rel naive {gradNaive:E1} torch {gradTorch:E1}; Adam step rel naive {adamNaive:E1}; SIMD path {ShapeALstm32.SimdPath}");
             Console.WriteLine(line);
             if (forwardNaive > OutputTolerance || forwardTorch > OutputTolerance || stepNaive > OutputTolerance || stepTorch > OutputTolerance
                 || Math.Abs(lossG - lossN) > OutputTolerance || Math.Abs(lossG - lossT) > OutputTolerance

@@ -17,7 +17,7 @@ namespace RnnCodegen.Benchmarks
             try { torch.set_num_interop_threads(1); }
             catch (Exception e) when (e is InvalidOperationException or ExternalException) { }
             string simd = FormattableString.Invariant(
-                $"generated path {Kernels.ActivePath} (Vector512 {Vector512.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated}, Vector128 {Vector128.IsHardwareAccelerated})");
+                $"generated path {ShapeALstm32.SimdPath} (Vector512 {Vector512.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated}, Vector128 {Vector128.IsHardwareAccelerated})");
             string torchInfo = FormattableString.Invariant(
                 $"TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch {torch.__version__}, {torch.get_num_threads()} intra-op thread(s)");
             return new MachineInfo(CpuModel(), RuntimeInformation.FrameworkDescription + " " + RuntimeInformation.RuntimeIdentifier, simd, torchInfo, DateTime.UtcNow);
