@@ -102,15 +102,31 @@ namespace RnnCodegen
             {
                 s0 = MulAdd(Load(ref ra, i), Load(ref rb, i), s0);
             }
-            float s = Sum((s0 + s1) + (s2 + s3));
-            if (i < n)
+            return DotFinish((s0 + s1) + (s2 + s3), ref ra, ref rb, i, n);
+        }
+
+        /// <summary>
+        /// Finishes a dot product whose elements before <paramref name="i"/> are summed in <paramref name="acc"/>:
+        /// absorbs one more vector if there is room, sums the lanes and adds the last elements one by one.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float DotFinish(Vector128<float> acc, ref float a, ref float b, int i, int n)
+        {
+            if (i <= n - Width)
             {
-                s += ScalarKernels.Dot(a.Slice(i), b.Slice(i));
+                acc = MulAdd(Load(ref a, i), Load(ref b, i), acc);
+                i += Width;
+            }
+            float s = Vector128.Sum(acc);
+            for (; i < n; i++)
+            {
+                s = ScalarMath.MulAdd(Unsafe.Add(ref a, i), Unsafe.Add(ref b, i), s);
             }
             return s;
         }
 
         /// <summary>Four dot products of length <paramref name="n"/>: rows <c>m</c>, <c>m + stride</c>, <c>m + 2 stride</c>, <c>m + 3 stride</c> with <c>x</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Dot4(ref float m, int stride, ref float x, int n)
         {
             ref float m0 = ref m;
@@ -133,23 +149,36 @@ namespace RnnCodegen
                 b2 = MulAdd(Load(ref m2, i + Width), xb, b2);
                 b3 = MulAdd(Load(ref m3, i + Width), xb, b3);
             }
+            return Dot4Finish(a0 + b0, a1 + b1, a2 + b2, a3 + b3, ref m, stride, ref x, i, n);
+        }
+
+        /// <summary>
+        /// Finishes four dot products whose elements before <paramref name="i"/> are summed in <paramref name="a0"/>..<paramref name="a3"/>:
+        /// absorbs one more vector if there is room, sums the lanes and adds the last elements one by one.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Dot4Finish(Vector128<float> a0, Vector128<float> a1, Vector128<float> a2, Vector128<float> a3, ref float m, int stride, ref float x, int i, int n)
+        {
             if (i <= n - Width)
             {
                 Vector128<float> xa = Load(ref x, i);
-                a0 = MulAdd(Load(ref m0, i), xa, a0);
-                a1 = MulAdd(Load(ref m1, i), xa, a1);
-                a2 = MulAdd(Load(ref m2, i), xa, a2);
-                a3 = MulAdd(Load(ref m3, i), xa, a3);
+                a0 = MulAdd(Load(ref m, i), xa, a0);
+                a1 = MulAdd(Load(ref Unsafe.Add(ref m, stride), i), xa, a1);
+                a2 = MulAdd(Load(ref Unsafe.Add(ref m, 2 * stride), i), xa, a2);
+                a3 = MulAdd(Load(ref Unsafe.Add(ref m, 3 * stride), i), xa, a3);
                 i += Width;
             }
-            Vector128<float> s = i == 0 ? Vector128<float>.Zero : Sum4(a0 + b0, a1 + b1, a2 + b2, a3 + b3);
+            Vector128<float> s = Sum4(a0, a1, a2, a3);
             if (i < n)
             {
+                ref float m1 = ref Unsafe.Add(ref m, stride);
+                ref float m2 = ref Unsafe.Add(ref m, 2 * stride);
+                ref float m3 = ref Unsafe.Add(ref m, 3 * stride);
                 float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f;
                 for (; i < n; i++)
                 {
                     float xi = Unsafe.Add(ref x, i);
-                    t0 = ScalarMath.MulAdd(Unsafe.Add(ref m0, i), xi, t0);
+                    t0 = ScalarMath.MulAdd(Unsafe.Add(ref m, i), xi, t0);
                     t1 = ScalarMath.MulAdd(Unsafe.Add(ref m1, i), xi, t1);
                     t2 = ScalarMath.MulAdd(Unsafe.Add(ref m2, i), xi, t2);
                     t3 = ScalarMath.MulAdd(Unsafe.Add(ref m3, i), xi, t3);
@@ -204,6 +233,27 @@ namespace RnnCodegen
         /// <summary><c>y[c] += Σ_r m[r*stride+c]*g[r]</c> for c &lt; cols, r &lt; rows.</summary>
         public static void MatTransposeVecAdd(ref float m, int stride, ref float g, int rows, ref float y, int cols)
         {
+            if (cols < Width)
+            {
+                for (int j = 0; j < cols; j++)
+                {
+                    float s0 = Unsafe.Add(ref y, j), s1 = 0f;
+                    ref float row = ref Unsafe.Add(ref m, j);
+                    int r = 0;
+                    for (; r <= rows - 2; r += 2)
+                    {
+                        s0 = ScalarMath.MulAdd(row, Unsafe.Add(ref g, r), s0);
+                        s1 = ScalarMath.MulAdd(Unsafe.Add(ref row, stride), Unsafe.Add(ref g, r + 1), s1);
+                        row = ref Unsafe.Add(ref row, 2 * stride);
+                    }
+                    if (r < rows)
+                    {
+                        s0 = ScalarMath.MulAdd(row, Unsafe.Add(ref g, r), s0);
+                    }
+                    Unsafe.Add(ref y, j) = s0 + s1;
+                }
+                return;
+            }
             int c = 0;
             for (; c <= cols - 4 * Width; c += 4 * Width)
             {
@@ -228,34 +278,45 @@ namespace RnnCodegen
             }
             for (; c <= cols - Width; c += Width)
             {
-                Vector128<float> a0 = Load(ref y, c);
-                Vector128<float> a1 = Vector128<float>.Zero;
-                ref float row = ref Unsafe.Add(ref m, c);
-                int r = 0;
-                for (; r <= rows - 2; r += 2)
-                {
-                    a0 = MulAdd(Load(ref row, 0), Vector128.Create(Unsafe.Add(ref g, r)), a0);
-                    a1 = MulAdd(Load(ref row, stride), Vector128.Create(Unsafe.Add(ref g, r + 1)), a1);
-                    row = ref Unsafe.Add(ref row, 2 * stride);
-                }
-                if (r < rows)
-                {
-                    a0 = MulAdd(Load(ref row, 0), Vector128.Create(Unsafe.Add(ref g, r)), a0);
-                }
-                Store(a0 + a1, ref y, c);
+                Store(ColumnBlock(ref Unsafe.Add(ref m, c), stride, ref g, rows, Load(ref y, c)), ref y, c);
             }
-            for (; c < cols; c++)
+            if (c < cols)
             {
-                float a0 = Unsafe.Add(ref y, c);
-                ref float row = ref Unsafe.Add(ref m, c);
-                for (int r = 0; r < rows; r++)
-                {
-                    a0 = ScalarMath.MulAdd(row, Unsafe.Add(ref g, r), a0);
-                    row = ref Unsafe.Add(ref row, stride);
-                }
-                Unsafe.Add(ref y, c) = a0;
+                // The last columns: one block ending at cols, overlapping columns already done, which keep their values.
+                int t = cols - Width;
+                Vector128<float> old = Load(ref y, t);
+                Vector128<float> updated = ColumnBlock(ref Unsafe.Add(ref m, t), stride, ref g, rows, old);
+                Store(Vector128.ConditionalSelect(TailMask(c - t), updated, old), ref y, t);
             }
         }
+
+        /// <summary><c>acc + Σ_r m[r*stride + 0..Width) * g[r]</c>, in four chains (rows modulo 4).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> ColumnBlock(ref float m, int stride, ref float g, int rows, Vector128<float> acc)
+        {
+            Vector128<float> a1 = Vector128<float>.Zero, a2 = Vector128<float>.Zero, a3 = Vector128<float>.Zero;
+            ref float row = ref m;
+            int r = 0;
+            for (; r <= rows - 4; r += 4)
+            {
+                acc = MulAdd(Load(ref row, 0), Vector128.Create(Unsafe.Add(ref g, r)), acc);
+                a1 = MulAdd(Load(ref row, stride), Vector128.Create(Unsafe.Add(ref g, r + 1)), a1);
+                a2 = MulAdd(Load(ref row, 2 * stride), Vector128.Create(Unsafe.Add(ref g, r + 2)), a2);
+                a3 = MulAdd(Load(ref row, 3 * stride), Vector128.Create(Unsafe.Add(ref g, r + 3)), a3);
+                row = ref Unsafe.Add(ref row, 4 * stride);
+            }
+            for (; r < rows; r++)
+            {
+                acc = MulAdd(Load(ref row, 0), Vector128.Create(Unsafe.Add(ref g, r)), acc);
+                row = ref Unsafe.Add(ref row, stride);
+            }
+            return (acc + a1) + (a2 + a3);
+        }
+
+        /// <summary>All-ones in the lanes at or after <paramref name="firstLane"/>, zero before.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> TailMask(int firstLane) =>
+            Vector128.GreaterThanOrEqual(Vector128.Create(0, 1, 2, 3), Vector128.Create(firstLane)).AsSingle();
 
         /// <summary><c>M[r*cols+c] += g[r]*x[c]</c>, rows = g.Length, cols = x.Length (product rounded, then added: identical bits on every path).</summary>
         public static void OuterAdd(Span<float> matrix, ReadOnlySpan<float> g, ReadOnlySpan<float> x)
@@ -273,29 +334,39 @@ namespace RnnCodegen
         /// <summary><c>m[r*stride+c] += g[r]*x[c]</c> for c &lt; cols, r &lt; rows.</summary>
         public static void OuterAdd(ref float m, int stride, ref float g, int rows, ref float x, int cols)
         {
+            if (cols < Width)
+            {
+                ref float r0 = ref m;
+                for (int r = 0; r < rows; r++)
+                {
+                    float gr = Unsafe.Add(ref g, r);
+                    for (int j = 0; j < cols; j++)
+                    {
+                        Unsafe.Add(ref r0, j) += (float)(Unsafe.Add(ref x, j) * gr);
+                    }
+                    r0 = ref Unsafe.Add(ref r0, stride);
+                }
+                return;
+            }
             int full = cols - cols % Width;
+            // The last columns: one block ending at cols. It overlaps columns of the last full block, but is loaded
+            // before that block is stored, so the overlap gets the same bits twice.
+            int t = cols - Width;
+            Vector128<float> xt = Load(ref x, t);
             ref float row = ref m;
             for (int r = 0; r < rows; r++)
             {
                 Vector128<float> gv = Vector128.Create(Unsafe.Add(ref g, r));
+                Vector128<float> tail = Load(ref row, t);
                 for (int c = 0; c < full; c += Width)
                 {
                     Store(Load(ref row, c) + Load(ref x, c) * gv, ref row, c);
                 }
-                row = ref Unsafe.Add(ref row, stride);
-            }
-            if (full < cols)
-            {
-                row = ref m;
-                for (int r = 0; r < rows; r++)
+                if (full < cols)
                 {
-                    float gr = Unsafe.Add(ref g, r);
-                    for (int c = full; c < cols; c++)
-                    {
-                        Unsafe.Add(ref row, c) += (float)(Unsafe.Add(ref x, c) * gr);
-                    }
-                    row = ref Unsafe.Add(ref row, stride);
+                    Store(tail + xt * gv, ref row, t);
                 }
+                row = ref Unsafe.Add(ref row, stride);
             }
         }
 

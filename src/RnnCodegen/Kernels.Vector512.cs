@@ -10,8 +10,9 @@ namespace RnnCodegen
 {
     /// <summary>
     /// The kernels on <see cref="Vector512{T}"/>: full vectors here, the remainder handed to <see cref="Kernels256"/>
-    /// (then <see cref="Kernels128"/>, then <see cref="ScalarKernels"/>). Kernels.Vector512.cs and Kernels.Vector256.cs are
-    /// the same code at two widths; keep them in step. Callers guarantee consistent lengths.
+    /// (then <see cref="Kernels128"/>, then <see cref="ScalarKernels"/>). This file is the master copy:
+    /// Kernels.Vector256.cs and Kernels.Vector128.cs are derived from it by the renamings their headers describe, so
+    /// change this file first and carry the change over. Callers guarantee consistent lengths.
     /// </summary>
     internal static class Kernels512
     {
@@ -47,10 +48,9 @@ namespace RnnCodegen
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Sum(Vector512<float> v) => Kernels256.Sum(v.GetLower() + v.GetUpper());
 
-        /// <summary>The sums of four vectors, as the four lanes of one.</summary>
+        /// <summary>Adds the upper half of the lanes to the lower half.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Sum4(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d) =>
-            Kernels256.Sum4(a.GetLower() + a.GetUpper(), b.GetLower() + b.GetUpper(), c.GetLower() + c.GetUpper(), d.GetLower() + d.GetUpper());
+        public static Vector256<float> Fold(Vector512<float> v) => v.GetLower() + v.GetUpper();
 
         /// <summary>Largest lane (NaN semantics unspecified).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -80,15 +80,26 @@ namespace RnnCodegen
             {
                 s0 = MulAdd(Load(ref ra, i), Load(ref rb, i), s0);
             }
-            float s = Sum((s0 + s1) + (s2 + s3));
-            if (i < n)
+            return Kernels256.DotFinish(Fold((s0 + s1) + (s2 + s3)), ref ra, ref rb, i, n);
+        }
+
+        /// <summary>
+        /// Finishes a dot product whose elements before <paramref name="i"/> are summed in <paramref name="acc"/>:
+        /// absorbs one more vector of this width if there is room, folds to the narrower width and lets it finish.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float DotFinish(Vector512<float> acc, ref float a, ref float b, int i, int n)
+        {
+            if (i <= n - Width)
             {
-                s += Kernels256.Dot(a.Slice(i), b.Slice(i));
+                acc = MulAdd(Load(ref a, i), Load(ref b, i), acc);
+                i += Width;
             }
-            return s;
+            return Kernels256.DotFinish(Fold(acc), ref a, ref b, i, n);
         }
 
         /// <summary>Four dot products of length <paramref name="n"/>: rows <c>m</c>, <c>m + stride</c>, <c>m + 2 stride</c>, <c>m + 3 stride</c> with <c>x</c>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector128<float> Dot4(ref float m, int stride, ref float x, int n)
         {
             if (n < Width)
@@ -115,21 +126,26 @@ namespace RnnCodegen
                 b2 = MulAdd(Load(ref m2, i + Width), xb, b2);
                 b3 = MulAdd(Load(ref m3, i + Width), xb, b3);
             }
+            return Dot4Finish(a0 + b0, a1 + b1, a2 + b2, a3 + b3, ref m, stride, ref x, i, n);
+        }
+
+        /// <summary>
+        /// Finishes four dot products whose elements before <paramref name="i"/> are summed in <paramref name="a0"/>..<paramref name="a3"/>:
+        /// absorbs one more vector of this width if there is room, folds to the narrower width and lets it finish.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Dot4Finish(Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3, ref float m, int stride, ref float x, int i, int n)
+        {
             if (i <= n - Width)
             {
                 Vector512<float> xa = Load(ref x, i);
-                a0 = MulAdd(Load(ref m0, i), xa, a0);
-                a1 = MulAdd(Load(ref m1, i), xa, a1);
-                a2 = MulAdd(Load(ref m2, i), xa, a2);
-                a3 = MulAdd(Load(ref m3, i), xa, a3);
+                a0 = MulAdd(Load(ref m, i), xa, a0);
+                a1 = MulAdd(Load(ref Unsafe.Add(ref m, stride), i), xa, a1);
+                a2 = MulAdd(Load(ref Unsafe.Add(ref m, 2 * stride), i), xa, a2);
+                a3 = MulAdd(Load(ref Unsafe.Add(ref m, 3 * stride), i), xa, a3);
                 i += Width;
             }
-            Vector128<float> s = Sum4(a0 + b0, a1 + b1, a2 + b2, a3 + b3);
-            if (i < n)
-            {
-                s += Kernels256.Dot4(ref Unsafe.Add(ref m, i), stride, ref Unsafe.Add(ref x, i), n - i);
-            }
-            return s;
+            return Kernels256.Dot4Finish(Fold(a0), Fold(a1), Fold(a2), Fold(a3), ref m, stride, ref x, i, n);
         }
 
         /// <summary><c>y[r] += Σ_c M[r*cols+c]*x[c]</c>, rows = y.Length, cols = x.Length.</summary>
@@ -206,27 +222,45 @@ namespace RnnCodegen
             }
             for (; c <= cols - Width; c += Width)
             {
-                Vector512<float> a0 = Load(ref y, c);
-                Vector512<float> a1 = Vector512<float>.Zero;
-                ref float row = ref Unsafe.Add(ref m, c);
-                int r = 0;
-                for (; r <= rows - 2; r += 2)
-                {
-                    a0 = MulAdd(Load(ref row, 0), Vector512.Create(Unsafe.Add(ref g, r)), a0);
-                    a1 = MulAdd(Load(ref row, stride), Vector512.Create(Unsafe.Add(ref g, r + 1)), a1);
-                    row = ref Unsafe.Add(ref row, 2 * stride);
-                }
-                if (r < rows)
-                {
-                    a0 = MulAdd(Load(ref row, 0), Vector512.Create(Unsafe.Add(ref g, r)), a0);
-                }
-                Store(a0 + a1, ref y, c);
+                Store(ColumnBlock(ref Unsafe.Add(ref m, c), stride, ref g, rows, Load(ref y, c)), ref y, c);
             }
             if (c < cols)
             {
-                Kernels256.MatTransposeVecAdd(ref Unsafe.Add(ref m, c), stride, ref g, rows, ref Unsafe.Add(ref y, c), cols - c);
+                // The last columns: one block ending at cols, overlapping columns already done, which keep their values.
+                int t = cols - Width;
+                Vector512<float> old = Load(ref y, t);
+                Vector512<float> updated = ColumnBlock(ref Unsafe.Add(ref m, t), stride, ref g, rows, old);
+                Store(Vector512.ConditionalSelect(TailMask(c - t), updated, old), ref y, t);
             }
         }
+
+        /// <summary><c>acc + Σ_r m[r*stride + 0..Width) * g[r]</c>, in four chains (rows modulo 4).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> ColumnBlock(ref float m, int stride, ref float g, int rows, Vector512<float> acc)
+        {
+            Vector512<float> a1 = Vector512<float>.Zero, a2 = Vector512<float>.Zero, a3 = Vector512<float>.Zero;
+            ref float row = ref m;
+            int r = 0;
+            for (; r <= rows - 4; r += 4)
+            {
+                acc = MulAdd(Load(ref row, 0), Vector512.Create(Unsafe.Add(ref g, r)), acc);
+                a1 = MulAdd(Load(ref row, stride), Vector512.Create(Unsafe.Add(ref g, r + 1)), a1);
+                a2 = MulAdd(Load(ref row, 2 * stride), Vector512.Create(Unsafe.Add(ref g, r + 2)), a2);
+                a3 = MulAdd(Load(ref row, 3 * stride), Vector512.Create(Unsafe.Add(ref g, r + 3)), a3);
+                row = ref Unsafe.Add(ref row, 4 * stride);
+            }
+            for (; r < rows; r++)
+            {
+                acc = MulAdd(Load(ref row, 0), Vector512.Create(Unsafe.Add(ref g, r)), acc);
+                row = ref Unsafe.Add(ref row, stride);
+            }
+            return (acc + a1) + (a2 + a3);
+        }
+
+        /// <summary>All-ones in the lanes at or after <paramref name="firstLane"/>, zero before.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> TailMask(int firstLane) =>
+            Vector512.GreaterThanOrEqual(Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), Vector512.Create(firstLane)).AsSingle();
 
         /// <summary><c>M[r*cols+c] += g[r]*x[c]</c>, rows = g.Length, cols = x.Length (product rounded, then added: identical bits on every path).</summary>
         public static void OuterAdd(Span<float> matrix, ReadOnlySpan<float> g, ReadOnlySpan<float> x)
@@ -250,19 +284,24 @@ namespace RnnCodegen
                 return;
             }
             int full = cols - cols % Width;
+            // The last columns: one block ending at cols. It overlaps columns of the last full block, but is loaded
+            // before that block is stored, so the overlap gets the same bits twice.
+            int t = cols - Width;
+            Vector512<float> xt = Load(ref x, t);
             ref float row = ref m;
             for (int r = 0; r < rows; r++)
             {
                 Vector512<float> gv = Vector512.Create(Unsafe.Add(ref g, r));
+                Vector512<float> tail = Load(ref row, t);
                 for (int c = 0; c < full; c += Width)
                 {
                     Store(Load(ref row, c) + Load(ref x, c) * gv, ref row, c);
                 }
+                if (full < cols)
+                {
+                    Store(tail + xt * gv, ref row, t);
+                }
                 row = ref Unsafe.Add(ref row, stride);
-            }
-            if (full < cols)
-            {
-                Kernels256.OuterAdd(ref Unsafe.Add(ref m, full), stride, ref g, rows, ref Unsafe.Add(ref x, full), cols - full);
             }
         }
 

@@ -322,7 +322,7 @@ namespace RnnCodegen
 
         /// <summary>
         /// Numerically stable softmax: <c>p[i] = exp(l[i] - max) · (1 / Σ exp(l[j] - max))</c>, as PyTorch computes it
-        /// (exp accurate to 1.8e-7 relative). A NaN or +∞ logit makes every probability NaN, as in PyTorch.
+        /// (exp accurate to 8.5e-8 relative). A NaN or +∞ logit makes every probability NaN, as in PyTorch.
         /// </summary>
         /// <param name="logits">The logits; their length is the size.</param>
         /// <param name="probabilities">The probabilities, at least as long; may be the same memory as <paramref name="logits"/>.</param>

@@ -14,6 +14,7 @@ namespace RnnCodegen.Generator.Emit
     {
         private const string MM = "global::System.Runtime.InteropServices.MemoryMarshal";
         private const string U = "global::System.Runtime.CompilerServices.Unsafe";
+        private const string HasFma = "(global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)";
 
         /// <summary>Whether this spec gets the specialised step: standard LSTM, GRU (reset after) and RNN on net8.0+.</summary>
         private bool Fast => _target.HasVector512 && !(_spec.Cell == Cell.Lstm && _spec.Peephole) && !(_spec.Cell == Cell.Gru && !_spec.ResetAfter);
@@ -155,7 +156,11 @@ namespace RnnCodegen.Generator.Emit
             int h = s.Hidden, L = s.Layers;
             string V = VectorClass(width);
             string VT = V + "<float>";
-            string Fma(string a, string b, string c) => _target.HasFusedMultiplyAdd ? V + ".FusedMultiplyAdd(" + a + ", " + b + ", " + c + ")" : "(" + a + " * " + b + " + " + c + ")";
+            // Vector*.FusedMultiplyAdd is emulated in software on CPUs without FMA (and in default x64 NativeAOT builds):
+            // use it only where the hardware has it; the check is a JIT/AOT-time constant.
+            string Fma(string a, string b, string c) => _target.HasFusedMultiplyAdd
+                ? "(" + HasFma + " ? " + V + ".FusedMultiplyAdd(" + a + ", " + b + ", " + c + ") : " + a + " * " + b + " + " + c + ")"
+                : "(" + a + " * " + b + " + " + c + ")";
             string Load(string reference, string offset) => V + ".LoadUnsafe(ref " + reference + ", (nuint)(" + offset + "))";
             int groupVectors = width == 16 ? 8 : 4; // accumulators per register block (x2 chains): 32 zmm / 16 ymm/xmm registers
             int vectors = Gp / width;
