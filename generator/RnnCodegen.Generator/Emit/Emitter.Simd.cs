@@ -147,6 +147,114 @@ namespace RnnCodegen.Generator.Emit
         {
             if (!Fast) return;
             foreach (int width in Widths()) EmitFastStep(width);
+            if (!FastTrain) return;
+            var w = _w;
+            w.Doc("Runs every layer of training step t on the widest accelerated vectors, writing the tape; false when none is accelerated.");
+            w.Open("private bool TrainLayersSimd(TrainingWorkspace ws, int t)");
+            foreach (int width in Widths())
+            {
+                w.Line("if (" + VectorClass(width) + ".IsHardwareAccelerated) { TrainLayersSimd" + I(width * 32) + "(ws, t); return true; }");
+            }
+            w.Line("return false;");
+            w.Close();
+            w.Line();
+            foreach (int width in Widths()) EmitFastTrainLayers(width);
+        }
+
+        /// <summary>Training uses the SIMD step when the tape's unpadded layout equals the packed one (H a multiple of the padding) and no dropout sits between layers.</summary>
+        private bool FastTrain => Fast && _spec.Trainable && Hp == _spec.Hidden && !HasDropout;
+
+        private void EmitGemv(CodeWriter w, int k, int width, string inputSource, string hiddenSource, string gatesRef)
+        {
+            string V = VectorClass(width);
+            string VT = V + "<float>";
+            string Fma(string a, string b, string c) => _target.HasFusedMultiplyAdd
+                ? "(" + HasFma + " ? " + V + ".FusedMultiplyAdd(" + a + ", " + b + ", " + c + ") : " + a + " * " + b + " + " + c + ")"
+                : "(" + a + " * " + b + " + " + c + ")";
+            string Load(string reference, string offset) => V + ".LoadUnsafe(ref " + reference + ", (nuint)(" + offset + "))";
+            int groupVectors = width == 16 ? 8 : 4;
+            int vectors = Gp / width;
+            int inSize = _spec.LayerInput(k);
+            w.Line("ref float rows = ref " + U + ".Add(ref q, QWeights" + I(k) + ");");
+            w.Line("ref float bias = ref " + U + ".Add(ref q, QBias" + I(k) + ");");
+            for (int first = 0; first < vectors; first += groupVectors)
+            {
+                int n = System.Math.Min(groupVectors, vectors - first);
+                w.Open("");
+                for (int v = 0; v < n; v++) w.Line(VT + " a" + I(v) + " = " + Load("bias", I((first + v) * width)) + ", b" + I(v) + " = " + VT + ".Zero;");
+                EmitRows(w, Fma, Load, VT, V, inputSource, "0", inSize, n, first, width);
+                EmitRows(w, Fma, Load, VT, V, hiddenSource, I(inSize), _spec.Hidden, n, first, width);
+                for (int v = 0; v < n; v++) w.Line(V + ".StoreUnsafe(a" + I(v) + " + b" + I(v) + ", ref " + gatesRef + ", (nuint)" + I((first + v) * width) + ");");
+                w.Close();
+            }
+        }
+
+        private void EmitFastTrainLayers(int width)
+        {
+            var w = _w;
+            var s = _spec;
+            int h = s.Hidden, L = s.Layers;
+            string V = VectorClass(width);
+            string VT = V + "<float>";
+            string Load(string reference, string offset) => V + ".LoadUnsafe(ref " + reference + ", (nuint)(" + offset + "))";
+            w.Open("private void TrainLayersSimd" + I(width * 32) + "(TrainingWorkspace ws, int t)");
+            w.Line("ref float q = ref " + MM + ".GetArrayDataReference(_packed);");
+            w.Line("ref float g = ref " + MM + ".GetArrayDataReference(ws.Scratch);");
+            w.Line("ref float tapeH = ref " + MM + ".GetArrayDataReference(ws.TapeH);");
+            w.Line("ref float gates = ref " + U + ".Add(ref " + MM + ".GetArrayDataReference(ws.TapeGates), t * " + I(L * GateTape) + ");");
+            if (s.Cell == Cell.Lstm)
+            {
+                w.Line("ref float tapeC = ref " + MM + ".GetArrayDataReference(ws.TapeC);");
+                w.Line("ref float tanhC = ref " + U + ".Add(ref " + MM + ".GetArrayDataReference(ws.TapeTanhC), t * " + I(L * h) + ");");
+            }
+            w.Line("ref float input = ref " + U + ".Add(ref " + MM + ".GetArrayDataReference(ws.TapeInputs), t * InputSize);");
+            for (int k = 0; k < L; k++)
+            {
+                w.Line("// Layer " + I(k) + " at step t: h(t-1) from tape slot t, the new state into slot t + 1.");
+                w.Open("");
+                w.Line("ref float hp = ref " + U + ".Add(ref tapeH, (t * " + I(L) + " + " + I(k) + ") * " + I(h) + ");");
+                w.Line("ref float hn = ref " + U + ".Add(ref tapeH, ((t + 1) * " + I(L) + " + " + I(k) + ") * " + I(h) + ");");
+                if (k > 0) w.Line("ref float below = ref " + U + ".Add(ref tapeH, ((t + 1) * " + I(L) + " + " + I(k - 1) + ") * " + I(h) + ");");
+                w.Line("ref float gt = ref " + U + ".Add(ref gates, " + I(k * GateTape) + ");");
+                if (s.Cell == Cell.Lstm)
+                {
+                    w.Line("ref float cp = ref " + U + ".Add(ref tapeC, (t * " + I(L) + " + " + I(k) + ") * " + I(h) + ");");
+                    w.Line("ref float cn = ref " + U + ".Add(ref tapeC, ((t + 1) * " + I(L) + " + " + I(k) + ") * " + I(h) + ");");
+                    w.Line("ref float tc = ref " + U + ".Add(ref tanhC, " + I(k * h) + ");");
+                }
+                EmitGemv(w, k, width, k == 0 ? "input" : "below", "hp", "g");
+                w.Open("for (nuint u = 0; u < " + I(h) + "; u += " + I(width) + ")");
+                switch (s.Cell)
+                {
+                    case Cell.Lstm:
+                        w.Line(VT + " i = " + A + ".Sigmoid(" + Load("g", "u") + ");");
+                        w.Line(VT + " f = " + A + ".Sigmoid(" + Load("g", I(h) + " + u") + ");");
+                        w.Line(VT + " gg = " + A + ".Tanh(" + Load("g", I(2 * h) + " + u") + ");");
+                        w.Line(VT + " o = " + A + ".Sigmoid(" + Load("g", I(3 * h) + " + u") + ");");
+                        w.Line(VT + " c = f * " + Load("cp", "u") + " + i * gg;");
+                        w.Line(VT + " tanh = " + A + ".Tanh(c);");
+                        w.Line(V + ".StoreUnsafe(i, ref gt, u); " + V + ".StoreUnsafe(f, ref gt, " + I(h) + " + u); " + V + ".StoreUnsafe(gg, ref gt, " + I(2 * h) + " + u); " + V + ".StoreUnsafe(o, ref gt, " + I(3 * h) + " + u);");
+                        w.Line(V + ".StoreUnsafe(c, ref cn, u); " + V + ".StoreUnsafe(tanh, ref tc, u); " + V + ".StoreUnsafe(o * tanh, ref hn, u);");
+                        break;
+                    case Cell.Gru:
+                        w.Line(VT + " r = " + A + ".Sigmoid(" + Load("g", "u") + ");");
+                        w.Line(VT + " z = " + A + ".Sigmoid(" + Load("g", I(h) + " + u") + ");");
+                        w.Line(VT + " nh = " + Load("g", I(3 * h) + " + u") + ";");
+                        w.Line(VT + " n = " + A + ".Tanh(" + Load("g", I(2 * h) + " + u") + " + r * nh);");
+                        w.Line(V + ".StoreUnsafe(r, ref gt, u); " + V + ".StoreUnsafe(z, ref gt, " + I(h) + " + u); " + V + ".StoreUnsafe(n, ref gt, " + I(2 * h) + " + u); " + V + ".StoreUnsafe(nh, ref gt, " + I(5 * h) + " + u);");
+                        w.Line(V + ".StoreUnsafe(n + z * (" + Load("hp", "u") + " - n), ref hn, u);");
+                        break;
+                    default:
+                        w.Line(VT + " a = " + Load("g", "u") + ";");
+                        w.Line(V + ".StoreUnsafe(a, ref gt, u);");
+                        w.Line(s.Activation == 1 ? V + ".StoreUnsafe(" + V + ".Max(a, " + VT + ".Zero), ref hn, u);" : V + ".StoreUnsafe(" + A + ".Tanh(a), ref hn, u);");
+                        break;
+                }
+                w.Close();
+                w.Close();
+            }
+            w.Close();
+            w.Line();
         }
 
         private void EmitFastStep(int width)
@@ -180,22 +288,8 @@ namespace RnnCodegen.Generator.Emit
                 if (k > 0) w.Line("ref float below = ref " + U + ".Add(ref st, " + I(HOffset(k - 1)) + ");");
                 w.Line("ref float hk = ref " + U + ".Add(ref st, " + I(HOffset(k)) + ");");
                 if (s.Cell == Cell.Lstm) w.Line("ref float ck = ref " + U + ".Add(ref st, " + I(COffset(k)) + ");");
-                w.Line("ref float rows = ref " + U + ".Add(ref q, QWeights" + I(k) + ");");
-                w.Line("ref float bias = ref " + U + ".Add(ref q, QBias" + I(k) + ");");
-                for (int first = 0; first < vectors; first += groupVectors)
-                {
-                    int n = System.Math.Min(groupVectors, vectors - first);
-                    w.Open("");
-                    for (int v = 0; v < n; v++)
-                    {
-                        w.Line(VT + " a" + I(v) + " = " + Load("bias", I((first + v) * width)) + ", b" + I(v) + " = " + VT + ".Zero;");
-                    }
-                    // Rows from the layer input, then from the hidden state: two independent chains (even rows -> a, odd rows -> b).
-                    EmitRows(w, Fma, Load, VT, V, src, "0", inSize, n, first, width);
-                    EmitRows(w, Fma, Load, VT, V, "hk", I(inSize), h, n, first, width);
-                    for (int v = 0; v < n; v++) w.Line(V + ".StoreUnsafe(a" + I(v) + " + b" + I(v) + ", ref g, (nuint)" + I((first + v) * width) + ");");
-                    w.Close();
-                }
+                // Rows from the layer input, then from the hidden state: two independent chains (even rows -> a, odd rows -> b).
+                EmitGemv(w, k, width, src, "hk", "g");
                 // The cell update on whole vectors (padded lanes stay exactly zero).
                 w.Open("for (nuint u = 0; u < " + I(Hp) + "; u += " + I(width) + ")");
                 switch (s.Cell)

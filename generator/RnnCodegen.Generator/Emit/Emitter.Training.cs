@@ -152,6 +152,7 @@ namespace RnnCodegen.Generator.Emit
             w.Line("/// <summary>As <see cref=\"AccumulateGradients(" + inputType.Replace("global::", "").Replace("<", "{").Replace(">", "}") + ", " + targetType.Replace("global::", "").Replace("<", "{").Replace(">", "}") + ")\"/>; with <paramref name=\"carryState\"/> the pass starts from the carried streaming state and leaves its final state carried (truncated BPTT over a long stream, as PyTorch's h.detach()).</summary>");
             w.Open("public float AccumulateGradients(" + inputType + " " + inputName + ", " + targetType + " " + targetName + ", bool carryState)");
             w.Line("int steps = ValidateTrainingData(" + inputName + ", " + targetName + ");");
+            if (FastTrain) w.Line("if (_packedStale) Repack();");
             w.Line("return AccumulateCore(_ws, " + inputName + ", " + targetName + ", steps, carryState);");
             w.Close();
             w.Line();
@@ -212,6 +213,7 @@ namespace RnnCodegen.Generator.Emit
             w.Line("/// <summary>The loss on one sequence from a zero state, without dropout and without touching the gradients or the streaming state (validation loss).</summary>");
             w.Open("public float ComputeLoss(" + inputType + " " + inputName + ", " + targetType + " " + targetName + ")");
             w.Line("int steps = ValidateTrainingData(" + inputName + ", " + targetName + ");");
+            if (FastTrain) w.Line("if (_packedStale) Repack();");
             w.Line("var ws = _ws;");
             w.Line("global::System.Array.Clear(ws.TapeH, 0, " + I(s.Layers * s.Hidden) + ");");
             if (s.Cell == Cell.Lstm) w.Line("global::System.Array.Clear(ws.TapeC, 0, " + I(s.Layers * s.Hidden) + ");");
@@ -261,6 +263,12 @@ namespace RnnCodegen.Generator.Emit
                 w.Line("input.CopyTo(global::System.MemoryExtensions.AsSpan(ws.TapeInputs, t * InputSize, InputSize));");
             }
             w.Line(ReadOnlySpan + " x = global::System.MemoryExtensions.AsSpan(ws.TapeInputs, t * InputSize, InputSize);");
+            if (FastTrain)
+            {
+                w.Line("// The specialised SIMD step writes the tape directly; the generic code below runs where no vector width is accelerated.");
+                w.Line("if (TrainLayersSimd(ws, t)) x = global::System.MemoryExtensions.AsSpan(ws.TapeH, ((t + 1) * " + I(L) + " + " + I(L - 1) + ") * " + I(h) + ", " + I(h) + ");");
+                w.Open("else");
+            }
             for (int k = 0; k < L; k++)
             {
                 w.Line("// " + CellName + " layer " + I(k) + " at step t.");
@@ -296,6 +304,7 @@ namespace RnnCodegen.Generator.Emit
                 }
                 w.Close();
             }
+            if (FastTrain) w.Close();
             int width = s.OutputWidth;
             string row = s.IsLast ? "0" : "t";
             if (s.IsLast) w.Line("if (t != steps - 1) return;");
@@ -467,18 +476,15 @@ namespace RnnCodegen.Generator.Emit
                     w.Line(K + ".OuterAdd(grad.Slice(" + lt.WeightHh.Constant + ", " + I(lt.WeightHh.Length) + "), da, hp);");
                     w.Line(K + ".Add(grad.Slice(" + lt.BiasIh.Constant + ", " + I(gateRows) + "), da);");
                     w.Line(K + ".Add(grad.Slice(" + lt.BiasHh.Constant + ", " + I(gateRows) + "), da);");
-                    w.Line("// d loss / d x (for the layer below or the embedding) and d loss / d h(t-1).");
-                    w.Line(Span + " dx = dX.Slice(0, " + I(inSize) + ");");
-                    w.Line("dx.Clear();");
-                    w.Line(K + ".MatTransposeVecAdd(p.Slice(" + lt.WeightIh.Constant + ", " + I(lt.WeightIh.Length) + "), da, dx);");
-                    if (s.Cell == Cell.Lstm)
+                    if (NeedsDx(k))
                     {
-                        w.Line("dh.Clear();");
+                        w.Line("// d loss / d x (for the layer below or the embedding).");
+                        w.Line(Span + " dx = dX.Slice(0, " + I(inSize) + ");");
+                        w.Line("dx.Clear();");
+                        w.Line(K + ".MatTransposeVecAdd(p.Slice(" + lt.WeightIh.Constant + ", " + I(lt.WeightIh.Length) + "), da, dx);");
                     }
-                    else
-                    {
-                        w.Line("dh.Clear();");
-                    }
+                    w.Line("// d loss / d h(t-1).");
+                    w.Line("dh.Clear();");
                     w.Line(K + ".MatTransposeVecAdd(p.Slice(" + lt.WeightHh.Constant + ", " + I(lt.WeightHh.Length) + "), da, dh);");
                 }
                 EmitDxToBelow(k);
@@ -490,6 +496,9 @@ namespace RnnCodegen.Generator.Emit
         }
 
         /// <summary>Sends dx of layer k to layer k-1's dh (through the dropout mask) or to the embedding rows.</summary>
+        /// <summary>The gradient of a layer's input is needed for the layer below or the embedding, not for float inputs of layer 0.</summary>
+        private bool NeedsDx(int k) => k > 0 || _spec.HasTokens;
+
         private void EmitDxToBelow(int k)
         {
             var w = _w;
@@ -598,9 +607,13 @@ namespace RnnCodegen.Generator.Emit
             w.Line(K + ".OuterAdd(grad.Slice(" + lt.WeightIh.Constant + ", " + I(lt.WeightIh.Length) + "), dGi, x);");
             w.Line(K + ".Add(grad.Slice(" + lt.BiasIh.Constant + ", " + I(3 * h) + "), dGi);");
             w.Line(K + ".Add(grad.Slice(" + lt.BiasHh.Constant + ", " + I(3 * h) + "), dGh);");
-            w.Line(Span + " dx = dX.Slice(0, " + I(_spec.LayerInput(_layout.Layers.IndexOf(lt))) + ");");
-            w.Line("dx.Clear();");
-            w.Line(K + ".MatTransposeVecAdd(p.Slice(" + lt.WeightIh.Constant + ", " + I(lt.WeightIh.Length) + "), dGi, dx);");
+            int layer = _layout.Layers.IndexOf(lt);
+            if (NeedsDx(layer))
+            {
+                w.Line(Span + " dx = dX.Slice(0, " + I(_spec.LayerInput(layer)) + ");");
+                w.Line("dx.Clear();");
+                w.Line(K + ".MatTransposeVecAdd(p.Slice(" + lt.WeightIh.Constant + ", " + I(lt.WeightIh.Length) + "), dGi, dx);");
+            }
             w.Line("dTmp.CopyTo(dh);");
             if (_spec.ResetAfter)
                 w.Line(K + ".MatTransposeVecAdd(p.Slice(" + lt.WeightHh.Constant + ", " + I(lt.WeightHh.Length) + "), dGh, dh);");
@@ -632,6 +645,7 @@ namespace RnnCodegen.Generator.Emit
             w.Line("int inputLength = " + inputName + ".Length / sequences, targetLength = " + targetName + ".Length / sequences;");
             w.Line("for (int b = 0; b < sequences; b++) ValidateTrainingData(" + inputName + ".Span.Slice(b * inputLength, inputLength), " + targetName + ".Span.Slice(b * targetLength, targetLength));");
             w.Line("int chunks = sequences < BatchChunks ? sequences : BatchChunks;");
+            if (FastTrain) w.Line("if (_packedStale) Repack(); // before the workers read the packed weights");
             w.Open("if (_chunkWorkspaces is null)");
             w.Line("var created = new TrainingWorkspace[BatchChunks];");
             w.Line("for (int c = 0; c < BatchChunks; c++) created[c] = new TrainingWorkspace();");
