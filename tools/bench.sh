@@ -16,8 +16,8 @@
 #
 # Figures are only meaningful on an otherwise idle machine: the header prints the load average.
 # Other SIMD paths of the generated code (the header's "generated path" says which one ran):
-#   DOTNET_EnableAVX512F=0 tools/bench.sh ...                      # Vector256
-#   DOTNET_EnableAVX512F=0 DOTNET_EnableAVX2=0 tools/bench.sh ...  # Vector128 (what Arm64 and default NativeAOT run)
+#   DOTNET_EnableAVX512=0 tools/bench.sh ...                       # Vector256 (.NET 10 knob)
+#   DOTNET_EnableAVX2=0 tools/bench.sh ...                        # Vector128 (what Arm64 and default NativeAOT run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
