@@ -21,14 +21,14 @@ namespace RnnCodegen.Tests
 
         public static IEnumerable<object[]> TrainingFixtures() => Directory.GetFiles(Folder("training"), "*.json").Select(f => new object[] { Path.GetFileNameWithoutExtension(f) }).OrderBy(f => (string)f[0]);
 
-        private static IEnumerable<IRecurrentModel> Candidates() => new IRecurrentModel[]
+        internal static IEnumerable<IRecurrentModel> Candidates() => new IRecurrentModel[]
         {
             new SineLstm(), new TanhRnn(), new ReluRnn(), new DeepTanhRnn(), new StackedLstmClassifier(), new PeepholeLstm(),
             new StackedPeepholeLstm(), new WideLstm(), new OddGru(), new StackedGru(), new ClassicGru(), new StackedClassicGru(),
             new CharLstm(), new SentimentRnn(), new TokenGru(),
         };
 
-        private static bool Matches(ModelDescription d, JsonElement f) =>
+        internal static bool Matches(ModelDescription d, JsonElement f) =>
             d.Cell.ToString() == f.GetProperty("cell").GetString() && d.InputSize == f.GetProperty("input").GetInt32() &&
             d.HiddenSize == f.GetProperty("hidden").GetInt32() && d.LayerCount == f.GetProperty("layers").GetInt32() &&
             d.OutputSize == f.GetProperty("output").GetInt32() && d.Vocabulary == f.GetProperty("vocabulary").GetInt32() &&

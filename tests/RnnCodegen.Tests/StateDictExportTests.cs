@@ -2,7 +2,6 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
-using RnnCodegen.Tests.Models;
 using Xunit;
 
 namespace RnnCodegen.Tests
@@ -47,26 +46,6 @@ namespace RnnCodegen.Tests
             }
         }
 
-        private static IRecurrentModel CandidateFor(JsonElement f)
-        {
-            foreach (var m in new IRecurrentModel[]
-            {
-                new SineLstm(), new TanhRnn(), new ReluRnn(), new DeepTanhRnn(), new StackedLstmClassifier(), new PeepholeLstm(),
-                new StackedPeepholeLstm(), new WideLstm(), new OddGru(), new StackedGru(), new ClassicGru(), new StackedClassicGru(),
-                new CharLstm(), new SentimentRnn(), new TokenGru(),
-            })
-            {
-                var d = m.Description;
-                if (d.Cell.ToString() == f.GetProperty("cell").GetString() && d.InputSize == f.GetProperty("input").GetInt32() && d.HiddenSize == f.GetProperty("hidden").GetInt32() &&
-                    d.LayerCount == f.GetProperty("layers").GetInt32() && d.OutputSize == f.GetProperty("output").GetInt32() && d.Vocabulary == f.GetProperty("vocabulary").GetInt32() &&
-                    d.Peephole == f.GetProperty("peephole").GetBoolean() && d.ResetAfter == f.GetProperty("resetAfter").GetBoolean() &&
-                    d.OutputMode.ToString() == f.GetProperty("outputMode").GetString() && d.OutputActivation.ToString() == f.GetProperty("outputActivation").GetString() &&
-                    d.Activation.ToString() == f.GetProperty("activation").GetString())
-                {
-                    return m;
-                }
-            }
-            throw new InvalidOperationException("no model");
-        }
+        private static IRecurrentModel CandidateFor(JsonElement f) => Assert.Single(PyTorchFixtureTests.Candidates(), m => PyTorchFixtureTests.Matches(m.Description, f));
     }
 }

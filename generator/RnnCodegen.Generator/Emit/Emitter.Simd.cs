@@ -16,6 +16,14 @@ namespace RnnCodegen.Generator.Emit
         private const string U = "global::System.Runtime.CompilerServices.Unsafe";
         private const string HasFma = "(global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)";
 
+        /// <summary>
+        /// a * b + c on vector class <paramref name="v"/>: FusedMultiplyAdd where the CPU has FMA (elsewhere, e.g. default
+        /// x64 NativeAOT builds, it is emulated in software), multiply-add otherwise; the check is a JIT/AOT-time constant.
+        /// </summary>
+        private string FmaExpr(string v, string a, string b, string c) => _target.HasFusedMultiplyAdd
+            ? "(" + HasFma + " ? " + v + ".FusedMultiplyAdd(" + a + ", " + b + ", " + c + ") : " + a + " * " + b + " + " + c + ")"
+            : "(" + a + " * " + b + " + " + c + ")";
+
         /// <summary>Whether this spec gets the specialised step: standard LSTM, GRU (reset after) and RNN on net8.0+.</summary>
         private bool Fast => _target.HasVector512 && !(_spec.Cell == Cell.Lstm && _spec.Peephole) && !(_spec.Cell == Cell.Gru && !_spec.ResetAfter);
 
@@ -168,9 +176,6 @@ namespace RnnCodegen.Generator.Emit
         {
             string V = VectorClass(width);
             string VT = V + "<float>";
-            string Fma(string a, string b, string c) => _target.HasFusedMultiplyAdd
-                ? "(" + HasFma + " ? " + V + ".FusedMultiplyAdd(" + a + ", " + b + ", " + c + ") : " + a + " * " + b + " + " + c + ")"
-                : "(" + a + " * " + b + " + " + c + ")";
             string Load(string reference, string offset) => V + ".LoadUnsafe(ref " + reference + ", (nuint)(" + offset + "))";
             int groupVectors = width == 16 ? 8 : 4;
             int vectors = Gp / width;
@@ -182,8 +187,8 @@ namespace RnnCodegen.Generator.Emit
                 int n = System.Math.Min(groupVectors, vectors - first);
                 w.Open("");
                 for (int v = 0; v < n; v++) w.Line(VT + " a" + I(v) + " = " + Load("bias", I((first + v) * width)) + ", b" + I(v) + " = " + VT + ".Zero;");
-                EmitRows(w, Fma, Load, VT, V, inputSource, "0", inSize, n, first, width);
-                EmitRows(w, Fma, Load, VT, V, hiddenSource, I(inSize), _spec.Hidden, n, first, width);
+                EmitRows(w, (a, b, c) => FmaExpr(V, a, b, c), Load, VT, V, inputSource, "0", inSize, n, first, width);
+                EmitRows(w, (a, b, c) => FmaExpr(V, a, b, c), Load, VT, V, hiddenSource, I(inSize), _spec.Hidden, n, first, width);
                 for (int v = 0; v < n; v++) w.Line(V + ".StoreUnsafe(a" + I(v) + " + b" + I(v) + ", ref " + gatesRef + ", (nuint)" + I((first + v) * width) + ");");
                 w.Close();
             }
@@ -264,11 +269,6 @@ namespace RnnCodegen.Generator.Emit
             int h = s.Hidden, L = s.Layers;
             string V = VectorClass(width);
             string VT = V + "<float>";
-            // Vector*.FusedMultiplyAdd is emulated in software on CPUs without FMA (and in default x64 NativeAOT builds):
-            // use it only where the hardware has it; the check is a JIT/AOT-time constant.
-            string Fma(string a, string b, string c) => _target.HasFusedMultiplyAdd
-                ? "(" + HasFma + " ? " + V + ".FusedMultiplyAdd(" + a + ", " + b + ", " + c + ") : " + a + " * " + b + " + " + c + ")"
-                : "(" + a + " * " + b + " + " + c + ")";
             string Load(string reference, string offset) => V + ".LoadUnsafe(ref " + reference + ", (nuint)(" + offset + "))";
             int groupVectors = width == 16 ? 8 : 4; // accumulators per register block (x2 chains): 32 zmm / 16 ymm/xmm registers
             int vectors = Gp / width;
@@ -332,7 +332,7 @@ namespace RnnCodegen.Generator.Emit
                 w.Open("for (int o = 0; o < " + I(s.Output) + "; o++)");
                 w.Line("ref float row = ref " + U + ".Add(ref q, QDenseWeight + o * " + I(Hp) + ");");
                 w.Line(VT + " sum = " + VT + ".Zero;");
-                w.Line("for (nuint u = 0; u < " + I(Hp) + "; u += " + I(width) + ") sum = " + Fma(Load("top", "u"), Load("row", "u"), "sum") + ";");
+                w.Line("for (nuint u = 0; u < " + I(Hp) + "; u += " + I(width) + ") sum = " + FmaExpr(V, Load("top", "u"), Load("row", "u"), "sum") + ";");
                 w.Line("logits[o] = " + V + ".Sum(sum) + " + U + ".Add(ref q, QDenseBias + o);");
                 w.Close();
                 if (softmax) w.Line(K + ".Softmax(logits, output);");

@@ -473,7 +473,7 @@ namespace RnnCodegen.Generator.Emit
                 {
                     w.Line(ReadOnlySpan + " da = dGates.Slice(0, " + I(gateRows) + ");");
                     w.Line(K + ".OuterAdd(grad.Slice(" + lt.WeightIh.Constant + ", " + I(lt.WeightIh.Length) + "), da, x);");
-                    w.Line(K + ".OuterAdd(grad.Slice(" + lt.WeightHh.Constant + ", " + I(lt.WeightHh.Length) + "), da, hp);");
+                    if (!FusedRecurrent) w.Line(K + ".OuterAdd(grad.Slice(" + lt.WeightHh.Constant + ", " + I(lt.WeightHh.Length) + "), da, hp);");
                     w.Line(K + ".Add(grad.Slice(" + lt.BiasIh.Constant + ", " + I(gateRows) + "), da);");
                     w.Line(K + ".Add(grad.Slice(" + lt.BiasHh.Constant + ", " + I(gateRows) + "), da);");
                     if (NeedsDx(k))
@@ -484,8 +484,15 @@ namespace RnnCodegen.Generator.Emit
                         w.Line(K + ".MatTransposeVecAdd(p.Slice(" + lt.WeightIh.Constant + ", " + I(lt.WeightIh.Length) + "), da, dx);");
                     }
                     w.Line("// d loss / d h(t-1).");
-                    w.Line("dh.Clear();");
-                    w.Line(K + ".MatTransposeVecAdd(p.Slice(" + lt.WeightHh.Constant + ", " + I(lt.WeightHh.Length) + "), da, dh);");
+                    if (FusedRecurrent)
+                    {
+                        EmitFusedRecurrentBackward(lt, gateRows, "da", null);
+                    }
+                    else
+                    {
+                        w.Line("dh.Clear();");
+                        w.Line(K + ".MatTransposeVecAdd(p.Slice(" + lt.WeightHh.Constant + ", " + I(lt.WeightHh.Length) + "), da, dh);");
+                    }
                 }
                 EmitDxToBelow(k);
                 w.Close();
@@ -531,6 +538,28 @@ namespace RnnCodegen.Generator.Emit
             w.Line(ReadOnlySpan + " cp = global::System.MemoryExtensions.AsSpan(ws.TapeC, (t * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
             w.Line(ReadOnlySpan + " cn = global::System.MemoryExtensions.AsSpan(ws.TapeC, ((t + 1) * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
             w.Line(ReadOnlySpan + " tc = global::System.MemoryExtensions.AsSpan(ws.TapeTanhC, (t * " + I(L) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
+            if (FastTrain)
+            {
+                EmitVectorDispatch(width =>
+                {
+                    string V = VectorWidthClass(width), VT = V + "<float>";
+                    string Ld(string span, string offset) => V + ".LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(" + span + "), (nuint)(" + offset + "))";
+                    string St(string value, string span, string offset) => V + ".StoreUnsafe(" + value + ", ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(" + span + "), (nuint)(" + offset + "));";
+                    w.Line(VT + " one = " + V + ".Create(1f);");
+                    w.Open("for (int u = 0; u < " + I(h) + "; u += " + I(width) + ")");
+                    w.Line(VT + " i = " + Ld("gt", "u") + ", f = " + Ld("gt", I(h) + " + u") + ", g = " + Ld("gt", I(2 * h) + " + u") + ", o = " + Ld("gt", I(3 * h) + " + u") + ";");
+                    w.Line(VT + " dhv = " + Ld("dh", "u") + ", tcv = " + Ld("tc", "u") + ";");
+                    w.Line(VT + " dpo = dhv * tcv * o * (one - o);");
+                    w.Line(VT + " dcj = " + Ld("dc", "u") + " + dhv * o * (one - tcv * tcv);");
+                    w.Line(St("dcj * g * i * (one - i)", "dGates", "u"));
+                    w.Line(St("dcj * " + Ld("cp", "u") + " * f * (one - f)", "dGates", I(h) + " + u"));
+                    w.Line(St("dcj * i * (one - g * g)", "dGates", I(2 * h) + " + u"));
+                    w.Line(St("dpo", "dGates", I(3 * h) + " + u"));
+                    w.Line(St("dcj * f", "dc", "u") + " // carried to step t-1");
+                    w.Close();
+                });
+                w.Open("else");
+            }
             w.Open("for (int j = 0; j < " + I(h) + "; j++)");
             w.Line("float i = gt[j], f = gt[" + I(h) + " + j], g = gt[" + I(2 * h) + " + j], o = gt[" + I(3 * h) + " + j];");
             w.Line("float dpo = dh[j] * tc[j] * o * (1f - o);");
@@ -553,6 +582,81 @@ namespace RnnCodegen.Generator.Emit
             w.Line("dc[j] = dcp; // carried to step t-1");
             w.Line("dGates[j] = dpi; dGates[" + I(h) + " + j] = dpf; dGates[" + I(2 * h) + " + j] = dpg; dGates[" + I(3 * h) + " + j] = dpo;");
             w.Close();
+            if (FastTrain) w.Close();
+        }
+
+        /// <summary>The recurrent weight gradient and d h(t-1) in one pass over W_hh's rows (SIMD, H in registers): H/4 .. 8 vectors.</summary>
+        private bool FusedRecurrent => FastTrain;
+
+        /// <summary>
+        /// For every gate row r: dh += d[r] * W_hh[r, :] (kept in registers) and dW_hh[r, :] += d[r] * h(t-1), on the
+        /// widest accelerated vectors; dh starts from zero or from <paramref name="initial"/>.
+        /// </summary>
+        private void EmitFusedRecurrentBackward(LayerTensors lt, int rows, string d, string? initial)
+        {
+            var w = _w;
+            int h = _spec.Hidden;
+            EmitVectorDispatch(width =>
+            {
+                int n = h / width;
+                if (n > 8)
+                {
+                    // Too wide to keep dh in registers at this width: the kernels.
+                    EmitRecurrentBackwardKernels(lt, rows, d, initial);
+                    return;
+                }
+                string V = VectorWidthClass(width), VT = V + "<float>";
+                string Ld(string reference, string offset) => V + ".LoadUnsafe(ref " + reference + ", (nuint)(" + offset + "))";
+                w.Line("ref float wr = ref " + MM + ".GetReference(p.Slice(" + lt.WeightHh.Constant + ", " + I(rows * h) + "));");
+                w.Line("ref float gr = ref " + MM + ".GetReference(grad.Slice(" + lt.WeightHh.Constant + ", " + I(rows * h) + "));");
+                w.Line("ref float dr = ref " + MM + ".GetReference(" + d + ");");
+                w.Line("ref float hr = ref " + MM + ".GetReference(hp);");
+                w.Line("ref float dhr = ref " + MM + ".GetReference(dh);");
+                if (initial is not null) w.Line("ref float ir = ref " + MM + ".GetReference(" + initial + ");");
+                for (int v = 0; v < n; v++)
+                {
+                    w.Line(VT + " h" + I(v) + " = " + Ld("hr", I(v * width)) + ", s" + I(v) + " = " + (initial is null ? VT + ".Zero" : Ld("ir", I(v * width))) + ";");
+                }
+                w.Open("for (nuint r = 0; r < " + I(rows) + "; r++)");
+                w.Line(VT + " dv = " + V + ".Create(" + U + ".Add(ref dr, r));");
+                w.Line("ref float row = ref " + U + ".Add(ref wr, r * " + I(h) + ");");
+                w.Line("ref float grow = ref " + U + ".Add(ref gr, r * " + I(h) + ");");
+                for (int v = 0; v < n; v++)
+                {
+                    w.Line("s" + I(v) + " = " + FmaExpr(V, "dv", Ld("row", I(v * width)), "s" + I(v)) + "; " + V + ".StoreUnsafe(" + FmaExpr(V, "dv", "h" + I(v), Ld("grow", I(v * width))) + ", ref grow, (nuint)" + I(v * width) + ");");
+                }
+                w.Close();
+                for (int v = 0; v < n; v++) w.Line(V + ".StoreUnsafe(s" + I(v) + ", ref dhr, (nuint)" + I(v * width) + ");");
+            });
+            w.Open("else");
+            EmitRecurrentBackwardKernels(lt, rows, d, initial);
+            w.Close();
+        }
+
+        private void EmitRecurrentBackwardKernels(LayerTensors lt, int rows, string d, string? initial)
+        {
+            var w = _w;
+            int h = _spec.Hidden;
+            w.Line(K + ".OuterAdd(grad.Slice(" + lt.WeightHh.Constant + ", " + I(rows * h) + "), " + d + ", hp);");
+            if (initial is null) w.Line("dh.Clear();"); else w.Line(initial + ".CopyTo(dh);");
+            w.Line(K + ".MatTransposeVecAdd(p.Slice(" + lt.WeightHh.Constant + ", " + I(rows * h) + "), " + d + ", dh);");
+        }
+
+        private static string VectorWidthClass(int width) => width == 16 ? "global::System.Runtime.Intrinsics.Vector512" : width == 8 ? "global::System.Runtime.Intrinsics.Vector256" : "global::System.Runtime.Intrinsics.Vector128";
+
+        /// <summary>Emits <c>if (Vector512 accelerated) {...} else if (Vector256...) {...} else if (Vector128...) {...}</c> for the widths that divide H; the caller emits the final else.</summary>
+        private void EmitVectorDispatch(System.Action<int> body)
+        {
+            var w = _w;
+            bool first = true;
+            foreach (int width in new[] { 16, 8, 4 })
+            {
+                if (_spec.Hidden % width != 0) continue;
+                w.Open((first ? "if (" : "else if (") + VectorWidthClass(width) + ".IsHardwareAccelerated)");
+                body(width);
+                w.Close();
+                first = false;
+            }
         }
 
         private void EmitGruBackward(LayerTensors lt)
@@ -602,7 +706,7 @@ namespace RnnCodegen.Generator.Emit
             }
             else
             {
-                w.Line(K + ".OuterAdd(grad.Slice(" + lt.WeightHh.Constant + ", " + I(lt.WeightHh.Length) + "), dGh, hp);");
+                if (!FusedRecurrent) w.Line(K + ".OuterAdd(grad.Slice(" + lt.WeightHh.Constant + ", " + I(lt.WeightHh.Length) + "), dGh, hp);");
             }
             w.Line(K + ".OuterAdd(grad.Slice(" + lt.WeightIh.Constant + ", " + I(lt.WeightIh.Length) + "), dGi, x);");
             w.Line(K + ".Add(grad.Slice(" + lt.BiasIh.Constant + ", " + I(3 * h) + "), dGi);");
@@ -613,6 +717,11 @@ namespace RnnCodegen.Generator.Emit
                 w.Line(Span + " dx = dX.Slice(0, " + I(_spec.LayerInput(layer)) + ");");
                 w.Line("dx.Clear();");
                 w.Line(K + ".MatTransposeVecAdd(p.Slice(" + lt.WeightIh.Constant + ", " + I(lt.WeightIh.Length) + "), dGi, dx);");
+            }
+            if (FusedRecurrent)
+            {
+                EmitFusedRecurrentBackward(lt, 3 * h, "dGh", "dTmp");
+                return;
             }
             w.Line("dTmp.CopyTo(dh);");
             if (_spec.ResetAfter)

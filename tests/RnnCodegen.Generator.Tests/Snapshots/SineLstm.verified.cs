@@ -1778,26 +1778,164 @@ namespace Demo
                     global::System.ReadOnlySpan<float> cp = global::System.MemoryExtensions.AsSpan(ws.TapeC, (t * 1 + 0) * 32, 32);
                     global::System.ReadOnlySpan<float> cn = global::System.MemoryExtensions.AsSpan(ws.TapeC, ((t + 1) * 1 + 0) * 32, 32);
                     global::System.ReadOnlySpan<float> tc = global::System.MemoryExtensions.AsSpan(ws.TapeTanhC, (t * 1 + 0) * 32, 32);
-                    for (int j = 0; j < 32; j++)
+                    if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                     {
-                        float i = gt[j], f = gt[32 + j], g = gt[64 + j], o = gt[96 + j];
-                        float dpo = dh[j] * tc[j] * o * (1f - o);
-                        float dcj = dc[j] + dh[j] * o * (1f - tc[j] * tc[j]);
-                        float dpi = dcj * g * i * (1f - i);
-                        float dpf = dcj * cp[j] * f * (1f - f);
-                        float dpg = dcj * i * (1f - g * g);
-                        float dcp = dcj * f;
-                        dc[j] = dcp; // carried to step t-1
-                        dGates[j] = dpi; dGates[32 + j] = dpf; dGates[64 + j] = dpg; dGates[96 + j] = dpo;
+                        global::System.Runtime.Intrinsics.Vector512<float> one = global::System.Runtime.Intrinsics.Vector512.Create(1f);
+                        for (int u = 0; u < 32; u += 16)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> i = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gt), (nuint)(u)), f = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gt), (nuint)(32 + u)), g = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gt), (nuint)(64 + u)), o = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gt), (nuint)(96 + u));
+                            global::System.Runtime.Intrinsics.Vector512<float> dhv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dh), (nuint)(u)), tcv = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tc), (nuint)(u));
+                            global::System.Runtime.Intrinsics.Vector512<float> dpo = dhv * tcv * o * (one - o);
+                            global::System.Runtime.Intrinsics.Vector512<float> dcj = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dc), (nuint)(u)) + dhv * o * (one - tcv * tcv);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(dcj * g * i * (one - i), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dGates), (nuint)(u));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(dcj * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(cp), (nuint)(u)) * f * (one - f), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dGates), (nuint)(32 + u));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(dcj * i * (one - g * g), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dGates), (nuint)(64 + u));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(dpo, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dGates), (nuint)(96 + u));
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(dcj * f, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dc), (nuint)(u)); // carried to step t-1
+                        }
+                    }
+                    else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> one = global::System.Runtime.Intrinsics.Vector256.Create(1f);
+                        for (int u = 0; u < 32; u += 8)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> i = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gt), (nuint)(u)), f = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gt), (nuint)(32 + u)), g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gt), (nuint)(64 + u)), o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gt), (nuint)(96 + u));
+                            global::System.Runtime.Intrinsics.Vector256<float> dhv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dh), (nuint)(u)), tcv = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tc), (nuint)(u));
+                            global::System.Runtime.Intrinsics.Vector256<float> dpo = dhv * tcv * o * (one - o);
+                            global::System.Runtime.Intrinsics.Vector256<float> dcj = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dc), (nuint)(u)) + dhv * o * (one - tcv * tcv);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(dcj * g * i * (one - i), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dGates), (nuint)(u));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(dcj * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(cp), (nuint)(u)) * f * (one - f), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dGates), (nuint)(32 + u));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(dcj * i * (one - g * g), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dGates), (nuint)(64 + u));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(dpo, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dGates), (nuint)(96 + u));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(dcj * f, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dc), (nuint)(u)); // carried to step t-1
+                        }
+                    }
+                    else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> one = global::System.Runtime.Intrinsics.Vector128.Create(1f);
+                        for (int u = 0; u < 32; u += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> i = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gt), (nuint)(u)), f = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gt), (nuint)(32 + u)), g = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gt), (nuint)(64 + u)), o = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gt), (nuint)(96 + u));
+                            global::System.Runtime.Intrinsics.Vector128<float> dhv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dh), (nuint)(u)), tcv = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(tc), (nuint)(u));
+                            global::System.Runtime.Intrinsics.Vector128<float> dpo = dhv * tcv * o * (one - o);
+                            global::System.Runtime.Intrinsics.Vector128<float> dcj = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dc), (nuint)(u)) + dhv * o * (one - tcv * tcv);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dcj * g * i * (one - i), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dGates), (nuint)(u));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dcj * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(cp), (nuint)(u)) * f * (one - f), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dGates), (nuint)(32 + u));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dcj * i * (one - g * g), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dGates), (nuint)(64 + u));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dpo, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dGates), (nuint)(96 + u));
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(dcj * f, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dc), (nuint)(u)); // carried to step t-1
+                        }
+                    }
+                    else
+                    {
+                        for (int j = 0; j < 32; j++)
+                        {
+                            float i = gt[j], f = gt[32 + j], g = gt[64 + j], o = gt[96 + j];
+                            float dpo = dh[j] * tc[j] * o * (1f - o);
+                            float dcj = dc[j] + dh[j] * o * (1f - tc[j] * tc[j]);
+                            float dpi = dcj * g * i * (1f - i);
+                            float dpf = dcj * cp[j] * f * (1f - f);
+                            float dpg = dcj * i * (1f - g * g);
+                            float dcp = dcj * f;
+                            dc[j] = dcp; // carried to step t-1
+                            dGates[j] = dpi; dGates[32 + j] = dpf; dGates[64 + j] = dpg; dGates[96 + j] = dpo;
+                        }
                     }
                     global::System.ReadOnlySpan<float> da = dGates.Slice(0, 128);
                     global::RnnCodegen.Kernels.OuterAdd(grad.Slice(PWeightIh0, 128), da, x);
-                    global::RnnCodegen.Kernels.OuterAdd(grad.Slice(PWeightHh0, 4096), da, hp);
                     global::RnnCodegen.Kernels.Add(grad.Slice(PBiasIh0, 128), da);
                     global::RnnCodegen.Kernels.Add(grad.Slice(PBiasHh0, 128), da);
                     // d loss / d h(t-1).
-                    dh.Clear();
-                    global::RnnCodegen.Kernels.MatTransposeVecAdd(p.Slice(PWeightHh0, 4096), da, dh);
+                    if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                    {
+                        ref float wr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p.Slice(PWeightHh0, 4096));
+                        ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(grad.Slice(PWeightHh0, 4096));
+                        ref float dr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(da);
+                        ref float hr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hp);
+                        ref float dhr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dh);
+                        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hr, (nuint)(0)), s0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector512<float> h1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hr, (nuint)(16)), s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                        for (nuint r = 0; r < 128; r++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, r));
+                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, r * 32);
+                            ref float grow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, r * 32);
+                            s0 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(0)), s0) : dv * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(0)) + s0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, h0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref grow, (nuint)(0))) : dv * h0 + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref grow, (nuint)(0))), ref grow, (nuint)0);
+                            s1 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(16)), s1) : dv * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(16)) + s1); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(dv, h1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref grow, (nuint)(16))) : dv * h1 + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref grow, (nuint)(16))), ref grow, (nuint)16);
+                        }
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(s0, ref dhr, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(s1, ref dhr, (nuint)16);
+                    }
+                    else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    {
+                        ref float wr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p.Slice(PWeightHh0, 4096));
+                        ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(grad.Slice(PWeightHh0, 4096));
+                        ref float dr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(da);
+                        ref float hr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hp);
+                        ref float dhr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dh);
+                        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hr, (nuint)(0)), s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> h1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hr, (nuint)(8)), s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> h2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hr, (nuint)(16)), s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector256<float> h3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hr, (nuint)(24)), s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                        for (nuint r = 0; r < 128; r++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, r));
+                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, r * 32);
+                            ref float grow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, r * 32);
+                            s0 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(0)), s0) : dv * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(0)) + s0); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, h0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref grow, (nuint)(0))) : dv * h0 + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref grow, (nuint)(0))), ref grow, (nuint)0);
+                            s1 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(8)), s1) : dv * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(8)) + s1); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, h1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref grow, (nuint)(8))) : dv * h1 + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref grow, (nuint)(8))), ref grow, (nuint)8);
+                            s2 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(16)), s2) : dv * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(16)) + s2); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, h2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref grow, (nuint)(16))) : dv * h2 + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref grow, (nuint)(16))), ref grow, (nuint)16);
+                            s3 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(24)), s3) : dv * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(24)) + s3); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(dv, h3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref grow, (nuint)(24))) : dv * h3 + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref grow, (nuint)(24))), ref grow, (nuint)24);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s0, ref dhr, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s1, ref dhr, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s2, ref dhr, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s3, ref dhr, (nuint)24);
+                    }
+                    else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+                    {
+                        ref float wr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p.Slice(PWeightHh0, 4096));
+                        ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(grad.Slice(PWeightHh0, 4096));
+                        ref float dr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(da);
+                        ref float hr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hp);
+                        ref float dhr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dh);
+                        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hr, (nuint)(0)), s0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> h1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hr, (nuint)(4)), s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> h2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hr, (nuint)(8)), s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> h3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hr, (nuint)(12)), s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> h4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hr, (nuint)(16)), s4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> h5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hr, (nuint)(20)), s5 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> h6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hr, (nuint)(24)), s6 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        global::System.Runtime.Intrinsics.Vector128<float> h7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hr, (nuint)(28)), s7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                        for (nuint r = 0; r < 128; r++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, r));
+                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, r * 32);
+                            ref float grow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, r * 32);
+                            s0 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(0)), s0) : dv * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(0)) + s0); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, h0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref grow, (nuint)(0))) : dv * h0 + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref grow, (nuint)(0))), ref grow, (nuint)0);
+                            s1 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(4)), s1) : dv * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(4)) + s1); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, h1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref grow, (nuint)(4))) : dv * h1 + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref grow, (nuint)(4))), ref grow, (nuint)4);
+                            s2 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(8)), s2) : dv * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(8)) + s2); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, h2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref grow, (nuint)(8))) : dv * h2 + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref grow, (nuint)(8))), ref grow, (nuint)8);
+                            s3 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(12)), s3) : dv * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(12)) + s3); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, h3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref grow, (nuint)(12))) : dv * h3 + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref grow, (nuint)(12))), ref grow, (nuint)12);
+                            s4 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(16)), s4) : dv * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(16)) + s4); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, h4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref grow, (nuint)(16))) : dv * h4 + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref grow, (nuint)(16))), ref grow, (nuint)16);
+                            s5 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(20)), s5) : dv * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(20)) + s5); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, h5, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref grow, (nuint)(20))) : dv * h5 + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref grow, (nuint)(20))), ref grow, (nuint)20);
+                            s6 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(24)), s6) : dv * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(24)) + s6); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, h6, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref grow, (nuint)(24))) : dv * h6 + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref grow, (nuint)(24))), ref grow, (nuint)24);
+                            s7 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(28)), s7) : dv * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(28)) + s7); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(dv, h7, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref grow, (nuint)(28))) : dv * h7 + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref grow, (nuint)(28))), ref grow, (nuint)28);
+                        }
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s0, ref dhr, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s1, ref dhr, (nuint)4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s2, ref dhr, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s3, ref dhr, (nuint)12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s4, ref dhr, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s5, ref dhr, (nuint)20);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s6, ref dhr, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s7, ref dhr, (nuint)28);
+                    }
+                    else
+                    {
+                        global::RnnCodegen.Kernels.OuterAdd(grad.Slice(PWeightHh0, 4096), da, hp);
+                        dh.Clear();
+                        global::RnnCodegen.Kernels.MatTransposeVecAdd(p.Slice(PWeightHh0, 4096), da, dh);
+                    }
                 }
             }
         }
