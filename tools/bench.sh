@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs RnnCodegen's benchmarks (tests/RnnCodegen.Benchmarks; see its README.md).
 #
-#   tools/bench.sh [--short] [filter] [more BenchmarkDotNet options]
-#       filter: a BenchmarkDotNet --filter glob over Class.Method, default '*' (everything, ~25 min)
+#   tools/bench.sh [--short] [filter...] [more BenchmarkDotNet options]
+#       filter: BenchmarkDotNet --filter globs over Class.Method, default '*' (everything, ~45 min)
 #       --short: BenchmarkDotNet's ShortRun job (3 warm-ups, 3 iterations): a quick, indicative check
 #   tools/bench.sh --generator
 #       generator timings: 10 models through CSharpGeneratorDriver, emitted sizes, Emit time for Hidden 32..1024
@@ -13,6 +13,7 @@
 #   tools/bench.sh --short '*ShapeA*'       # shape A only, quick
 #   tools/bench.sh '*.Step_*'               # every shape's streaming step
 #   tools/bench.sh '*BatchTrainingA*'       # the batch trainer, 1 vs 2 workers
+#   tools/bench.sh '*_Generated*' '*ShapeA*TrainStep*'   # several globs
 #
 # Figures are only meaningful on an otherwise idle machine: the header prints the load average.
 # Other SIMD paths of the generated code (the header's "generated path" says which one ran):
@@ -23,13 +24,13 @@ cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 args=()
-filter=""
+filters=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --short|--generator) args+=("$1") ;;
     -h|--help) grep '^#' "$0" | tail -n +2 | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) args+=("$@"); break ;;
-    *) if [ -z "$filter" ]; then filter="$1"; else args+=("$1"); fi ;;
+    *) filters+=("$1") ;;
   esac
   shift
 done
@@ -38,4 +39,5 @@ dotnet build tests/RnnCodegen.Benchmarks -c Release -nologo -v quiet
 if [[ " ${args[*]-} " == *" --generator "* ]]; then
   exec dotnet run -c Release --no-build --project tests/RnnCodegen.Benchmarks -- "${args[@]}"
 fi
-exec dotnet run -c Release --no-build --project tests/RnnCodegen.Benchmarks -- "${args[@]}" --filter "${filter:-*}"
+[ ${#filters[@]} -gt 0 ] || filters=('*')
+exec dotnet run -c Release --no-build --project tests/RnnCodegen.Benchmarks -- "${args[@]}" --filter "${filters[@]}"

@@ -75,19 +75,34 @@ namespace RnnCodegen.Benchmarks
                 float[] pn = naive.Parameter(info.Name);
                 adamNaive = Math.Max(adamNaive, MaxDiff(pg, pn) / Math.Max(1, MaxAbs(pg)));
             }
+            // Managed allocations of the generated hot members on this thread (BenchmarkDotNet's Allocated column counts
+            // every thread, so a background thread's allocation can show up there as a few bytes per call).
+            long stepBytes = ThreadBytes(() => { for (int i = 0; i < 100; i++) generated.Step(new ReadOnlySpan<float>(stepInputs, (i % steps) * s.Input, s.Input), y); });
+            long forwardBytes = ThreadBytes(() => { for (int i = 0; i < 3; i++) generated.Forward(seqInputs, outG); });
+            long trainBytes = ThreadBytes(() => { for (int i = 0; i < 3; i++) generated.TrainStep(seqInputs, seqTargets); });
+
             // Back to the initial parameters, so the timed models start where TorchSharp's inference copies are.
             generated.SetParameters(saved);
             naive.LoadFrom(generated);
 
             string line = FormattableString.Invariant(
                 $"[check] shape {s.Id} ({s.Title}): forward max|d| naive {forwardNaive:E1} torch {forwardTorch:E1}; step naive {stepNaive:E1} torch {stepTorch:E1}; ") + FormattableString.Invariant(
-                $"loss {lossG:F6} naive {lossN:F6} torch {lossT:F6}; gradients rel naive {gradNaive:E1} torch {gradTorch:E1}; Adam step rel naive {adamNaive:E1}; SIMD path {ShapeALstm32.SimdPath}");
+                $"loss {lossG:F6} naive {lossN:F6} torch {lossT:F6}; gradients rel naive {gradNaive:E1} torch {gradTorch:E1}; Adam step rel naive {adamNaive:E1}; generated allocations on this thread: Step x100 {stepBytes} B, Forward x3 {forwardBytes} B, TrainStep x3 {trainBytes} B; SIMD path {ShapeALstm32.SimdPath}");
             Console.WriteLine(line);
             if (forwardNaive > OutputTolerance || forwardTorch > OutputTolerance || stepNaive > OutputTolerance || stepTorch > OutputTolerance
                 || Math.Abs(lossG - lossN) > OutputTolerance || Math.Abs(lossG - lossT) > OutputTolerance
                 || gradNaive > GradientTolerance || gradTorch > GradientTolerance || adamNaive > GradientTolerance
                 || double.IsNaN(forwardNaive + forwardTorch + stepNaive + stepTorch + gradNaive + gradTorch + adamNaive))
                 throw new InvalidOperationException("The implementations disagree; nothing would be comparable. " + line);
+        }
+
+        /// <summary>Bytes allocated on this thread by the second of two runs of <paramref name="action"/> (the first warms up).</summary>
+        public static long ThreadBytes(Action action)
+        {
+            action();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            action();
+            return GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
         private static double MaxDiff(float[] a, float[] b)

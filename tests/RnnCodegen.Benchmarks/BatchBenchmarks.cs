@@ -55,7 +55,8 @@ namespace RnnCodegen.Benchmarks
             probe.SetParameters(Parameters(_model));
             float lossG = probe.TrainBatch(_inputs, _targets, Sequences, maxWorkers: 1);
             float lossT = _torch.TrainStep(_torchInputs, _torchTargets);
-            string line = FormattableString.Invariant($"[check] batch A x{Sequences}: loss generated {lossG:F6} torch {lossT:F6} (first sequence {saved:F6}); SIMD path {ShapeALstm32.SimdPath}");
+            long batchBytes = Agreement.ThreadBytes(() => probe.TrainBatch(_inputs, _targets, Sequences, maxWorkers: 1));
+            string line = FormattableString.Invariant($"[check] batch A x{Sequences}: loss generated {lossG:F6} torch {lossT:F6} (first sequence {saved:F6}); TrainBatch (1 worker) allocations on this thread {batchBytes} B; SIMD path {ShapeALstm32.SimdPath}");
             Console.WriteLine(line);
             if (Math.Abs(lossG - lossT) > Agreement.OutputTolerance) throw new InvalidOperationException("Batch losses disagree. " + line);
         }
