@@ -17,12 +17,28 @@ namespace RnnCodegen.Generator.Emit
         private const string HasFma = "(global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported)";
 
         /// <summary>
-        /// a * b + c on vector class <paramref name="v"/>: FusedMultiplyAdd where the CPU has FMA (elsewhere, e.g. default
-        /// x64 NativeAOT builds, it is emulated in software), multiply-add otherwise; the check is a JIT/AOT-time constant.
+        /// a * b + c on vector class <paramref name="v"/>: a call of the emitted MulAdd helper (FusedMultiplyAdd where the CPU
+        /// has FMA, multiply-add elsewhere, e.g. in default x64 NativeAOT builds where FusedMultiplyAdd would be emulated in
+        /// software; the check is a JIT/AOT-time constant) or, where the target framework has no vector FusedMultiplyAdd,
+        /// the plain multiply-add. A helper call instead of the inline conditional keeps the emitted IL small.
         /// </summary>
         private string FmaExpr(string v, string a, string b, string c) => _target.HasFusedMultiplyAdd
-            ? "(" + HasFma + " ? " + v + ".FusedMultiplyAdd(" + a + ", " + b + ", " + c + ") : " + a + " * " + b + " + " + c + ")"
+            ? "MulAdd(" + a + ", " + b + ", " + c + ")"
             : "(" + a + " * " + b + " + " + c + ")";
+
+        /// <summary>The MulAdd overloads FmaExpr calls, one per vector width (emitted with the specialised SIMD step).</summary>
+        private void EmitMulAddHelpers()
+        {
+            if (!Fast || !_target.HasFusedMultiplyAdd) return;
+            var w = _w;
+            foreach (int width in new[] { 16, 8, 4 })
+            {
+                string V = VectorClass(width), VT = V + "<float>";
+                w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+                w.Line("private static " + VT + " MulAdd(" + VT + " a, " + VT + " b, " + VT + " c) => " + HasFma + " ? " + V + ".FusedMultiplyAdd(a, b, c) : a * b + c;");
+            }
+            w.Line();
+        }
 
         /// <summary>Whether this spec gets the specialised step: standard LSTM, GRU (reset after) and RNN on net8.0+.</summary>
         private bool Fast => _target.HasVector512 && !(_spec.Cell == Cell.Lstm && _spec.Peephole) && !(_spec.Cell == Cell.Gru && !_spec.ResetAfter);
@@ -57,6 +73,8 @@ namespace RnnCodegen.Generator.Emit
 
         private int PackedSize => PackedDenseOffset + (_spec.HasHead ? _spec.Output * Hp + _spec.Output : 0);
 
+        private int PackedGatesOffset => (PackedSize + 15) / 16 * 16;
+
         private void EmitPackedConstants()
         {
             if (!Fast) return;
@@ -73,6 +91,7 @@ namespace RnnCodegen.Generator.Emit
                 w.Line("private const int QDenseBias = " + I(PackedDenseOffset + _spec.Output * Hp) + ";");
             }
             w.Line("private const int PackedSize = " + I(PackedSize) + ";");
+            w.Line("private const int QGates = " + I(PackedGatesOffset) + "; // the streaming step's gate pre-activations, after the packed copy (64-byte aligned)");
             w.Line("private const int PaddedHidden = " + I(Hp) + ";");
         }
 
@@ -80,8 +99,10 @@ namespace RnnCodegen.Generator.Emit
         {
             if (!Fast) return;
             var w = _w;
-            w.Line("private readonly float[] _packed = new float[PackedSize];");
-            w.Line("private readonly float[] _gates = new float[" + I(Gp) + "];");
+            w.Line("// Pinned (never moves) with room to start the packed copy on a 64-byte boundary: every row is then a whole number of");
+            w.Line("// cache lines, and a vector load never straddles two (misaligned Vector512 loads run at about half the speed).");
+            w.Line("private readonly float[] _packed = global::System.GC.AllocateArray<float>(QGates + " + I(Gp) + " + 16, pinned: true);");
+            w.Line("private int _packedOffset; // set by Repack");
             w.Line("private bool _packedStale = true;");
         }
 
@@ -93,9 +114,11 @@ namespace RnnCodegen.Generator.Emit
             var s = _spec;
             int h = s.Hidden;
             w.Open("private void Repack()");
-            w.Line("float[] q = _packed;");
+            w.Line("long address = (long)global::System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(_packed, 0);");
+            w.Line("_packedOffset = (int)((64 - address % 64) % 64 / 4);");
+            w.Line("global::System.Span<float> q = global::System.MemoryExtensions.AsSpan(_packed, _packedOffset, PackedSize);");
             w.Line("float[] p = _parameters;");
-            w.Line("global::System.Array.Clear(q, 0, PackedSize);");
+            w.Line("q.Clear();");
             for (int k = 0; k < s.Layers; k++)
             {
                 var lt = _layout.Layers[k];
@@ -126,6 +149,9 @@ namespace RnnCodegen.Generator.Emit
             }
             w.Line("_packedStale = false;");
             w.Close();
+            w.Line();
+            w.Doc("The first float of the packed copy (64-byte aligned).");
+            w.Line("private ref float PackedBase => ref " + U + ".Add(ref " + MM + ".GetArrayDataReference(_packed), _packedOffset);");
             w.Line();
         }
 
@@ -179,19 +205,39 @@ namespace RnnCodegen.Generator.Emit
             string Load(string reference, string offset) => V + ".LoadUnsafe(ref " + reference + ", (nuint)(" + offset + "))";
             int groupVectors = width == 16 ? 8 : 4;
             int vectors = Gp / width;
-            int inSize = _spec.LayerInput(k);
+            int fullGroups = vectors / groupVectors;
             w.Line("ref float rows = ref " + U + ".Add(ref q, QWeights" + I(k) + ");");
             w.Line("ref float bias = ref " + U + ".Add(ref q, QBias" + I(k) + ");");
-            for (int first = 0; first < vectors; first += groupVectors)
+            // Two or more whole register blocks: a loop over the blocks (the method size stays the same for any Hidden);
+            // one block, and the remainder, straight-line.
+            int first = 0;
+            if (fullGroups >= 2)
+            {
+                int blockFloats = groupVectors * width;
+                w.Open("for (nuint block = 0; block < " + I(fullGroups * blockFloats) + "; block += " + I(blockFloats) + ")");
+                EmitGemvBlock(w, k, width, inputSource, hiddenSource, gatesRef, groupVectors, "block", Load, V, VT);
+                w.Close();
+                first = fullGroups * groupVectors;
+            }
+            for (; first < vectors; first += groupVectors)
             {
                 int n = System.Math.Min(groupVectors, vectors - first);
                 w.Open("");
-                for (int v = 0; v < n; v++) w.Line(VT + " a" + I(v) + " = " + Load("bias", I((first + v) * width)) + ", b" + I(v) + " = " + VT + ".Zero;");
-                EmitRows(w, (a, b, c) => FmaExpr(V, a, b, c), Load, VT, V, inputSource, "0", inSize, n, first, width);
-                EmitRows(w, (a, b, c) => FmaExpr(V, a, b, c), Load, VT, V, hiddenSource, I(inSize), _spec.Hidden, n, first, width);
-                for (int v = 0; v < n; v++) w.Line(V + ".StoreUnsafe(a" + I(v) + " + b" + I(v) + ", ref " + gatesRef + ", (nuint)" + I((first + v) * width) + ");");
+                EmitGemvBlock(w, k, width, inputSource, hiddenSource, gatesRef, n, I(first * width), Load, V, VT);
                 w.Close();
             }
+        }
+
+        /// <summary>One register block of <paramref name="n"/> gate vectors starting at column <paramref name="column"/>: bias, then every row, then the store.</summary>
+        private void EmitGemvBlock(CodeWriter w, int k, int width, string inputSource, string hiddenSource, string gatesRef, int n, string column,
+            System.Func<string, string, string> load, string V, string VT)
+        {
+            int inSize = _spec.LayerInput(k);
+            string At(int v) => column == "0" ? I(v * width) : v == 0 ? column : column + " + " + I(v * width);
+            for (int v = 0; v < n; v++) w.Line(VT + " a" + I(v) + " = " + load("bias", At(v)) + ", b" + I(v) + " = " + VT + ".Zero;");
+            EmitRows(w, (a, b, c) => FmaExpr(V, a, b, c), load, VT, V, inputSource, "0", inSize, n, column, width);
+            EmitRows(w, (a, b, c) => FmaExpr(V, a, b, c), load, VT, V, hiddenSource, I(inSize), _spec.Hidden, n, column, width);
+            for (int v = 0; v < n; v++) w.Line(V + ".StoreUnsafe(a" + I(v) + " + b" + I(v) + ", ref " + gatesRef + ", (nuint)(" + At(v) + "));");
         }
 
         private void EmitFastTrainLayers(int width)
@@ -203,7 +249,7 @@ namespace RnnCodegen.Generator.Emit
             string VT = V + "<float>";
             string Load(string reference, string offset) => V + ".LoadUnsafe(ref " + reference + ", (nuint)(" + offset + "))";
             w.Open("private void TrainLayersSimd" + I(width * 32) + "(TrainingWorkspace ws, int t)");
-            w.Line("ref float q = ref " + MM + ".GetArrayDataReference(_packed);");
+            w.Line("ref float q = ref PackedBase;");
             w.Line("ref float g = ref " + MM + ".GetArrayDataReference(ws.Scratch);");
             w.Line("ref float tapeH = ref " + MM + ".GetArrayDataReference(ws.TapeH);");
             w.Line("ref float gates = ref " + U + ".Add(ref " + MM + ".GetArrayDataReference(ws.TapeGates), t * " + I(L * GateTape) + ");");
@@ -275,8 +321,8 @@ namespace RnnCodegen.Generator.Emit
 
             w.Line("// " + CellName + " step on " + V.Substring(V.LastIndexOf('.') + 1) + ": " + I(vectors) + " gate vectors per layer in blocks of " + I(groupVectors) + ", two FMA chains each.");
             w.Open("private void StepSimd" + I(width * 32) + "(" + ReadOnlySpan + " x, " + Span + " state, " + Span + " output)");
-            w.Line("ref float q = ref " + MM + ".GetArrayDataReference(_packed);");
-            w.Line("ref float g = ref " + MM + ".GetArrayDataReference(_gates);");
+            w.Line("ref float q = ref PackedBase;");
+            w.Line("ref float g = ref " + U + ".Add(ref q, QGates);");
             w.Line("ref float st = ref " + MM + ".GetReference(state);");
             w.Line("ref float input = ref " + MM + ".GetReference(x);");
             for (int k = 0; k < L; k++)
@@ -344,13 +390,13 @@ namespace RnnCodegen.Generator.Emit
         }
 
         private void EmitRows(CodeWriter w, System.Func<string, string, string, string> fma, System.Func<string, string, string> load, string vt, string v,
-            string source, string firstRow, int count, int n, int firstVector, int width)
+            string source, string firstRow, int count, int n, string column, int width)
         {
             if (count == 0) return;
             string row = "(" + firstRow + " + j)";
             w.Open("for (nuint j = 0; j + 1 < " + I(count) + "; j += 2)");
             w.Line(vt + " even = " + v + ".Create(" + U + ".Add(ref " + source + ", j)), odd = " + v + ".Create(" + U + ".Add(ref " + source + ", j + 1));");
-            w.Line("ref float r0 = ref " + U + ".Add(ref rows, " + row + " * " + I(Gp) + " + " + I(firstVector * width) + ");");
+            w.Line("ref float r0 = ref " + U + ".Add(ref rows, " + row + " * " + I(Gp) + " + " + column + ");");
             w.Line("ref float r1 = ref " + U + ".Add(ref r0, " + I(Gp) + ");");
             for (int i = 0; i < n; i++)
             {
@@ -361,7 +407,7 @@ namespace RnnCodegen.Generator.Emit
             {
                 w.Open("");
                 w.Line(vt + " last = " + v + ".Create(" + U + ".Add(ref " + source + ", " + I(count - 1) + "));");
-                w.Line("ref float r0 = ref " + U + ".Add(ref rows, (" + firstRow + " + " + I(count - 1) + ") * " + I(Gp) + " + " + I(firstVector * width) + ");");
+                w.Line("ref float r0 = ref " + U + ".Add(ref rows, (" + firstRow + " + " + I(count - 1) + ") * " + I(Gp) + " + " + column + ");");
                 for (int i = 0; i < n; i++) w.Line("a" + I(i) + " = " + fma("last", load("r0", I(i * width)), "a" + I(i)) + ";");
                 w.Close();
             }

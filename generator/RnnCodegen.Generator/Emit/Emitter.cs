@@ -76,6 +76,7 @@ namespace RnnCodegen.Generator.Emit
             EmitRepack();
             EmitFastSteps();
             EmitTraining();
+            EmitMulAddHelpers();
             w.Close();
 
             foreach (var _ in _spec.ContainingTypes) w.Close();

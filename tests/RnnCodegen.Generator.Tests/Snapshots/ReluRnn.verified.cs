@@ -46,6 +46,7 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
     private const int QDenseWeight = 72; // [2, 8]
     private const int QDenseBias = 88;
     private const int PackedSize = 90;
+    private const int QGates = 96; // the streaming step's gate pre-activations, after the packed copy (64-byte aligned)
     private const int PaddedHidden = 8;
 
     // ---- Storage: allocated once with the model, never in a hot path ----
@@ -53,8 +54,10 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
     private readonly float[] _state = new float[StateStorage];
     private readonly float[] _forwardState = new float[StateStorage];
     private readonly float[] _scratch = new float[ScratchSize];
-    private readonly float[] _packed = new float[PackedSize];
-    private readonly float[] _gates = new float[8];
+    // Pinned (never moves) with room to start the packed copy on a 64-byte boundary: every row is then a whole number of
+    // cache lines, and a vector load never straddles two (misaligned Vector512 loads run at about half the speed).
+    private readonly float[] _packed = global::System.GC.AllocateArray<float>(QGates + 8 + 16, pinned: true);
+    private int _packedOffset; // set by Repack
     private bool _packedStale = true;
 
     /// <summary>The model's cell, sizes and head.</summary>
@@ -217,9 +220,11 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
 
     private void Repack()
     {
-        float[] q = _packed;
+        long address = (long)global::System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(_packed, 0);
+        _packedOffset = (int)((64 - address % 64) % 64 / 4);
+        global::System.Span<float> q = global::System.MemoryExtensions.AsSpan(_packed, _packedOffset, PackedSize);
         float[] p = _parameters;
-        global::System.Array.Clear(q, 0, PackedSize);
+        q.Clear();
         // Layer 0: row j < 3 is input j, row 3 + j is hidden j; column = gate * 8 + unit.
         for (int r = 0; r < 5; r++)
         {
@@ -233,11 +238,14 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
         _packedStale = false;
     }
 
+    /// <summary>The first float of the packed copy (64-byte aligned).</summary>
+    private ref float PackedBase => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed), _packedOffset);
+
     // RNN (ReLU) step on Vector256: 1 gate vectors per layer in blocks of 4, two FMA chains each.
     private void StepSimd256(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
     {
-        ref float q = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
-        ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gates);
+        ref float q = ref PackedBase;
+        ref float g = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QGates);
         ref float st = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state);
         ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
         // Layer 0: gates = bias + [x | h] rows of the packed matrix.
@@ -252,26 +260,26 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
                     global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
                     ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 8 + 0);
                     ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 8);
-                    a0 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0) : even * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)) + a0); b0 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0) : odd * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)) + b0);
+                    a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
                 }
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> last = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                     ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 2) * 8 + 0);
-                    a0 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0) : last * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)) + a0);
+                    a0 = MulAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0);
                 }
                 for (nuint j = 0; j + 1 < 5; j += 2)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
                     ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (3 + j) * 8 + 0);
                     ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 8);
-                    a0 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0) : even * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)) + a0); b0 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0) : odd * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)) + b0);
+                    a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
                 }
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> last = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 4));
                     ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (3 + 4) * 8 + 0);
-                    a0 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0) : last * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)) + a0);
+                    a0 = MulAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0);
                 }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, (nuint)0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, (nuint)(0));
             }
             for (nuint u = 0; u < 8; u += 8)
             {
@@ -286,7 +294,7 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
         {
             ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QDenseWeight + o * 8);
             global::System.Runtime.Intrinsics.Vector256<float> sum = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-            for (nuint u = 0; u < 8; u += 8) sum = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref top, (nuint)(u)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(u)), sum) : global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref top, (nuint)(u)) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(u)) + sum);
+            for (nuint u = 0; u < 8; u += 8) sum = MulAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref top, (nuint)(u)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(u)), sum);
             logits[o] = global::System.Runtime.Intrinsics.Vector256.Sum(sum) + global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QDenseBias + o);
         }
         global::RnnCodegen.Activations.Tanh(output);
@@ -295,8 +303,8 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
     // RNN (ReLU) step on Vector128: 2 gate vectors per layer in blocks of 4, two FMA chains each.
     private void StepSimd128(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
     {
-        ref float q = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
-        ref float g = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gates);
+        ref float q = ref PackedBase;
+        ref float g = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QGates);
         ref float st = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state);
         ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
         // Layer 0: gates = bias + [x | h] rows of the packed matrix.
@@ -312,31 +320,31 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
                     global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
                     ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 8 + 0);
                     ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 8);
-                    a0 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0) : even * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)) + a0); b0 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0) : odd * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)) + b0);
-                    a1 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1) : even * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)) + a1); b1 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1) : odd * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)) + b1);
+                    a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                    a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
                 }
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
                     ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 2) * 8 + 0);
-                    a0 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0) : last * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)) + a0);
-                    a1 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1) : last * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)) + a1);
+                    a0 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                    a1 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
                 }
                 for (nuint j = 0; j + 1 < 5; j += 2)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
                     ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (3 + j) * 8 + 0);
                     ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 8);
-                    a0 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0) : even * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)) + a0); b0 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0) : odd * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)) + b0);
-                    a1 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1) : even * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)) + a1); b1 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1) : odd * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)) + b1);
+                    a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                    a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
                 }
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 4));
                     ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (3 + 4) * 8 + 0);
-                    a0 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0) : last * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)) + a0);
-                    a1 = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1) : last * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)) + a1);
+                    a0 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                    a1 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
                 }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)0);
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)4);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)(4));
             }
             for (nuint u = 0; u < 8; u += 4)
             {
@@ -351,10 +359,17 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
         {
             ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QDenseWeight + o * 8);
             global::System.Runtime.Intrinsics.Vector128<float> sum = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-            for (nuint u = 0; u < 8; u += 4) sum = ((global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref top, (nuint)(u)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(u)), sum) : global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref top, (nuint)(u)) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(u)) + sum);
+            for (nuint u = 0; u < 8; u += 4) sum = MulAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref top, (nuint)(u)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(u)), sum);
             logits[o] = global::System.Runtime.Intrinsics.Vector128.Sum(sum) + global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QDenseBias + o);
         }
         global::RnnCodegen.Activations.Tanh(output);
     }
+
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static global::System.Runtime.Intrinsics.Vector512<float> MulAdd(global::System.Runtime.Intrinsics.Vector512<float> a, global::System.Runtime.Intrinsics.Vector512<float> b, global::System.Runtime.Intrinsics.Vector512<float> c) => (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a, b, c) : a * b + c;
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static global::System.Runtime.Intrinsics.Vector256<float> MulAdd(global::System.Runtime.Intrinsics.Vector256<float> a, global::System.Runtime.Intrinsics.Vector256<float> b, global::System.Runtime.Intrinsics.Vector256<float> c) => (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector256.FusedMultiplyAdd(a, b, c) : a * b + c;
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static global::System.Runtime.Intrinsics.Vector128<float> MulAdd(global::System.Runtime.Intrinsics.Vector128<float> a, global::System.Runtime.Intrinsics.Vector128<float> b, global::System.Runtime.Intrinsics.Vector128<float> c) => (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector128.FusedMultiplyAdd(a, b, c) : a * b + c;
 
 }
