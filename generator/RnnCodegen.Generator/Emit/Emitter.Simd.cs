@@ -228,17 +228,43 @@ namespace RnnCodegen.Generator.Emit
             }
         }
 
-        /// <summary>One register block of <paramref name="n"/> gate vectors starting at column <paramref name="column"/>: bias, then every row, then the store.</summary>
+        /// <summary>
+        /// One register block of <paramref name="n"/> gate vectors starting at column <paramref name="column"/>: bias, then every
+        /// row, then the store. Rows go round-robin to independent accumulator chains (two; four when the block is one or two
+        /// vectors, where the FMA latency rather than the throughput would bound it). Above layer 0 the recurrent rows come
+        /// first: they need only this layer's previous state, so the CPU runs them while the layer below finishes its step.
+        /// </summary>
         private void EmitGemvBlock(CodeWriter w, int k, int width, string inputSource, string hiddenSource, string gatesRef, int n, string column,
             System.Func<string, string, string> load, string V, string VT)
         {
             int inSize = _spec.LayerInput(k);
+            int chains = n <= 2 ? 4 : 2;
             string At(int v) => column == "0" ? I(v * width) : v == 0 ? column : column + " + " + I(v * width);
-            for (int v = 0; v < n; v++) w.Line(VT + " a" + I(v) + " = " + load("bias", At(v)) + ", b" + I(v) + " = " + VT + ".Zero;");
-            EmitRows(w, (a, b, c) => FmaExpr(V, a, b, c), load, VT, V, inputSource, "0", inSize, n, column, width);
-            EmitRows(w, (a, b, c) => FmaExpr(V, a, b, c), load, VT, V, hiddenSource, I(inSize), _spec.Hidden, n, column, width);
-            for (int v = 0; v < n; v++) w.Line(V + ".StoreUnsafe(a" + I(v) + " + b" + I(v) + ", ref " + gatesRef + ", (nuint)(" + At(v) + "));");
+            for (int v = 0; v < n; v++)
+            {
+                string line = VT + " " + Acc(0, v) + " = " + load("bias", At(v));
+                for (int c = 1; c < chains; c++) line += ", " + Acc(c, v) + " = " + VT + ".Zero";
+                w.Line(line + ";");
+            }
+            if (k == 0)
+            {
+                EmitRows(w, load, VT, V, inputSource, "0", inSize, n, column, width, chains);
+                EmitRows(w, load, VT, V, hiddenSource, I(inSize), _spec.Hidden, n, column, width, chains);
+            }
+            else
+            {
+                EmitRows(w, load, VT, V, hiddenSource, I(inSize), _spec.Hidden, n, column, width, chains);
+                EmitRows(w, load, VT, V, inputSource, "0", inSize, n, column, width, chains);
+            }
+            for (int v = 0; v < n; v++)
+            {
+                string sum = chains == 4 ? "(" + Acc(0, v) + " + " + Acc(1, v) + ") + (" + Acc(2, v) + " + " + Acc(3, v) + ")" : Acc(0, v) + " + " + Acc(1, v);
+                w.Line(V + ".StoreUnsafe(" + sum + ", ref " + gatesRef + ", (nuint)(" + At(v) + "));");
+            }
         }
+
+        /// <summary>Accumulator of chain <paramref name="chain"/> for vector <paramref name="v"/> of a register block: a0, b0, c0, d0, a1...</summary>
+        private static string Acc(int chain, int v) => "abcd"[chain] + I(v);
 
         private void EmitFastTrainLayers(int width)
         {
@@ -389,26 +415,38 @@ namespace RnnCodegen.Generator.Emit
             w.Line();
         }
 
-        private void EmitRows(CodeWriter w, System.Func<string, string, string, string> fma, System.Func<string, string, string> load, string vt, string v,
-            string source, string firstRow, int count, int n, string column, int width)
+        /// <summary>
+        /// Rows <paramref name="firstRow"/> .. + <paramref name="count"/> of the packed matrix times the broadcast values of
+        /// <paramref name="source"/>, into the block's accumulators: row j feeds chain j mod <paramref name="chains"/>.
+        /// </summary>
+        private void EmitRows(CodeWriter w, System.Func<string, string, string> load, string vt, string v,
+            string source, string firstRow, int count, int n, string column, int width, int chains)
         {
             if (count == 0) return;
-            string row = "(" + firstRow + " + j)";
-            w.Open("for (nuint j = 0; j + 1 < " + I(count) + "; j += 2)");
-            w.Line(vt + " even = " + v + ".Create(" + U + ".Add(ref " + source + ", j)), odd = " + v + ".Create(" + U + ".Add(ref " + source + ", j + 1));");
-            w.Line("ref float r0 = ref " + U + ".Add(ref rows, " + row + " * " + I(Gp) + " + " + column + ");");
-            w.Line("ref float r1 = ref " + U + ".Add(ref r0, " + I(Gp) + ");");
-            for (int i = 0; i < n; i++)
+            int whole = count / chains * chains;
+            if (whole > 0)
             {
-                w.Line("a" + I(i) + " = " + fma("even", load("r0", I(i * width)), "a" + I(i)) + "; b" + I(i) + " = " + fma("odd", load("r1", I(i * width)), "b" + I(i)) + ";");
+                w.Open("for (nuint j = 0; j < " + I(whole) + "; j += " + I(chains) + ")");
+                string line = vt + " x0 = " + v + ".Create(" + U + ".Add(ref " + source + ", j))";
+                for (int c = 1; c < chains; c++) line += ", x" + I(c) + " = " + v + ".Create(" + U + ".Add(ref " + source + ", j + " + I(c) + "))";
+                w.Line(line + ";");
+                w.Line("ref float r0 = ref " + U + ".Add(ref rows, (" + firstRow + " + j) * " + I(Gp) + " + " + column + ");");
+                for (int c = 1; c < chains; c++) w.Line("ref float r" + I(c) + " = ref " + U + ".Add(ref r0, " + I(c * Gp) + ");");
+                for (int i = 0; i < n; i++)
+                {
+                    string fmas = "";
+                    for (int c = 0; c < chains; c++) fmas += (c > 0 ? " " : "") + Acc(c, i) + " = " + FmaExpr(v, "x" + I(c), load("r" + I(c), I(i * width)), Acc(c, i)) + ";";
+                    w.Line(fmas);
+                }
+                w.Close();
             }
-            w.Close();
-            if (count % 2 == 1)
+            for (int j = whole; j < count; j++)
             {
+                int c = j - whole;
                 w.Open("");
-                w.Line(vt + " last = " + v + ".Create(" + U + ".Add(ref " + source + ", " + I(count - 1) + "));");
-                w.Line("ref float r0 = ref " + U + ".Add(ref rows, (" + firstRow + " + " + I(count - 1) + ") * " + I(Gp) + " + " + column + ");");
-                for (int i = 0; i < n; i++) w.Line("a" + I(i) + " = " + fma("last", load("r0", I(i * width)), "a" + I(i)) + ";");
+                w.Line(vt + " xt = " + v + ".Create(" + U + ".Add(ref " + source + ", " + I(j) + "));");
+                w.Line("ref float rt = ref " + U + ".Add(ref rows, (" + firstRow + " + " + I(j) + ") * " + I(Gp) + " + " + column + ");");
+                for (int i = 0; i < n; i++) w.Line(Acc(c, i) + " = " + FmaExpr(v, "xt", load("rt", I(i * width)), Acc(c, i)) + ";");
                 w.Close();
             }
         }

@@ -254,32 +254,37 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
             ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights0);
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
             {
-                global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(0)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                for (nuint j = 0; j + 1 < 3; j += 2)
+                global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(0)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
-                    ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 8 + 0);
-                    ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 8);
-                    a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                    global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                    ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 8 + 0);
+                    a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), a0);
                 }
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> last = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
-                    ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 2) * 8 + 0);
-                    a0 = MulAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                    global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                    ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 1) * 8 + 0);
+                    b0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), b0);
                 }
-                for (nuint j = 0; j + 1 < 5; j += 2)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                    global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                    ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 2) * 8 + 0);
+                    c0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), c0);
+                }
+                for (nuint j = 0; j < 4; j += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 3));
                     ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (3 + j) * 8 + 0);
                     ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 8);
-                    a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                    ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
+                    ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 24);
+                    a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0); c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(0)), c0); d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(0)), d0);
                 }
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> last = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 4));
-                    ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (3 + 4) * 8 + 0);
-                    a0 = MulAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0);
+                    global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 4));
+                    ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (3 + 4) * 8 + 0);
+                    a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), a0);
                 }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(0));
             }
             for (nuint u = 0; u < 8; u += 8)
             {
@@ -313,38 +318,44 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
             ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights0);
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
             {
-                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(0)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                for (nuint j = 0; j + 1 < 3; j += 2)
+                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(0)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, c1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, d1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
-                    ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 8 + 0);
-                    ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 8);
-                    a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                    a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                    global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                    ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 8 + 0);
+                    a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                    a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), a1);
                 }
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
-                    ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 2) * 8 + 0);
-                    a0 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
-                    a1 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
+                    global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
+                    ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 1) * 8 + 0);
+                    b0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), b0);
+                    b1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), b1);
                 }
-                for (nuint j = 0; j + 1 < 5; j += 2)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                    global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
+                    ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 2) * 8 + 0);
+                    c0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), c0);
+                    c1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), c1);
+                }
+                for (nuint j = 0; j < 4; j += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 3));
                     ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (3 + j) * 8 + 0);
                     ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 8);
-                    a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                    a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                    ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
+                    ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 24);
+                    a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0); c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r2, (nuint)(0)), c0); d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r3, (nuint)(0)), d0);
+                    a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r2, (nuint)(4)), c1); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r3, (nuint)(4)), d1);
                 }
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 4));
-                    ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (3 + 4) * 8 + 0);
-                    a0 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
-                    a1 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
+                    global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 4));
+                    ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (3 + 4) * 8 + 0);
+                    a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                    a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), a1);
                 }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)(0));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)(4));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(4));
             }
             for (nuint u = 0; u < 8; u += 4)
             {

@@ -281,45 +281,31 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(80)), b5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(96)), b6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(112)), b7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    for (nuint j = 0; j + 1 < 1; j += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> even = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 128 + 0);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
-                        a2 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
-                        a3 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
-                        a4 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(64)), a4); b4 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(64)), b4);
-                        a5 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(80)), a5); b5 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(80)), b5);
-                        a6 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(96)), a6); b6 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(96)), b6);
-                        a7 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(112)), a7); b7 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(112)), b7);
+                        global::System.Runtime.Intrinsics.Vector512<float> xt = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + 0);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(16)), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(32)), a2);
+                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(48)), a3);
+                        a4 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(64)), a4);
+                        a5 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(80)), a5);
+                        a6 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(96)), a6);
+                        a7 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(112)), a7);
                     }
+                    for (nuint j = 0; j < 32; j += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> last = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + 0);
-                        a0 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0);
-                        a1 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1);
-                        a2 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2);
-                        a3 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3);
-                        a4 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(64)), a4);
-                        a5 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(80)), a5);
-                        a6 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(96)), a6);
-                        a7 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(112)), a7);
-                    }
-                    for (nuint j = 0; j + 1 < 32; j += 2)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> even = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
                         ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + 0);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
-                        a2 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
-                        a3 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
-                        a4 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(64)), a4); b4 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(64)), b4);
-                        a5 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(80)), a5); b5 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(80)), b5);
-                        a6 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(96)), a6); b6 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(96)), b6);
-                        a7 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(112)), a7); b7 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(112)), b7);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
+                        a4 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(64)), a4); b4 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(64)), b4);
+                        a5 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(80)), a5); b5 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(80)), b5);
+                        a6 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(96)), a6); b6 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(96)), b6);
+                        a7 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(112)), a7); b7 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(112)), b7);
                     }
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0 + b0, ref g, (nuint)(0));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1 + b1, ref g, (nuint)(16));
@@ -373,33 +359,23 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 16)), b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 24)), b3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    for (nuint j = 0; j + 1 < 1; j += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 128 + block);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
-                        a2 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
-                        a3 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                        global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + block);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(8)), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(16)), a2);
+                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(24)), a3);
                     }
+                    for (nuint j = 0; j < 32; j += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> last = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + block);
-                        a0 = MulAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0);
-                        a1 = MulAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1);
-                        a2 = MulAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2);
-                        a3 = MulAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3);
-                    }
-                    for (nuint j = 0; j + 1 < 32; j += 2)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
                         ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + block);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
-                        a2 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
-                        a3 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 8));
@@ -449,33 +425,23 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 12)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    for (nuint j = 0; j + 1 < 1; j += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 128 + block);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
-                        a2 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
-                        a3 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                        global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + block);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(8)), a2);
+                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(12)), a3);
                     }
+                    for (nuint j = 0; j < 32; j += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + block);
-                        a0 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
-                        a1 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
-                        a2 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2);
-                        a3 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3);
-                    }
-                    for (nuint j = 0; j + 1 < 32; j += 2)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
                         ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + block);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
-                        a2 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
-                        a3 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 4));
@@ -543,45 +509,31 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(80)), b5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(96)), b6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(112)), b7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    for (nuint j = 0; j + 1 < 1; j += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> even = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 128 + 0);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
-                        a2 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
-                        a3 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
-                        a4 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(64)), a4); b4 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(64)), b4);
-                        a5 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(80)), a5); b5 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(80)), b5);
-                        a6 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(96)), a6); b6 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(96)), b6);
-                        a7 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(112)), a7); b7 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(112)), b7);
+                        global::System.Runtime.Intrinsics.Vector512<float> xt = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + 0);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(16)), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(32)), a2);
+                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(48)), a3);
+                        a4 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(64)), a4);
+                        a5 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(80)), a5);
+                        a6 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(96)), a6);
+                        a7 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(112)), a7);
                     }
+                    for (nuint j = 0; j < 32; j += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> last = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + 0);
-                        a0 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0);
-                        a1 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1);
-                        a2 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2);
-                        a3 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3);
-                        a4 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(64)), a4);
-                        a5 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(80)), a5);
-                        a6 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(96)), a6);
-                        a7 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(112)), a7);
-                    }
-                    for (nuint j = 0; j + 1 < 32; j += 2)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> even = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j)), odd = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j + 1));
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j)), x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j + 1));
                         ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + 0);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
-                        a2 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
-                        a3 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
-                        a4 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(64)), a4); b4 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(64)), b4);
-                        a5 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(80)), a5); b5 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(80)), b5);
-                        a6 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(96)), a6); b6 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(96)), b6);
-                        a7 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(112)), a7); b7 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(112)), b7);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
+                        a4 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(64)), a4); b4 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(64)), b4);
+                        a5 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(80)), a5); b5 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(80)), b5);
+                        a6 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(96)), a6); b6 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(96)), b6);
+                        a7 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(112)), a7); b7 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(112)), b7);
                     }
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0 + b0, ref g, (nuint)(0));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1 + b1, ref g, (nuint)(16));
@@ -631,33 +583,23 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 16)), b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 24)), b3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    for (nuint j = 0; j + 1 < 1; j += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 128 + block);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
-                        a2 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
-                        a3 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                        global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + block);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(8)), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(16)), a2);
+                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(24)), a3);
                     }
+                    for (nuint j = 0; j < 32; j += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> last = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + block);
-                        a0 = MulAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0);
-                        a1 = MulAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1);
-                        a2 = MulAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2);
-                        a3 = MulAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3);
-                    }
-                    for (nuint j = 0; j + 1 < 32; j += 2)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j + 1));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j + 1));
                         ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + block);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
-                        a2 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
-                        a3 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 8));
@@ -703,33 +645,23 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 12)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    for (nuint j = 0; j + 1 < 1; j += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 128 + block);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
-                        a2 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
-                        a3 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                        global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + block);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(8)), a2);
+                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(12)), a3);
                     }
+                    for (nuint j = 0; j < 32; j += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + block);
-                        a0 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
-                        a1 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
-                        a2 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2);
-                        a3 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3);
-                    }
-                    for (nuint j = 0; j + 1 < 32; j += 2)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j + 1));
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j + 1));
                         ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + block);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
-                        a2 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
-                        a3 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 4));

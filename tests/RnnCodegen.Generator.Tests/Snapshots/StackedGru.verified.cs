@@ -295,33 +295,33 @@ namespace Demo.Models
                     global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(16)), b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(32)), b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(48)), b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    for (nuint j = 0; j + 1 < 4; j += 2)
+                    for (nuint j = 0; j < 4; j += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> even = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
                         ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + 0);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
-                        a2 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
-                        a3 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
                     }
-                    for (nuint j = 0; j + 1 < 13; j += 2)
+                    for (nuint j = 0; j < 12; j += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> even = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
                         ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + j) * 64 + 0);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
-                        a2 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
-                        a3 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> last = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + 12) * 64 + 0);
-                        a0 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0);
-                        a1 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1);
-                        a2 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2);
-                        a3 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3);
+                        global::System.Runtime.Intrinsics.Vector512<float> xt = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + 12) * 64 + 0);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(16)), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(32)), a2);
+                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(48)), a3);
                     }
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0 + b0, ref g, (nuint)(0));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1 + b1, ref g, (nuint)(16));
@@ -347,41 +347,41 @@ namespace Demo.Models
                     global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(16)), b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(32)), b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(48)), b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    for (nuint j = 0; j + 1 < 13; j += 2)
+                    for (nuint j = 0; j < 12; j += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> even = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), odd = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + 0);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
-                        a2 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
-                        a3 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
-                    }
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> last = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 12) * 64 + 0);
-                        a0 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0);
-                        a1 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1);
-                        a2 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2);
-                        a3 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3);
-                    }
-                    for (nuint j = 0; j + 1 < 13; j += 2)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> even = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
                         ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + j) * 64 + 0);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
-                        a2 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
-                        a3 = MulAdd(even, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> last = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + 12) * 64 + 0);
-                        a0 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0);
-                        a1 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1);
-                        a2 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2);
-                        a3 = MulAdd(last, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3);
+                        global::System.Runtime.Intrinsics.Vector512<float> xt = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + 12) * 64 + 0);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(16)), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(32)), a2);
+                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(48)), a3);
+                    }
+                    for (nuint j = 0; j < 12; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + 0);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xt = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 12) * 64 + 0);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(16)), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(32)), a2);
+                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(48)), a3);
                     }
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0 + b0, ref g, (nuint)(0));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1 + b1, ref g, (nuint)(16));
@@ -419,33 +419,33 @@ namespace Demo.Models
                     global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 16)), b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 24)), b3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    for (nuint j = 0; j + 1 < 4; j += 2)
+                    for (nuint j = 0; j < 4; j += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
                         ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + block);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
-                        a2 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
-                        a3 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
                     }
-                    for (nuint j = 0; j + 1 < 13; j += 2)
+                    for (nuint j = 0; j < 12; j += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
                         ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + j) * 64 + block);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
-                        a2 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
-                        a3 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> last = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + 12) * 64 + block);
-                        a0 = MulAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0);
-                        a1 = MulAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1);
-                        a2 = MulAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2);
-                        a3 = MulAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3);
+                        global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + 12) * 64 + block);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(8)), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(16)), a2);
+                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(24)), a3);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 8));
@@ -472,41 +472,41 @@ namespace Demo.Models
                     global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 16)), b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 24)), b3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    for (nuint j = 0; j + 1 < 13; j += 2)
+                    for (nuint j = 0; j < 12; j += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + block);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
-                        a2 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
-                        a3 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
-                    }
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> last = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 12) * 64 + block);
-                        a0 = MulAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0);
-                        a1 = MulAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1);
-                        a2 = MulAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2);
-                        a3 = MulAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3);
-                    }
-                    for (nuint j = 0; j + 1 < 13; j += 2)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> even = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
                         ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + j) * 64 + block);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
-                        a2 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
-                        a3 = MulAdd(even, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> last = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + 12) * 64 + block);
-                        a0 = MulAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0);
-                        a1 = MulAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1);
-                        a2 = MulAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2);
-                        a3 = MulAdd(last, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3);
+                        global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + 12) * 64 + block);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(8)), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(16)), a2);
+                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(24)), a3);
+                    }
+                    for (nuint j = 0; j < 12; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + block);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 12) * 64 + block);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(8)), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(16)), a2);
+                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(24)), a3);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 8));
@@ -544,33 +544,33 @@ namespace Demo.Models
                     global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 12)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    for (nuint j = 0; j + 1 < 4; j += 2)
+                    for (nuint j = 0; j < 4; j += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
                         ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + block);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
-                        a2 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
-                        a3 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
                     }
-                    for (nuint j = 0; j + 1 < 13; j += 2)
+                    for (nuint j = 0; j < 12; j += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
                         ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + j) * 64 + block);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
-                        a2 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
-                        a3 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + 12) * 64 + block);
-                        a0 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
-                        a1 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
-                        a2 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2);
-                        a3 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3);
+                        global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + 12) * 64 + block);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(8)), a2);
+                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(12)), a3);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 4));
@@ -597,41 +597,41 @@ namespace Demo.Models
                     global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 12)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    for (nuint j = 0; j + 1 < 13; j += 2)
+                    for (nuint j = 0; j < 12; j += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + block);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
-                        a2 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
-                        a3 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
-                    }
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 12) * 64 + block);
-                        a0 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
-                        a1 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
-                        a2 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2);
-                        a3 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3);
-                    }
-                    for (nuint j = 0; j + 1 < 13; j += 2)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> even = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), odd = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
                         ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + j) * 64 + block);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
-                        a2 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
-                        a3 = MulAdd(even, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(odd, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector128<float> last = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + 12) * 64 + block);
-                        a0 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0);
-                        a1 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1);
-                        a2 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2);
-                        a3 = MulAdd(last, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3);
+                        global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + 12) * 64 + block);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(8)), a2);
+                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(12)), a3);
+                    }
+                    for (nuint j = 0; j < 12; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + block);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 12) * 64 + block);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(8)), a2);
+                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(12)), a3);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 4));
