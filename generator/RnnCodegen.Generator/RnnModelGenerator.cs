@@ -66,7 +66,9 @@ namespace RnnCodegen.Generator
         private static TargetInfo ReadTarget(Compilation compilation)
         {
             bool intrinsics = compilation.GetTypeByMetadataName("System.Runtime.Intrinsics.Vector128`1") is not null;
-            bool skipLocalsInit = compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.SkipLocalsInitAttribute") is not null;
+            // [SkipLocalsInit] needs the attribute and unsafe code allowed in the consumer's project (CS0227 otherwise).
+            bool skipLocalsInit = compilation.GetTypeByMetadataName("System.Runtime.CompilerServices.SkipLocalsInitAttribute") is not null
+                && compilation.Options is CSharpCompilationOptions { AllowUnsafe: true };
             int languageVersion = compilation is CSharpCompilation cs ? (int)cs.LanguageVersion : 0;
             var vector512 = compilation.GetTypeByMetadataName("System.Runtime.Intrinsics.Vector512");
             bool hasVector512 = intrinsics && vector512 is not null && compilation.GetTypeByMetadataName("System.Runtime.InteropServices.MemoryMarshal") is not null;

@@ -54,6 +54,35 @@ namespace RnnCodegen.Generator.Tests
         }
 
         [Fact]
+        public void SkipLocalsInitOnlyWhereUnsafeCodeIsAllowed()
+        {
+            // [SkipLocalsInit] without AllowUnsafeBlocks is error CS0227: the generator emits it only where unsafe code is
+            // allowed (here on Step(float), StepCore and StepSimd128: Hidden 3 pads to one Vector128), and the
+            // results are the same either way.
+            var with = StepTwice(true, out int withCount);
+            var without = StepTwice(false, out int withoutCount);
+            Assert.Equal(3, withCount);
+            Assert.Equal(0, withoutCount);
+            Assert.Equal(without, with);
+        }
+
+        private static float[] StepTwice(bool allowUnsafe, out int attributes)
+        {
+            const string Attribute = "[global::System.Runtime.CompilerServices.SkipLocalsInit]";
+            var run = TestHelpers.Run("using RnnCodegen;\n[LstmModel(Input = 1, Hidden = 3, Output = 1, SequenceLength = 4)] public partial class M { }", allowUnsafe: allowUnsafe);
+            Assert.Empty(run.GeneratorDiagnostics);
+            string source = Assert.Single(run.Sources).Source;
+            attributes = (source.Length - source.Replace(Attribute, "").Length) / Attribute.Length;
+            var type = TestHelpers.Load(run.Output).GetType("M")!;
+            var model = (IRecurrentModel)Activator.CreateInstance(type)!;
+            var parameters = new float[model.ParameterCount];
+            for (int i = 0; i < parameters.Length; i++) parameters[i] = 0.05f * ((i * 7) % 11 - 5);
+            model.SetParameters(parameters);
+            var step = type.GetMethod("Step", new[] { typeof(float) })!;
+            return new[] { (float)step.Invoke(model, new object[] { 0.5f })!, (float)step.Invoke(model, new object[] { -0.25f })! };
+        }
+
+        [Fact]
         public void KerasSentimentExampleCountsBothBiases()
         {
             // Embedding(10000, 32) + RNN(32 -> 32) + Dense(1): 320000 + 2112 + 33 = 322145 (Keras' summary, with one bias, shows 322113).

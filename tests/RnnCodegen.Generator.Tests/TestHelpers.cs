@@ -38,19 +38,19 @@ namespace RnnCodegen.Generator.Tests
 
         public static ImmutableArray<MetadataReference> References => NetReferences.Value;
 
-        public static CSharpCompilation Compile(string source, LanguageVersion languageVersion = LanguageVersion.Latest, IEnumerable<MetadataReference>? references = null, string path = "Model.cs")
+        public static CSharpCompilation Compile(string source, LanguageVersion languageVersion = LanguageVersion.Latest, IEnumerable<MetadataReference>? references = null, string path = "Model.cs", bool allowUnsafe = true)
         {
             var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(languageVersion), path: path);
             return CSharpCompilation.Create(
                 "Consumer",
                 new[] { tree },
                 references ?? References,
-                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
+                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: allowUnsafe));
         }
 
-        public static GeneratorRun Run(string source, LanguageVersion languageVersion = LanguageVersion.Latest, IEnumerable<MetadataReference>? references = null)
+        public static GeneratorRun Run(string source, LanguageVersion languageVersion = LanguageVersion.Latest, IEnumerable<MetadataReference>? references = null, bool allowUnsafe = true)
         {
-            var compilation = Compile(source, languageVersion, references);
+            var compilation = Compile(source, languageVersion, references, allowUnsafe: allowUnsafe);
             var driver = CSharpGeneratorDriver.Create(
                 new[] { new RnnModelGenerator().AsSourceGenerator() },
                 parseOptions: (CSharpParseOptions)compilation.SyntaxTrees.First().Options,

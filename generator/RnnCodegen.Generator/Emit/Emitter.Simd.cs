@@ -274,6 +274,7 @@ namespace RnnCodegen.Generator.Emit
             string V = VectorClass(width);
             string VT = V + "<float>";
             string Load(string reference, string offset) => V + ".LoadUnsafe(ref " + reference + ", (nuint)(" + offset + "))";
+            EmitSkipLocalsInit();
             w.Open("private void TrainLayersSimd" + I(width * 32) + "(TrainingWorkspace ws, int t)");
             w.Line("ref float q = ref PackedBase;");
             w.Line("ref float g = ref " + MM + ".GetArrayDataReference(ws.Scratch);");
@@ -346,6 +347,7 @@ namespace RnnCodegen.Generator.Emit
             int vectors = Gp / width;
 
             w.Line("// " + CellName + " step on " + V.Substring(V.LastIndexOf('.') + 1) + ": " + I(vectors) + " gate vectors per layer in blocks of " + I(groupVectors) + ", two FMA chains each.");
+            EmitSkipLocalsInit();
             w.Open("private void StepSimd" + I(width * 32) + "(" + ReadOnlySpan + " x, " + Span + " state, " + Span + " output)");
             w.Line("ref float q = ref PackedBase;");
             w.Line("ref float g = ref " + U + ".Add(ref q, QGates);");

@@ -300,6 +300,7 @@ namespace RnnCodegen.Generator.Emit
                 if (s.Input == 1 && s.OutputWidth == 1)
                 {
                     w.Doc("Runs one time step on a single value and returns the single output, carrying the state.");
+                    EmitSkipLocalsInit();
                     w.Open("public float Step(float input)");
                     w.Line(ReadOnlySpan + " x = stackalloc float[1] { input };");
                     w.Line(Span + " y = stackalloc float[1];");
@@ -362,6 +363,16 @@ namespace RnnCodegen.Generator.Emit
         /// <summary>Buffer names for one layer's step: inference works in place on the state, training writes into the tape.</summary>
         private sealed record LayerBuffers(string Hp, string Cp, string Gates, string Tc, string Gi, string Gh);
 
+        /// <summary>
+        /// [SkipLocalsInit] on a hot method where the consumer's project allows it (the attribute requires unsafe code to be
+        /// allowed): the method's stackalloc buffers and locals are not zeroed on entry. Every such method writes its
+        /// buffers before reading them.
+        /// </summary>
+        private void EmitSkipLocalsInit()
+        {
+            if (_target.HasSkipLocalsInit) _w.Line("[global::System.Runtime.CompilerServices.SkipLocalsInit]");
+        }
+
         /// <summary>The shared time step: every layer in turn, then the head when an output row is wanted.</summary>
         private void EmitCore()
         {
@@ -369,6 +380,7 @@ namespace RnnCodegen.Generator.Emit
             var s = _spec;
             int h = s.Hidden;
             w.Line("// ---- One time step through every layer (PyTorch's formulas) ----");
+            EmitSkipLocalsInit();
             w.Open("private void StepCore(" + ReadOnlySpan + " x, " + Span + " state, " + Span + " output)");
             EmitFastDispatch();
             w.Line(ReadOnlySpan + " p = _parameters;");

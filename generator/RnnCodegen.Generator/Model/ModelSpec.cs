@@ -13,6 +13,7 @@ namespace RnnCodegen.Generator.Model
 
     /// <summary>What the consumer's compilation offers the emitted code.</summary>
     /// <param name="HasIntrinsics">System.Runtime.Intrinsics exists (netcoreapp3.0+).</param>
+    /// <param name="HasSkipLocalsInit">SkipLocalsInitAttribute exists (net5.0+) and the project allows unsafe code, which the attribute requires.</param>
     /// <param name="HasVector512">Vector512 and Vector*.IsHardwareAccelerated exist (net8.0+): the specialised SIMD step is emitted.</param>
     /// <param name="HasFusedMultiplyAdd">Vector*.FusedMultiplyAdd exists (net9.0+).</param>
     internal sealed record TargetInfo(bool HasIntrinsics, bool HasSkipLocalsInit, int LanguageVersion, bool HasVector512 = false, bool HasFusedMultiplyAdd = false);

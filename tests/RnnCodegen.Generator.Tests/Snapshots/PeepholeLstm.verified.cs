@@ -195,6 +195,7 @@ namespace Demo
                 }
 
                 // ---- One time step through every layer (PyTorch's formulas) ----
+                [global::System.Runtime.CompilerServices.SkipLocalsInit]
                 private void StepCore(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
                 {
                     global::System.ReadOnlySpan<float> p = _parameters;

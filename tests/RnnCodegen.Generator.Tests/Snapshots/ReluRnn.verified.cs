@@ -193,6 +193,7 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
     }
 
     // ---- One time step through every layer (PyTorch's formulas) ----
+    [global::System.Runtime.CompilerServices.SkipLocalsInit]
     private void StepCore(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
     {
         if (_packedStale) Repack();
@@ -242,6 +243,7 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
     private ref float PackedBase => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed), _packedOffset);
 
     // RNN (ReLU) step on Vector256: 1 gate vectors per layer in blocks of 4, two FMA chains each.
+    [global::System.Runtime.CompilerServices.SkipLocalsInit]
     private void StepSimd256(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
     {
         ref float q = ref PackedBase;
@@ -306,6 +308,7 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
     }
 
     // RNN (ReLU) step on Vector128: 2 gate vectors per layer in blocks of 4, two FMA chains each.
+    [global::System.Runtime.CompilerServices.SkipLocalsInit]
     private void StepSimd128(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
     {
         ref float q = ref PackedBase;

@@ -185,6 +185,7 @@ namespace Demo
         }
 
         /// <summary>Runs one time step on a single value and returns the single output, carrying the state.</summary>
+        [global::System.Runtime.CompilerServices.SkipLocalsInit]
         public float Step(float input)
         {
             global::System.ReadOnlySpan<float> x = stackalloc float[1] { input };
@@ -204,6 +205,7 @@ namespace Demo
         }
 
         // ---- One time step through every layer (PyTorch's formulas) ----
+        [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private void StepCore(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
         {
             if (_packedStale) Repack();
@@ -260,6 +262,7 @@ namespace Demo
         private ref float PackedBase => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed), _packedOffset);
 
         // LSTM step on Vector512: 8 gate vectors per layer in blocks of 8, two FMA chains each.
+        [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private void StepSimd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
         {
             ref float q = ref PackedBase;
@@ -341,6 +344,7 @@ namespace Demo
         }
 
         // LSTM step on Vector256: 16 gate vectors per layer in blocks of 4, two FMA chains each.
+        [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private void StepSimd256(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
         {
             ref float q = ref PackedBase;
@@ -407,6 +411,7 @@ namespace Demo
         }
 
         // LSTM step on Vector128: 32 gate vectors per layer in blocks of 4, two FMA chains each.
+        [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private void StepSimd128(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
         {
             ref float q = ref PackedBase;
@@ -481,6 +486,7 @@ namespace Demo
             return false;
         }
 
+        [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private void TrainLayersSimd512(TrainingWorkspace ws, int t)
         {
             ref float q = ref PackedBase;
@@ -558,6 +564,7 @@ namespace Demo
             }
         }
 
+        [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private void TrainLayersSimd256(TrainingWorkspace ws, int t)
         {
             ref float q = ref PackedBase;
@@ -620,6 +627,7 @@ namespace Demo
             }
         }
 
+        [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private void TrainLayersSimd128(TrainingWorkspace ws, int t)
         {
             ref float q = ref PackedBase;

@@ -201,6 +201,7 @@ namespace Demo.Models
         }
 
         // ---- One time step through every layer (PyTorch's formulas) ----
+        [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private void StepCore(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
         {
             if (_packedStale) Repack();
@@ -279,6 +280,7 @@ namespace Demo.Models
         private ref float PackedBase => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed), _packedOffset);
 
         // GRU step on Vector512: 4 gate vectors per layer in blocks of 8, two FMA chains each.
+        [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private void StepSimd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
         {
             ref float q = ref PackedBase;
@@ -402,6 +404,7 @@ namespace Demo.Models
         }
 
         // GRU step on Vector256: 8 gate vectors per layer in blocks of 4, two FMA chains each.
+        [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private void StepSimd256(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
         {
             ref float q = ref PackedBase;
@@ -527,6 +530,7 @@ namespace Demo.Models
         }
 
         // GRU step on Vector128: 16 gate vectors per layer in blocks of 4, two FMA chains each.
+        [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private void StepSimd128(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
         {
             ref float q = ref PackedBase;
