@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Runtime.Intrinsics;
 using RnnCodegen.Tests.Models;
 using Xunit;
@@ -18,6 +20,51 @@ namespace RnnCodegen.Tests
             Assert.Equal(widest, SineLstm.SimdPath);
             string? expected = Environment.GetEnvironmentVariable("RNNCODEGEN_EXPECT_SIMD");
             if (!string.IsNullOrEmpty(expected)) Assert.Equal(expected, SineLstm.SimdPath);
+        }
+    
+        public static IEnumerable<object[]> WideModels() => new IFloatModel[] { new WideGru(), new OddWideLstm(), new WideRnn() }.Select(m => new object[] { m });
+
+        /// <summary>Uniform in ±2/sqrt(Hidden): the gates stay out of saturation, so a wrong or skipped block shows.</summary>
+        private static void Moderate(IRecurrentModel model, int seed)
+        {
+            var random = new Random(seed);
+            double bound = 2 / Math.Sqrt(model.Description.HiddenSize);
+            var p = new float[model.ParameterCount];
+            for (int i = 0; i < p.Length; i++) p[i] = (float)((random.NextDouble() * 2 - 1) * bound);
+            model.SetParameters(p);
+        }
+
+        [Theory]
+        [MemberData(nameof(WideModels))]
+        public void WideLayersMatchTheReference(IFloatModel model)
+        {
+            Moderate(model, 11);
+            const int Steps = 8;
+            int input = model.Description.InputSize, width = model.Description.OutputWidth;
+            var inputs = InferenceTests.RandomInputs(Steps * input, 4);
+            var outputs = new float[Steps * width];
+            model.Forward(inputs, outputs);
+            var reference = new Reference(model);
+            var expected = reference.Run(Enumerable.Range(0, Steps).Select(t => inputs.Skip(t * input).Take(input).Select(v => (double)v).ToArray()).ToList());
+            InferenceTests.AssertClose(expected.SelectMany(r => r).ToList(), outputs);
+
+            // Every hidden unit (the head alone could hide a wrong block): the streamed state is the reference's, and it is
+            // not saturated.
+            model.ResetState();
+            var row = new float[width];
+            for (int t = 0; t < Steps; t++) model.Step(inputs.AsSpan(t * input, input), row);
+            var state = new float[model.StateSize];
+            model.CopyState(state);
+            var expectedState = model.Description.Cell == CellKind.Lstm ? reference.FinalH.Concat(reference.FinalC).ToList() : reference.FinalH.ToList();
+            InferenceTests.AssertClose(expectedState, state);
+            Assert.True(reference.FinalH.Count(v => Math.Abs(v) > 0.05 && Math.Abs(v) < 0.9) > reference.FinalH.Count() / 2, "saturated");
+
+            // The training forward (its own SIMD pass that writes the tape) computes the same outputs: its MSE loss against
+            // targets equals the one from Forward's outputs.
+            var targets = InferenceTests.RandomInputs(Steps * width, 9);
+            double mse = outputs.Zip(targets, (y, t) => ((double)y - t) * ((double)y - t)).Average();
+            float loss = ((ITrainableModel<float, float>)model).ComputeLoss(inputs, targets);
+            Assert.Equal(mse, loss, 5e-6 * Math.Max(1, mse));
         }
     }
 }

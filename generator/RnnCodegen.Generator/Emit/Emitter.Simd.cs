@@ -198,32 +198,51 @@ namespace RnnCodegen.Generator.Emit
         /// <summary>Training uses the SIMD step when the tape's unpadded layout equals the packed one (H a multiple of the padding) and no dropout sits between layers.</summary>
         private bool FastTrain => Fast && _spec.Trainable && Hp == _spec.Hidden && !HasDropout;
 
+        /// <summary>
+        /// Whether packed column <paramref name="column"/> can be non-zero in an input row (<paramref name="inputRow"/>) or a
+        /// hidden row: GRU's n(x) block has only input weights and its n(h) block only hidden ones; LSTM and RNN use all.
+        /// </summary>
+        private bool RowUsesColumn(bool inputRow, int column)
+        {
+            if (_spec.Cell != Cell.Gru) return true;
+            return inputRow ? column < 3 * Hp : column < 2 * Hp || column >= 3 * Hp;
+        }
+
         private void EmitGemv(CodeWriter w, int k, int width, string inputSource, string hiddenSource, string gatesRef)
         {
             string V = VectorClass(width);
             string VT = V + "<float>";
             string Load(string reference, string offset) => V + ".LoadUnsafe(ref " + reference + ", (nuint)(" + offset + "))";
             int groupVectors = width == 16 ? 8 : 4;
+            int blockFloats = groupVectors * width;
             int vectors = Gp / width;
             int fullGroups = vectors / groupVectors;
             w.Line("ref float rows = ref " + U + ".Add(ref q, QWeights" + I(k) + ");");
             w.Line("ref float bias = ref " + U + ".Add(ref q, QBias" + I(k) + ");");
-            // Two or more whole register blocks: a loop over the blocks (the method size stays the same for any Hidden);
-            // one block, and the remainder, straight-line.
+            // Two or more whole register blocks: loops over the blocks (the method size stays the same for any Hidden), one
+            // per run of gate blocks that takes the same rows (GRU: the n(x) block takes only the input rows, n(h) only the
+            // hidden ones); one block, and the remainder, straight-line, skipping the vectors a row cannot reach.
             int first = 0;
             if (fullGroups >= 2)
             {
-                int blockFloats = groupVectors * width;
-                w.Open("for (nuint block = 0; block < " + I(fullGroups * blockFloats) + "; block += " + I(blockFloats) + ")");
-                EmitGemvBlock(w, k, width, inputSource, hiddenSource, gatesRef, groupVectors, "block", Load, V, VT);
-                w.Close();
+                var runs = new List<(int From, int To)>();
+                if (_spec.Cell == Cell.Gru && Hp % blockFloats == 0) { runs.Add((0, 2 * Hp)); runs.Add((2 * Hp, 3 * Hp)); runs.Add((3 * Hp, 4 * Hp)); }
+                else runs.Add((0, fullGroups * blockFloats));
+                foreach (var (from, to) in runs)
+                {
+                    w.Open("for (nuint block = " + I(from) + "; block < " + I(to) + "; block += " + I(blockFloats) + ")");
+                    EmitGemvBlock(w, k, width, inputSource, hiddenSource, gatesRef, groupVectors, "block", Load, V, VT,
+                        _ => RowUsesColumn(true, from), _ => RowUsesColumn(false, from));
+                    w.Close();
+                }
                 first = fullGroups * groupVectors;
             }
             for (; first < vectors; first += groupVectors)
             {
-                int n = System.Math.Min(groupVectors, vectors - first);
+                int n = System.Math.Min(groupVectors, vectors - first), column = first * width;
                 w.Open("");
-                EmitGemvBlock(w, k, width, inputSource, hiddenSource, gatesRef, n, I(first * width), Load, V, VT);
+                EmitGemvBlock(w, k, width, inputSource, hiddenSource, gatesRef, n, I(column), Load, V, VT,
+                    v => RowUsesColumn(true, column + v * width), v => RowUsesColumn(false, column + v * width));
                 w.Close();
             }
         }
@@ -233,9 +252,11 @@ namespace RnnCodegen.Generator.Emit
         /// row, then the store. Rows go round-robin to independent accumulator chains (two; four when the block is one or two
         /// vectors, where the FMA latency rather than the throughput would bound it). Above layer 0 the recurrent rows come
         /// first: they need only this layer's previous state, so the CPU runs them while the layer below finishes its step.
+        /// <paramref name="inputUses"/> and <paramref name="hiddenUses"/> say which of the block's vectors the input and the
+        /// hidden rows reach (the others are zero in those rows and are skipped).
         /// </summary>
         private void EmitGemvBlock(CodeWriter w, int k, int width, string inputSource, string hiddenSource, string gatesRef, int n, string column,
-            System.Func<string, string, string> load, string V, string VT)
+            System.Func<string, string, string> load, string V, string VT, System.Func<int, bool> inputUses, System.Func<int, bool> hiddenUses)
         {
             int inSize = _spec.LayerInput(k);
             int chains = n <= 2 ? 4 : 2;
@@ -248,13 +269,13 @@ namespace RnnCodegen.Generator.Emit
             }
             if (k == 0)
             {
-                EmitRows(w, load, VT, V, inputSource, "0", inSize, n, column, width, chains);
-                EmitRows(w, load, VT, V, hiddenSource, I(inSize), _spec.Hidden, n, column, width, chains);
+                EmitRows(w, load, VT, V, inputSource, "0", inSize, n, column, width, chains, inputUses);
+                EmitRows(w, load, VT, V, hiddenSource, I(inSize), _spec.Hidden, n, column, width, chains, hiddenUses);
             }
             else
             {
-                EmitRows(w, load, VT, V, hiddenSource, I(inSize), _spec.Hidden, n, column, width, chains);
-                EmitRows(w, load, VT, V, inputSource, "0", inSize, n, column, width, chains);
+                EmitRows(w, load, VT, V, hiddenSource, I(inSize), _spec.Hidden, n, column, width, chains, hiddenUses);
+                EmitRows(w, load, VT, V, inputSource, "0", inSize, n, column, width, chains, inputUses);
             }
             for (int v = 0; v < n; v++)
             {
@@ -422,9 +443,11 @@ namespace RnnCodegen.Generator.Emit
         /// <paramref name="source"/>, into the block's accumulators: row j feeds chain j mod <paramref name="chains"/>.
         /// </summary>
         private void EmitRows(CodeWriter w, System.Func<string, string, string> load, string vt, string v,
-            string source, string firstRow, int count, int n, string column, int width, int chains)
+            string source, string firstRow, int count, int n, string column, int width, int chains, System.Func<int, bool> uses)
         {
-            if (count == 0) return;
+            bool any = false;
+            for (int i = 0; i < n; i++) any |= uses(i);
+            if (count == 0 || !any) return;
             int whole = count / chains * chains;
             if (whole > 0)
             {
@@ -436,6 +459,7 @@ namespace RnnCodegen.Generator.Emit
                 for (int c = 1; c < chains; c++) w.Line("ref float r" + I(c) + " = ref " + U + ".Add(ref r0, " + I(c * Gp) + ");");
                 for (int i = 0; i < n; i++)
                 {
+                    if (!uses(i)) continue;
                     string fmas = "";
                     for (int c = 0; c < chains; c++) fmas += (c > 0 ? " " : "") + Acc(c, i) + " = " + FmaExpr(v, "x" + I(c), load("r" + I(c), I(i * width)), Acc(c, i)) + ";";
                     w.Line(fmas);
@@ -448,7 +472,7 @@ namespace RnnCodegen.Generator.Emit
                 w.Open("");
                 w.Line(vt + " xt = " + v + ".Create(" + U + ".Add(ref " + source + ", " + I(j) + "));");
                 w.Line("ref float rt = ref " + U + ".Add(ref rows, (" + firstRow + " + " + I(j) + ") * " + I(Gp) + " + " + column + ");");
-                for (int i = 0; i < n; i++) w.Line(Acc(c, i) + " = " + FmaExpr(v, "xt", load("rt", I(i * width)), Acc(c, i)) + ";");
+                for (int i = 0; i < n; i++) if (uses(i)) w.Line(Acc(c, i) + " = " + FmaExpr(v, "xt", load("rt", I(i * width)), Acc(c, i)) + ";");
                 w.Close();
             }
         }

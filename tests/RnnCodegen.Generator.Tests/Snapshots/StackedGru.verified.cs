@@ -305,7 +305,6 @@ namespace Demo.Models
                         a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
                         a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
                         a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
-                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
                     }
                     for (nuint j = 0; j < 12; j += 2)
                     {
@@ -314,7 +313,6 @@ namespace Demo.Models
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
                         a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
                         a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
                         a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
                     }
                     {
@@ -322,7 +320,6 @@ namespace Demo.Models
                         ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + 12) * 64 + 0);
                         a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(0)), a0);
                         a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(16)), a1);
-                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(32)), a2);
                         a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(48)), a3);
                     }
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0 + b0, ref g, (nuint)(0));
@@ -356,7 +353,6 @@ namespace Demo.Models
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
                         a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
                         a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
                         a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
                     }
                     {
@@ -364,7 +360,6 @@ namespace Demo.Models
                         ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + 12) * 64 + 0);
                         a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(0)), a0);
                         a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(16)), a1);
-                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(32)), a2);
                         a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(48)), a3);
                     }
                     for (nuint j = 0; j < 12; j += 2)
@@ -375,7 +370,6 @@ namespace Demo.Models
                         a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
                         a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
                         a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
-                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xt = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
@@ -383,7 +377,6 @@ namespace Demo.Models
                         a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(0)), a0);
                         a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(16)), a1);
                         a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(32)), a2);
-                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(48)), a3);
                     }
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0 + b0, ref g, (nuint)(0));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1 + b1, ref g, (nuint)(16));
@@ -542,7 +535,7 @@ namespace Demo.Models
                 ref float hk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
                 ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights0);
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
-                for (nuint block = 0; block < 64; block += 16)
+                for (nuint block = 0; block < 32; block += 16)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -581,6 +574,56 @@ namespace Demo.Models
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)(block + 8));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)(block + 12));
                 }
+                for (nuint block = 32; block < 48; block += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 12)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint j = 0; j < 4; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + block);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)(block + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)(block + 12));
+                }
+                for (nuint block = 48; block < 64; block += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 12)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint j = 0; j < 12; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + j) * 64 + block);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + 12) * 64 + block);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(8)), a2);
+                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(12)), a3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)(block + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)(block + 12));
+                }
                 for (nuint u = 0; u < 16; u += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> r = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u)));
@@ -595,7 +638,7 @@ namespace Demo.Models
                 ref float hk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 16);
                 ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights1);
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias1);
-                for (nuint block = 0; block < 64; block += 16)
+                for (nuint block = 0; block < 32; block += 16)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -632,6 +675,64 @@ namespace Demo.Models
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
                         ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 12) * 64 + block);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(8)), a2);
+                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(12)), a3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)(block + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)(block + 12));
+                }
+                for (nuint block = 32; block < 48; block += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 12)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint j = 0; j < 12; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + block);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 12) * 64 + block);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(8)), a2);
+                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(12)), a3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 4));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)(block + 8));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)(block + 12));
+                }
+                for (nuint block = 48; block < 64; block += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 12)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint j = 0; j < 12; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + j) * 64 + block);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + 12) * 64 + block);
                         a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), a0);
                         a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), a1);
                         a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(8)), a2);

@@ -64,3 +64,17 @@ namespace RnnCodegen.Tests.Models
     [GruModel(Vocabulary = 7, Input = 3, Hidden = 5, Layers = 2)]
     public partial class TokenGru : ITokenModel { }
 }
+
+namespace RnnCodegen.Tests.Models
+{
+    // Wide layers: the SIMD step loops over register blocks (and, for GRU, over the gate blocks each kind of row reaches).
+
+    [GruModel(Input = 5, Hidden = 128, Layers = 2, Output = 2, SequenceLength = 8)]
+    public partial class WideGru : IFloatModel { }
+
+    [LstmModel(Input = 3, Hidden = 130, Output = 1, SequenceLength = 8)]
+    public partial class OddWideLstm : IFloatModel { }
+
+    [RnnModel(Input = 2, Hidden = 144, Output = 3, SequenceLength = 8)]
+    public partial class WideRnn : IFloatModel { }
+}
