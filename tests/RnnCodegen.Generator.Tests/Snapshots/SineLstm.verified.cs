@@ -246,13 +246,20 @@ namespace Demo
             float[] p = _parameters;
             q.Clear();
             // Layer 0: row j < 1 is input j, row 1 + j is hidden j; column = gate * 32 + unit.
+            for (int gate = 0; gate < 4; gate++)
+            {
+                int xBase = gate * 32, hBase = xBase;
+                for (int u0 = 0; u0 < 32; u0 += 16)
+                {
+                    int end = u0 + 16 < 32 ? u0 + 16 : 32;
+                    for (int j = 0; j < 1; j++) { int dst = QWeights0 + j * 128 + xBase, src = PWeightIh0 + gate * 32 + j; for (int u = u0; u < end; u++) q[dst + u] = p[src + u * 1]; }
+                    for (int j = 0; j < 32; j++) { int dst = QWeights0 + (1 + j) * 128 + hBase, src = PWeightHh0 + gate * 1024 + j; for (int u = u0; u < end; u++) q[dst + u] = p[src + u * 32]; }
+                }
+            }
             for (int r = 0; r < 128; r++)
             {
                 int gate = r / 32, unit = r % 32;
-                int column = gate * 32 + unit;
-                for (int j = 0; j < 1; j++) q[QWeights0 + j * 128 + column] = p[PWeightIh0 + r * 1 + j];
-                for (int j = 0; j < 32; j++) q[QWeights0 + (1 + j) * 128 + column] = p[PWeightHh0 + r * 32 + j];
-                q[QBias0 + column] = p[PBiasIh0 + r] + p[PBiasHh0 + r];
+                q[QBias0 + gate * 32 + unit] = p[PBiasIh0 + r] + p[PBiasHh0 + r];
             }
             for (int o = 0; o < 1; o++) { for (int j = 0; j < 32; j++) q[QDenseWeight + o * 32 + j] = p[PDenseWeight + o * 32 + j]; q[QDenseBias + o] = p[PDenseBias + o]; }
             _packedStale = false;
