@@ -68,6 +68,7 @@ namespace RnnCodegen.Tests
         {
             new TrainTanhRnn(), new TrainReluRnnBce(), new TrainClassicGru(), new TrainGruSoftmaxMse(), new TrainPeepholeLstm(),
             new TrainLstmNoHead(), new TrainStackedLstmSigmoid(), new SineLstmTrainable(),
+            new FastStackedGruLast(), new FastLstmNoHead(), new FastRnnTanhHead(),
         }.Select(m => new object[] { m });
 
         [Theory]
@@ -96,6 +97,15 @@ namespace RnnCodegen.Tests
         }
 
         [Fact]
+        public void FastTokenGradientsMatchFiniteDifferences()
+        {
+            var model = new FastTokenLstmLast();
+            var tokens = new[] { 1, 4, 4, 7, 0 };
+            var classes = new[] { 5 };
+            Check(model, () => model.AccumulateGradients(tokens, classes), r => r.RunTokens(tokens), o => Loss(FastTokenLstmLast.Description, o, Array.Empty<float>(), classes, RnnCodegen.Loss.CrossEntropy), model.CopyGradient);
+        }
+
+        [Fact]
         public void TokenCrossEntropyGradientsReachOnlyTheUsedEmbeddingRows()
         {
             var model = new TrainTokenLstm();
@@ -108,6 +118,19 @@ namespace RnnCodegen.Tests
             Assert.Contains(embedding.AsSpan(4 * 3, 3).ToArray(), v => v != 0f);
         }
     }
+
+    // Hidden sizes of 4, 8 or a multiple of 16 take the specialised SIMD training path (weight gradients summed after the time loop).
+    [GruModel(Input = 20, Hidden = 8, Layers = 2, Output = 2, OutputMode = OutputMode.Last, SequenceLength = 12)]
+    public partial class FastStackedGruLast : IRegressionTrainable { }
+
+    [LstmModel(Input = 5, Hidden = 16, Layers = 2, SequenceLength = 12)]
+    public partial class FastLstmNoHead : IRegressionTrainable { }
+
+    [RnnModel(Input = 17, Hidden = 4, Output = 3, OutputActivation = OutputActivation.Tanh, SequenceLength = 12)]
+    public partial class FastRnnTanhHead : IRegressionTrainable { }
+
+    [LstmModel(Vocabulary = 9, Input = 3, Hidden = 8, Layers = 2, Output = 9, OutputActivation = OutputActivation.Softmax, OutputMode = OutputMode.Last, Loss = Loss.CrossEntropy, SequenceLength = 12)]
+    public partial class FastTokenLstmLast : RnnCodegen.Tests.Models.ITokenClassTrainable { }
 
     /// <summary>The README's SineLstm as a trainable test model.</summary>
     [LstmModel(Input = 1, Hidden = 32, Output = 1, SequenceLength = 50)]

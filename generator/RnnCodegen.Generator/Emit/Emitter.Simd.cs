@@ -124,22 +124,26 @@ namespace RnnCodegen.Generator.Emit
                 var lt = _layout.Layers[k];
                 int input = s.LayerInput(k);
                 w.Line("// Layer " + I(k) + ": row j < " + I(input) + " is input j, row " + I(input) + " + j is hidden j; column = gate * " + I(Hp) + " + unit.");
+                // Weights per gate in blocks of 16 units, inputs outer: contiguous writes, and the block's source rows stay in cache.
+                w.Open("for (int gate = 0; gate < " + I(s.GateRows / h) + "; gate++)");
+                w.Line("int xBase = gate * " + I(Hp) + ", hBase = " + (s.Cell == Cell.Gru ? "(gate == 2 ? 3 : gate) * " + I(Hp) : "xBase") + ";");
+                w.Open("for (int u0 = 0; u0 < " + I(h) + "; u0 += 16)");
+                w.Line("int end = u0 + 16 < " + I(h) + " ? u0 + 16 : " + I(h) + ";");
+                w.Line("for (int j = 0; j < " + I(input) + "; j++) { int dst = QWeights" + I(k) + " + j * " + I(Gp) + " + xBase, src = " + lt.WeightIh.Constant + " + gate * " + I(h * input) + " + j; for (int u = u0; u < end; u++) q[dst + u] = p[src + u * " + I(input) + "]; }");
+                w.Line("for (int j = 0; j < " + I(h) + "; j++) { int dst = QWeights" + I(k) + " + (" + I(input) + " + j) * " + I(Gp) + " + hBase, src = " + lt.WeightHh.Constant + " + gate * " + I(h * h) + " + j; for (int u = u0; u < end; u++) q[dst + u] = p[src + u * " + I(h) + "]; }");
+                w.Close();
+                w.Close();
                 w.Open("for (int r = 0; r < " + I(s.GateRows) + "; r++)");
                 w.Line("int gate = r / " + I(h) + ", unit = r % " + I(h) + ";");
                 if (s.Cell == Cell.Gru)
                 {
                     w.Line("int xColumn = gate * " + I(Hp) + " + unit, hColumn = (gate == 2 ? 3 : gate) * " + I(Hp) + " + unit; // n splits into n(x) and n(h)");
-                    w.Line("for (int j = 0; j < " + I(input) + "; j++) q[QWeights" + I(k) + " + j * " + I(Gp) + " + xColumn] = p[" + lt.WeightIh.Constant + " + r * " + I(input) + " + j];");
-                    w.Line("for (int j = 0; j < " + I(h) + "; j++) q[QWeights" + I(k) + " + (" + I(input) + " + j) * " + I(Gp) + " + hColumn] = p[" + lt.WeightHh.Constant + " + r * " + I(h) + " + j];");
                     w.Line("if (gate == 2) { q[QBias" + I(k) + " + xColumn] = p[" + lt.BiasIh.Constant + " + r]; q[QBias" + I(k) + " + hColumn] = p[" + lt.BiasHh.Constant + " + r]; }");
                     w.Line("else q[QBias" + I(k) + " + xColumn] = p[" + lt.BiasIh.Constant + " + r] + p[" + lt.BiasHh.Constant + " + r];");
                 }
                 else
                 {
-                    w.Line("int column = gate * " + I(Hp) + " + unit;");
-                    w.Line("for (int j = 0; j < " + I(input) + "; j++) q[QWeights" + I(k) + " + j * " + I(Gp) + " + column] = p[" + lt.WeightIh.Constant + " + r * " + I(input) + " + j];");
-                    w.Line("for (int j = 0; j < " + I(h) + "; j++) q[QWeights" + I(k) + " + (" + I(input) + " + j) * " + I(Gp) + " + column] = p[" + lt.WeightHh.Constant + " + r * " + I(h) + " + j];");
-                    w.Line("q[QBias" + I(k) + " + column] = p[" + lt.BiasIh.Constant + " + r] + p[" + lt.BiasHh.Constant + " + r];");
+                    w.Line("q[QBias" + I(k) + " + gate * " + I(Hp) + " + unit] = p[" + lt.BiasIh.Constant + " + r] + p[" + lt.BiasHh.Constant + " + r];");
                 }
                 w.Close();
             }

@@ -50,6 +50,7 @@ namespace RnnCodegen.Generator.Emit
                 w.Line("public readonly float[] TapeTanhC = new float[" + I(T * L * h) + "];");
             }
             w.Line("public readonly float[] TapeGates = new float[TapeGateLength];");
+            if (Deferred) w.Line("public readonly float[] TapeDGates = new float[TapeGateLength]; // d loss / d gate pre-activations of every step and layer (for the weight gradients after the time loop)");
             w.Line("public readonly float[] TapeInputs = new float[" + I(T * s.Input) + "]; // layer-0 inputs (embedding rows for token models)");
             if (s.HasTokens) w.Line("public readonly int[] TapeTokens = new int[" + I(T) + "];");
             if (HasDropout)
@@ -128,6 +129,7 @@ namespace RnnCodegen.Generator.Emit
             EmitTrainForward();
             EmitLoss();
             EmitBackward();
+            if (Deferred) EmitOuterSumHelper();
             EmitApply();
             EmitTrainingStateFiles();
         }
@@ -417,7 +419,7 @@ namespace RnnCodegen.Generator.Emit
             w.Line(Span + " grad = ws.Gradients;");
             w.Line("global::System.Array.Clear(ws.DH, 0, " + I(L * h) + ");");
             if (s.Cell == Cell.Lstm) w.Line("global::System.Array.Clear(ws.DC, 0, " + I(L * h) + ");");
-            w.Line(Span + " dGates = ws.DGates;");
+            if (!Deferred) w.Line(Span + " dGates = ws.DGates;");
             w.Line(Span + " dX = ws.DX;");
             w.Line(Span + " dTmp = ws.DTmp;");
             w.Open("for (int t = steps - 1; t >= 0; t--)");
@@ -429,8 +431,11 @@ namespace RnnCodegen.Generator.Emit
             w.Line(ReadOnlySpan + " dz = global::System.MemoryExtensions.AsSpan(ws.DOut, " + (s.IsLast ? "0" : "t * " + I(width)) + ", " + I(width) + ");");
             if (s.HasHead)
             {
-                w.Line(K + ".OuterAdd(grad.Slice(PDenseWeight, " + I(s.Output * h) + "), dz, " + topH + ");");
-                w.Line(K + ".Add(grad.Slice(PDenseBias, " + I(s.Output) + "), dz);");
+                if (!Deferred)
+                {
+                    w.Line(K + ".OuterAdd(grad.Slice(PDenseWeight, " + I(s.Output * h) + "), dz, " + topH + ");");
+                    w.Line(K + ".Add(grad.Slice(PDenseBias, " + I(s.Output) + "), dz);");
+                }
                 w.Line(K + ".MatTransposeVecAdd(p.Slice(PDenseWeight, " + I(s.Output * h) + "), dz, dTop);");
             }
             else
@@ -453,7 +458,8 @@ namespace RnnCodegen.Generator.Emit
                     : HasDropout
                         ? "global::System.MemoryExtensions.AsSpan(ws.TapeDropped, (t * " + I(L - 1) + " + " + I(k - 1) + ") * " + I(h) + ", " + I(h) + ")"
                         : "global::System.MemoryExtensions.AsSpan(ws.TapeH, ((t + 1) * " + I(L) + " + " + I(k - 1) + ") * " + I(h) + ", " + I(h) + ")";
-                w.Line(ReadOnlySpan + " x = " + x + ";");
+                if (!Deferred) w.Line(ReadOnlySpan + " x = " + x + ";");
+                if (Deferred) w.Line(Span + " dGates = global::System.MemoryExtensions.AsSpan(ws.TapeDGates, (t * " + I(L) + " + " + I(k) + ") * " + I(GateTape) + ", " + I(GateTape) + ");");
                 int gateRows = s.GateRows;
                 switch (s.Cell)
                 {
@@ -472,10 +478,13 @@ namespace RnnCodegen.Generator.Emit
                 if (s.Cell != Cell.Gru)
                 {
                     w.Line(ReadOnlySpan + " da = dGates.Slice(0, " + I(gateRows) + ");");
-                    w.Line(K + ".OuterAdd(grad.Slice(" + lt.WeightIh.Constant + ", " + I(lt.WeightIh.Length) + "), da, x);");
-                    if (!FusedRecurrent) w.Line(K + ".OuterAdd(grad.Slice(" + lt.WeightHh.Constant + ", " + I(lt.WeightHh.Length) + "), da, hp);");
-                    w.Line(K + ".Add(grad.Slice(" + lt.BiasIh.Constant + ", " + I(gateRows) + "), da);");
-                    w.Line(K + ".Add(grad.Slice(" + lt.BiasHh.Constant + ", " + I(gateRows) + "), da);");
+                    if (!Deferred)
+                    {
+                        w.Line(K + ".OuterAdd(grad.Slice(" + lt.WeightIh.Constant + ", " + I(lt.WeightIh.Length) + "), da, x);");
+                        w.Line(K + ".OuterAdd(grad.Slice(" + lt.WeightHh.Constant + ", " + I(lt.WeightHh.Length) + "), da, hp);");
+                        w.Line(K + ".Add(grad.Slice(" + lt.BiasIh.Constant + ", " + I(gateRows) + "), da);");
+                        w.Line(K + ".Add(grad.Slice(" + lt.BiasHh.Constant + ", " + I(gateRows) + "), da);");
+                    }
                     if (NeedsDx(k))
                     {
                         w.Line("// d loss / d x (for the layer below or the embedding).");
@@ -484,9 +493,9 @@ namespace RnnCodegen.Generator.Emit
                         w.Line(K + ".MatTransposeVecAdd(p.Slice(" + lt.WeightIh.Constant + ", " + I(lt.WeightIh.Length) + "), da, dx);");
                     }
                     w.Line("// d loss / d h(t-1).");
-                    if (FusedRecurrent)
+                    if (Deferred)
                     {
-                        EmitFusedRecurrentBackward(lt, gateRows, "da", null);
+                        EmitRecurrentDh(lt, gateRows, "da", null);
                     }
                     else
                     {
@@ -498,6 +507,7 @@ namespace RnnCodegen.Generator.Emit
                 w.Close();
             }
             w.Close();
+            if (Deferred) EmitDeferredGradients();
             w.Close();
             w.Line();
         }
@@ -585,61 +595,255 @@ namespace RnnCodegen.Generator.Emit
             if (FastTrain) w.Close();
         }
 
-        /// <summary>The recurrent weight gradient and d h(t-1) in one pass over W_hh's rows (SIMD, H in registers): H/4 .. 8 vectors.</summary>
-        private bool FusedRecurrent => FastTrain;
+        /// <summary>
+        /// The weight and bias gradients are summed over the time steps after the backward time loop (from a tape of the
+        /// gate pre-activation gradients) instead of being read-modified-written at every step.
+        /// </summary>
+        private bool Deferred => FastTrain;
 
         /// <summary>
-        /// For every gate row r: dh += d[r] * W_hh[r, :] (kept in registers) and dW_hh[r, :] += d[r] * h(t-1), on the
-        /// widest accelerated vectors; dh starts from zero or from <paramref name="initial"/>.
+        /// Emits OuterSum: g[r * cols + c] += sum over t &lt; steps of a[aOffset + t * aStride + r] * b[bOffset + t * bStride + c],
+        /// register-blocked over a few rows and columns with the sum over t in registers (one store per block).
         /// </summary>
-        private void EmitFusedRecurrentBackward(LayerTensors lt, int rows, string d, string? initial)
+        private void EmitOuterSumHelper()
+        {
+            var w = _w;
+            w.Line("private static readonly float[] s_one = { 1f };");
+            w.Line();
+            w.Doc("g[gOffset + r * cols + c] += sum over t &lt; steps of a[aOffset + t * aStride + r] * b[bOffset + t * bStride + c] (deferred weight gradients).");
+            w.Open("private static void OuterSum(float[] g, int gOffset, int rows, int cols, float[] a, int aOffset, int aStride, float[] b, int bOffset, int bStride, int steps)");
+            w.Line("ref float gr = ref " + U + ".Add(ref " + MM + ".GetArrayDataReference(g), gOffset);");
+            w.Line("ref float ar = ref " + U + ".Add(ref " + MM + ".GetArrayDataReference(a), aOffset);");
+            w.Line("ref float br = ref " + U + ".Add(ref " + MM + ".GetArrayDataReference(b), bOffset);");
+            foreach (int width in new[] { 16, 8, 4 })
+                w.Line("if (" + VectorWidthClass(width) + ".IsHardwareAccelerated && cols >= " + I(width) + ") { OuterSumColumns" + I(width * 32) + "(ref gr, rows, cols, ref ar, aStride, ref br, bStride, steps); return; }");
+            foreach (int width in new[] { 16, 8, 4 })
+                w.Line("if (" + VectorWidthClass(width) + ".IsHardwareAccelerated && rows >= " + I(width) + ") { OuterSumRows" + I(width * 32) + "(ref gr, rows, cols, ref ar, aStride, ref br, bStride, steps); return; }");
+            w.Open("for (int r = 0; r < rows; r++)");
+            w.Open("for (int c = 0; c < cols; c++)");
+            w.Line("float sum = 0f;");
+            w.Line("for (int t = 0; t < steps; t++) sum += " + U + ".Add(ref ar, t * aStride + r) * " + U + ".Add(ref br, t * bStride + c);");
+            w.Line(U + ".Add(ref gr, r * cols + c) += sum;");
+            w.Close();
+            w.Close();
+            w.Close();
+            w.Line();
+            foreach (int width in new[] { 16, 8, 4 })
+            {
+                EmitOuterSumColumns(width);
+                EmitOuterSumRows(width);
+            }
+        }
+
+        /// <summary>Vectors over the columns (cols &gt;= width): blocks of 4 rows x 2 vectors, then 4 x 1, then single rows.</summary>
+        private void EmitOuterSumColumns(int width)
+        {
+            var w = _w;
+            string V = VectorWidthClass(width), VT = V + "<float>";
+            string Ld(string reference, string offset) => V + ".LoadUnsafe(ref " + reference + ", (nuint)(" + offset + "))";
+            string Fma(string a, string b, string c) => FmaExpr(V, a, b, c);
+            string Bc(string offset) => V + ".Create(" + U + ".Add(ref at, " + offset + "))";
+            w.Open("private static void OuterSumColumns" + I(width * 32) + "(ref float g, int rows, int cols, ref float a, int aStride, ref float b, int bStride, int steps)");
+            w.Line("int r = 0;");
+            w.Open("for (; r + 4 <= rows; r += 4)");
+            w.Line("int c = 0;");
+            foreach (int vectors in new[] { 2, 1 })
+            {
+                w.Open("for (; c + " + I(vectors * width) + " <= cols; c += " + I(vectors * width) + ")");
+                for (int i = 0; i < 4; i++)
+                {
+                    var decl = new System.Collections.Generic.List<string>();
+                    for (int v = 0; v < vectors; v++) decl.Add("p" + I(i) + I(v) + " = " + VT + ".Zero");
+                    w.Line(VT + " " + string.Join(", ", decl) + ";");
+                }
+                w.Open("for (int t = 0; t < steps; t++)");
+                w.Line("ref float at = ref " + U + ".Add(ref a, t * aStride + r);");
+                w.Line("ref float bt = ref " + U + ".Add(ref b, t * bStride + c);");
+                for (int v = 0; v < vectors; v++) w.Line(VT + " b" + I(v) + " = " + Ld("bt", I(v * width)) + ";");
+                for (int i = 0; i < 4; i++)
+                {
+                    w.Line((i == 0 ? VT + " " : "") + "x = " + Bc(I(i)) + ";");
+                    for (int v = 0; v < vectors; v++) w.Line("p" + I(i) + I(v) + " = " + Fma("x", "b" + I(v), "p" + I(i) + I(v)) + ";");
+                }
+                w.Close();
+                for (int i = 0; i < 4; i++)
+                {
+                    w.Line("ref float g" + I(i) + " = ref " + U + ".Add(ref g, (r + " + I(i) + ") * cols + c);");
+                    for (int v = 0; v < vectors; v++) w.Line(V + ".StoreUnsafe(" + Ld("g" + I(i), I(v * width)) + " + p" + I(i) + I(v) + ", ref g" + I(i) + ", (nuint)" + I(v * width) + ");");
+                }
+                w.Close();
+            }
+            w.Open("for (; c < cols; c++)");
+            w.Open("for (int i = 0; i < 4; i++)");
+            w.Line("float sum = 0f;");
+            w.Line("for (int t = 0; t < steps; t++) sum += " + U + ".Add(ref a, t * aStride + r + i) * " + U + ".Add(ref b, t * bStride + c);");
+            w.Line(U + ".Add(ref g, (r + i) * cols + c) += sum;");
+            w.Close();
+            w.Close();
+            w.Close();
+            w.Open("for (; r < rows; r++)");
+            w.Line("int c = 0;");
+            w.Open("for (; c + " + I(width) + " <= cols; c += " + I(width) + ")");
+            w.Line(VT + " p0 = " + VT + ".Zero, p1 = " + VT + ".Zero;");
+            w.Line("int t = 0;");
+            w.Open("for (; t + 2 <= steps; t += 2)");
+            w.Line("p0 = " + Fma(V + ".Create(" + U + ".Add(ref a, t * aStride + r))", Ld("b", "t * bStride + c"), "p0") + ";");
+            w.Line("p1 = " + Fma(V + ".Create(" + U + ".Add(ref a, (t + 1) * aStride + r))", Ld("b", "(t + 1) * bStride + c"), "p1") + ";");
+            w.Close();
+            w.Line("if (t < steps) p0 = " + Fma(V + ".Create(" + U + ".Add(ref a, t * aStride + r))", Ld("b", "t * bStride + c"), "p0") + ";");
+            w.Line("ref float g0 = ref " + U + ".Add(ref g, r * cols + c);");
+            w.Line(V + ".StoreUnsafe(" + Ld("g0", "0") + " + (p0 + p1), ref g0);");
+            w.Close();
+            w.Open("for (; c < cols; c++)");
+            w.Line("float sum = 0f;");
+            w.Line("for (int t = 0; t < steps; t++) sum += " + U + ".Add(ref a, t * aStride + r) * " + U + ".Add(ref b, t * bStride + c);");
+            w.Line(U + ".Add(ref g, r * cols + c) += sum;");
+            w.Close();
+            w.Close();
+            w.Close();
+            w.Line();
+        }
+
+        /// <summary>Vectors over the rows (few columns, e.g. a single input or the bias sums): 4 vectors, then 1, then scalars; per column.</summary>
+        private void EmitOuterSumRows(int width)
+        {
+            var w = _w;
+            string V = VectorWidthClass(width), VT = V + "<float>";
+            string Ld(string reference, string offset) => V + ".LoadUnsafe(ref " + reference + ", (nuint)(" + offset + "))";
+            string Fma(string a, string b, string c) => FmaExpr(V, a, b, c);
+            w.Open("private static void OuterSumRows" + I(width * 32) + "(ref float g, int rows, int cols, ref float a, int aStride, ref float b, int bStride, int steps)");
+            w.Open("for (int c = 0; c < cols; c++)");
+            w.Line("int r = 0;");
+            foreach (int vectors in new[] { 4, 1 })
+            {
+                w.Open("for (; r + " + I(vectors * width) + " <= rows; r += " + I(vectors * width) + ")");
+                var decl = new System.Collections.Generic.List<string>();
+                for (int v = 0; v < vectors; v++) decl.Add("p" + I(v) + " = " + VT + ".Zero");
+                w.Line(VT + " " + string.Join(", ", decl) + ";");
+                w.Open("for (int t = 0; t < steps; t++)");
+                w.Line(VT + " x = " + V + ".Create(" + U + ".Add(ref b, t * bStride + c));");
+                w.Line("ref float at = ref " + U + ".Add(ref a, t * aStride + r);");
+                for (int v = 0; v < vectors; v++) w.Line("p" + I(v) + " = " + Fma(Ld("at", I(v * width)), "x", "p" + I(v)) + ";");
+                w.Close();
+                w.Open("if (cols == 1)");
+                w.Line("ref float g0 = ref " + U + ".Add(ref g, r);");
+                for (int v = 0; v < vectors; v++) w.Line(V + ".StoreUnsafe(" + Ld("g0", I(v * width)) + " + p" + I(v) + ", ref g0, (nuint)" + I(v * width) + ");");
+                w.Close();
+                w.Open("else");
+                for (int v = 0; v < vectors; v++)
+                    w.Line("for (int l = 0; l < " + I(width) + "; l++) " + U + ".Add(ref g, (r + " + I(v * width) + " + l) * cols + c) += " + V + ".GetElement(p" + I(v) + ", l);");
+                w.Close();
+                w.Close();
+            }
+            w.Open("for (; r < rows; r++)");
+            w.Line("float sum = 0f;");
+            w.Line("for (int t = 0; t < steps; t++) sum += " + U + ".Add(ref a, t * aStride + r) * " + U + ".Add(ref b, t * bStride + c);");
+            w.Line(U + ".Add(ref g, r * cols + c) += sum;");
+            w.Close();
+            w.Close();
+            w.Close();
+            w.Line();
+        }
+
+        /// <summary>After the time loop: every weight and bias gradient from the tapes, as sums over the steps.</summary>
+        private void EmitDeferredGradients()
+        {
+            var w = _w;
+            var s = _spec;
+            int h = s.Hidden, L = s.Layers, gt = GateTape;
+            w.Line("// Weight and bias gradients: sums over the steps of the taped gate gradients times the layer inputs.");
+            if (s.HasHead)
+            {
+                string hTop = s.IsLast ? "(steps * " + I(L) + " + " + I(L - 1) + ") * " + I(h) : I(L + L - 1) + " * " + I(h);
+                string n = s.IsLast ? "1" : "steps";
+                w.Line("OuterSum(ws.Gradients, PDenseWeight, " + I(s.Output) + ", " + I(h) + ", ws.DOut, 0, " + I(s.OutputWidth) + ", ws.TapeH, " + hTop + ", " + I(L * h) + ", " + n + ");");
+                w.Line("OuterSum(ws.Gradients, PDenseBias, " + I(s.Output) + ", 1, ws.DOut, 0, " + I(s.OutputWidth) + ", s_one, 0, 0, " + n + ");");
+            }
+            for (int k = 0; k < L; k++)
+            {
+                var lt = _layout.Layers[k];
+                int inSize = s.LayerInput(k);
+                int rows = s.Cell == Cell.Gru ? 3 * h : s.GateRows;
+                string aIh = I(k * gt), aHh = s.Cell == Cell.Gru ? I(k * gt + 3 * h) : aIh;
+                string stride = I(L * gt);
+                string x = k == 0 ? "ws.TapeInputs, 0, InputSize" : "ws.TapeH, " + I((L + k - 1) * h) + ", " + I(L * h);
+                w.Line("OuterSum(ws.Gradients, " + lt.WeightIh.Constant + ", " + I(rows) + ", " + I(inSize) + ", ws.TapeDGates, " + aIh + ", " + stride + ", " + x + ", steps);");
+                w.Line("OuterSum(ws.Gradients, " + lt.WeightHh.Constant + ", " + I(rows) + ", " + I(h) + ", ws.TapeDGates, " + aHh + ", " + stride + ", ws.TapeH, " + I(k * h) + ", " + I(L * h) + ", steps);");
+                w.Line("OuterSum(ws.Gradients, " + lt.BiasIh.Constant + ", " + I(rows) + ", 1, ws.TapeDGates, " + aIh + ", " + stride + ", s_one, 0, 0, steps);");
+                w.Line("OuterSum(ws.Gradients, " + lt.BiasHh.Constant + ", " + I(rows) + ", 1, ws.TapeDGates, " + aHh + ", " + stride + ", s_one, 0, 0, steps);");
+            }
+        }
+
+        /// <summary>
+        /// d h(t-1) = W_hh^T d (+ <paramref name="initial"/>) without touching the gradients (deferred path): column blocks
+        /// of at most 8 vectors kept in registers, with up to 4 interleaved row chains so the FMA latency is hidden.
+        /// </summary>
+        private void EmitRecurrentDh(LayerTensors lt, int rows, string d, string? initial)
         {
             var w = _w;
             int h = _spec.Hidden;
             EmitVectorDispatch(width =>
             {
-                int n = h / width;
-                if (n > 8)
-                {
-                    // Too wide to keep dh in registers at this width: the kernels.
-                    EmitRecurrentBackwardKernels(lt, rows, d, initial);
-                    return;
-                }
                 string V = VectorWidthClass(width), VT = V + "<float>";
                 string Ld(string reference, string offset) => V + ".LoadUnsafe(ref " + reference + ", (nuint)(" + offset + "))";
+                int n = h / width;
                 w.Line("ref float wr = ref " + MM + ".GetReference(p.Slice(" + lt.WeightHh.Constant + ", " + I(rows * h) + "));");
-                w.Line("ref float gr = ref " + MM + ".GetReference(grad.Slice(" + lt.WeightHh.Constant + ", " + I(rows * h) + "));");
                 w.Line("ref float dr = ref " + MM + ".GetReference(" + d + ");");
-                w.Line("ref float hr = ref " + MM + ".GetReference(hp);");
                 w.Line("ref float dhr = ref " + MM + ".GetReference(dh);");
                 if (initial is not null) w.Line("ref float ir = ref " + MM + ".GetReference(" + initial + ");");
-                for (int v = 0; v < n; v++)
+                int full = n / 8 * 8;
+                if (full > 0)
                 {
-                    w.Line(VT + " h" + I(v) + " = " + Ld("hr", I(v * width)) + ", s" + I(v) + " = " + (initial is null ? VT + ".Zero" : Ld("ir", I(v * width))) + ";");
+                    // Column blocks of 8 vectors in a loop: the emitted code does not grow with Hidden.
+                    w.Open(full == 8 ? "" : "for (nuint cb = 0; cb < " + I(full * width) + "; cb += " + I(8 * width) + ")");
+                    EmitRecurrentDhBlock(V, VT, Ld, rows, 8, full == 8 ? "0" : "cb", initial);
+                    w.Close();
                 }
-                w.Open("for (nuint r = 0; r < " + I(rows) + "; r++)");
-                w.Line(VT + " dv = " + V + ".Create(" + U + ".Add(ref dr, r));");
-                w.Line("ref float row = ref " + U + ".Add(ref wr, r * " + I(h) + ");");
-                w.Line("ref float grow = ref " + U + ".Add(ref gr, r * " + I(h) + ");");
-                for (int v = 0; v < n; v++)
+                if (n > full)
                 {
-                    w.Line("s" + I(v) + " = " + FmaExpr(V, "dv", Ld("row", I(v * width)), "s" + I(v)) + "; " + V + ".StoreUnsafe(" + FmaExpr(V, "dv", "h" + I(v), Ld("grow", I(v * width))) + ", ref grow, (nuint)" + I(v * width) + ");");
+                    w.Open("");
+                    EmitRecurrentDhBlock(V, VT, Ld, rows, n - full, I(full * width), initial);
+                    w.Close();
                 }
-                w.Close();
-                for (int v = 0; v < n; v++) w.Line(V + ".StoreUnsafe(s" + I(v) + ", ref dhr, (nuint)" + I(v * width) + ");");
             });
             w.Open("else");
-            EmitRecurrentBackwardKernels(lt, rows, d, initial);
+            if (initial is null) w.Line("dh.Clear();"); else w.Line(initial + ".CopyTo(dh);");
+            w.Line(K + ".MatTransposeVecAdd(p.Slice(" + lt.WeightHh.Constant + ", " + I(rows * h) + "), " + d + ", dh);");
             w.Close();
         }
 
-        private void EmitRecurrentBackwardKernels(LayerTensors lt, int rows, string d, string? initial)
+        /// <summary>One block of <paramref name="m"/> vectors of d h(t-1) starting at column <paramref name="column"/>.</summary>
+        private void EmitRecurrentDhBlock(string V, string VT, System.Func<string, string, string> Ld, int rows, int m, string column, string? initial)
         {
             var w = _w;
-            int h = _spec.Hidden;
-            w.Line(K + ".OuterAdd(grad.Slice(" + lt.WeightHh.Constant + ", " + I(rows * h) + "), " + d + ", hp);");
-            if (initial is null) w.Line("dh.Clear();"); else w.Line(initial + ".CopyTo(dh);");
-            w.Line(K + ".MatTransposeVecAdd(p.Slice(" + lt.WeightHh.Constant + ", " + I(rows * h) + "), " + d + ", dh);");
+            int h = _spec.Hidden, width = V.EndsWith("512", StringComparison.Ordinal) ? 16 : V.EndsWith("256", StringComparison.Ordinal) ? 8 : 4;
+            int chains = m <= 2 ? 4 : m <= 4 ? 2 : 1;
+            while (rows % chains != 0) chains /= 2;
+            for (int c = 0; c < chains; c++)
+            {
+                var decl = new System.Collections.Generic.List<string>();
+                for (int v = 0; v < m; v++) decl.Add("s" + I(c) + "_" + I(v) + " = " + VT + ".Zero");
+                w.Line(VT + " " + string.Join(", ", decl) + ";");
+            }
+            w.Open("for (nuint r = 0; r < " + I(rows) + "; r += " + I(chains) + ")");
+            w.Line("ref float row = ref " + U + ".Add(ref wr, r * " + I(h) + " + " + column + ");");
+            for (int c = 0; c < chains; c++)
+            {
+                w.Line((c == 0 ? VT + " " : "") + "dv = " + V + ".Create(" + U + ".Add(ref dr, r + " + I(c) + "));");
+                for (int v = 0; v < m; v++)
+                    w.Line("s" + I(c) + "_" + I(v) + " = " + FmaExpr(V, "dv", Ld("row", I(c * h + v * width)), "s" + I(c) + "_" + I(v)) + ";");
+            }
+            w.Close();
+            w.Line("ref float dcol = ref " + U + ".Add(ref dhr, " + column + ");");
+            if (initial is not null) w.Line("ref float icol = ref " + U + ".Add(ref ir, " + column + ");");
+            for (int v = 0; v < m; v++)
+            {
+                string sum = "s0_" + I(v);
+                if (chains == 4) sum = "(s0_" + I(v) + " + s1_" + I(v) + ") + (s2_" + I(v) + " + s3_" + I(v) + ")";
+                else if (chains == 2) sum = "s0_" + I(v) + " + s1_" + I(v);
+                if (initial is not null) sum = Ld("icol", I(v * width)) + " + (" + sum + ")";
+                w.Line(V + ".StoreUnsafe(" + sum + ", ref dcol, (nuint)" + I(v * width) + ");");
+            }
         }
 
         private static string VectorWidthClass(int width) => width == 16 ? "global::System.Runtime.Intrinsics.Vector512" : width == 8 ? "global::System.Runtime.Intrinsics.Vector256" : "global::System.Runtime.Intrinsics.Vector128";
@@ -706,11 +910,14 @@ namespace RnnCodegen.Generator.Emit
             }
             else
             {
-                if (!FusedRecurrent) w.Line(K + ".OuterAdd(grad.Slice(" + lt.WeightHh.Constant + ", " + I(lt.WeightHh.Length) + "), dGh, hp);");
+                if (!Deferred) w.Line(K + ".OuterAdd(grad.Slice(" + lt.WeightHh.Constant + ", " + I(lt.WeightHh.Length) + "), dGh, hp);");
             }
-            w.Line(K + ".OuterAdd(grad.Slice(" + lt.WeightIh.Constant + ", " + I(lt.WeightIh.Length) + "), dGi, x);");
-            w.Line(K + ".Add(grad.Slice(" + lt.BiasIh.Constant + ", " + I(3 * h) + "), dGi);");
-            w.Line(K + ".Add(grad.Slice(" + lt.BiasHh.Constant + ", " + I(3 * h) + "), dGh);");
+            if (!Deferred)
+            {
+                w.Line(K + ".OuterAdd(grad.Slice(" + lt.WeightIh.Constant + ", " + I(lt.WeightIh.Length) + "), dGi, x);");
+                w.Line(K + ".Add(grad.Slice(" + lt.BiasIh.Constant + ", " + I(3 * h) + "), dGi);");
+                w.Line(K + ".Add(grad.Slice(" + lt.BiasHh.Constant + ", " + I(3 * h) + "), dGh);");
+            }
             int layer = _layout.Layers.IndexOf(lt);
             if (NeedsDx(layer))
             {
@@ -718,9 +925,9 @@ namespace RnnCodegen.Generator.Emit
                 w.Line("dx.Clear();");
                 w.Line(K + ".MatTransposeVecAdd(p.Slice(" + lt.WeightIh.Constant + ", " + I(lt.WeightIh.Length) + "), dGi, dx);");
             }
-            if (FusedRecurrent)
+            if (Deferred)
             {
-                EmitFusedRecurrentBackward(lt, 3 * h, "dGh", "dTmp");
+                EmitRecurrentDh(lt, 3 * h, "dGh", "dTmp");
                 return;
             }
             w.Line("dTmp.CopyTo(dh);");

@@ -227,13 +227,20 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
         float[] p = _parameters;
         q.Clear();
         // Layer 0: row j < 3 is input j, row 3 + j is hidden j; column = gate * 8 + unit.
+        for (int gate = 0; gate < 1; gate++)
+        {
+            int xBase = gate * 8, hBase = xBase;
+            for (int u0 = 0; u0 < 5; u0 += 16)
+            {
+                int end = u0 + 16 < 5 ? u0 + 16 : 5;
+                for (int j = 0; j < 3; j++) { int dst = QWeights0 + j * 8 + xBase, src = PWeightIh0 + gate * 15 + j; for (int u = u0; u < end; u++) q[dst + u] = p[src + u * 3]; }
+                for (int j = 0; j < 5; j++) { int dst = QWeights0 + (3 + j) * 8 + hBase, src = PWeightHh0 + gate * 25 + j; for (int u = u0; u < end; u++) q[dst + u] = p[src + u * 5]; }
+            }
+        }
         for (int r = 0; r < 5; r++)
         {
             int gate = r / 5, unit = r % 5;
-            int column = gate * 8 + unit;
-            for (int j = 0; j < 3; j++) q[QWeights0 + j * 8 + column] = p[PWeightIh0 + r * 3 + j];
-            for (int j = 0; j < 5; j++) q[QWeights0 + (3 + j) * 8 + column] = p[PWeightHh0 + r * 5 + j];
-            q[QBias0 + column] = p[PBiasIh0 + r] + p[PBiasHh0 + r];
+            q[QBias0 + gate * 8 + unit] = p[PBiasIh0 + r] + p[PBiasHh0 + r];
         }
         for (int o = 0; o < 2; o++) { for (int j = 0; j < 5; j++) q[QDenseWeight + o * 8 + j] = p[PDenseWeight + o * 5 + j]; q[QDenseBias + o] = p[PDenseBias + o]; }
         _packedStale = false;

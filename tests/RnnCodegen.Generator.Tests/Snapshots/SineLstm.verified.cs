@@ -246,13 +246,20 @@ namespace Demo
             float[] p = _parameters;
             q.Clear();
             // Layer 0: row j < 1 is input j, row 1 + j is hidden j; column = gate * 32 + unit.
+            for (int gate = 0; gate < 4; gate++)
+            {
+                int xBase = gate * 32, hBase = xBase;
+                for (int u0 = 0; u0 < 32; u0 += 16)
+                {
+                    int end = u0 + 16 < 32 ? u0 + 16 : 32;
+                    for (int j = 0; j < 1; j++) { int dst = QWeights0 + j * 128 + xBase, src = PWeightIh0 + gate * 32 + j; for (int u = u0; u < end; u++) q[dst + u] = p[src + u * 1]; }
+                    for (int j = 0; j < 32; j++) { int dst = QWeights0 + (1 + j) * 128 + hBase, src = PWeightHh0 + gate * 1024 + j; for (int u = u0; u < end; u++) q[dst + u] = p[src + u * 32]; }
+                }
+            }
             for (int r = 0; r < 128; r++)
             {
                 int gate = r / 32, unit = r % 32;
-                int column = gate * 32 + unit;
-                for (int j = 0; j < 1; j++) q[QWeights0 + j * 128 + column] = p[PWeightIh0 + r * 1 + j];
-                for (int j = 0; j < 32; j++) q[QWeights0 + (1 + j) * 128 + column] = p[PWeightHh0 + r * 32 + j];
-                q[QBias0 + column] = p[PBiasIh0 + r] + p[PBiasHh0 + r];
+                q[QBias0 + gate * 32 + unit] = p[PBiasIh0 + r] + p[PBiasHh0 + r];
             }
             for (int o = 0; o < 1; o++) { for (int j = 0; j < 32; j++) q[QDenseWeight + o * 32 + j] = p[PDenseWeight + o * 32 + j]; q[QDenseBias + o] = p[PDenseBias + o]; }
             _packedStale = false;
@@ -703,6 +710,7 @@ namespace Demo
             public readonly float[] TapeC = new float[TapeStateLength];
             public readonly float[] TapeTanhC = new float[1600];
             public readonly float[] TapeGates = new float[TapeGateLength];
+            public readonly float[] TapeDGates = new float[TapeGateLength]; // d loss / d gate pre-activations of every step and layer (for the weight gradients after the time loop)
             public readonly float[] TapeInputs = new float[50]; // layer-0 inputs (embedding rows for token models)
             public readonly float[] TapeY = new float[50]; // output rows after the head activation
             public readonly float[] TapeZ = new float[50]; // head pre-activations (logits)
@@ -947,7 +955,6 @@ namespace Demo
             global::System.Span<float> grad = ws.Gradients;
             global::System.Array.Clear(ws.DH, 0, 32);
             global::System.Array.Clear(ws.DC, 0, 32);
-            global::System.Span<float> dGates = ws.DGates;
             global::System.Span<float> dX = ws.DX;
             global::System.Span<float> dTmp = ws.DTmp;
             for (int t = steps - 1; t >= 0; t--)
@@ -955,8 +962,6 @@ namespace Demo
                 global::System.Span<float> dTop = global::System.MemoryExtensions.AsSpan(ws.DH, 0, 32);
                 {
                     global::System.ReadOnlySpan<float> dz = global::System.MemoryExtensions.AsSpan(ws.DOut, t * 1, 1);
-                    global::RnnCodegen.Kernels.OuterAdd(grad.Slice(PDenseWeight, 32), dz, global::System.MemoryExtensions.AsSpan(ws.TapeH, ((t + 1) * 1 + 0) * 32, 32));
-                    global::RnnCodegen.Kernels.Add(grad.Slice(PDenseBias, 1), dz);
                     global::RnnCodegen.Kernels.MatTransposeVecAdd(p.Slice(PDenseWeight, 32), dz, dTop);
                 }
                 // LSTM layer 0 at step t.
@@ -965,7 +970,7 @@ namespace Demo
                     global::System.ReadOnlySpan<float> hp = global::System.MemoryExtensions.AsSpan(ws.TapeH, (t * 1 + 0) * 32, 32);
                     global::System.ReadOnlySpan<float> hn = global::System.MemoryExtensions.AsSpan(ws.TapeH, ((t + 1) * 1 + 0) * 32, 32);
                     global::System.ReadOnlySpan<float> gt = global::System.MemoryExtensions.AsSpan(ws.TapeGates, (t * 1 + 0) * 128, 128);
-                    global::System.ReadOnlySpan<float> x = global::System.MemoryExtensions.AsSpan(ws.TapeInputs, t * InputSize, InputSize);
+                    global::System.Span<float> dGates = global::System.MemoryExtensions.AsSpan(ws.TapeDGates, (t * 1 + 0) * 128, 128);
                     global::System.Span<float> dc = global::System.MemoryExtensions.AsSpan(ws.DC, 0, 32);
                     global::System.ReadOnlySpan<float> cp = global::System.MemoryExtensions.AsSpan(ws.TapeC, (t * 1 + 0) * 32, 32);
                     global::System.ReadOnlySpan<float> cn = global::System.MemoryExtensions.AsSpan(ws.TapeC, ((t + 1) * 1 + 0) * 32, 32);
@@ -1034,100 +1039,642 @@ namespace Demo
                         }
                     }
                     global::System.ReadOnlySpan<float> da = dGates.Slice(0, 128);
-                    global::RnnCodegen.Kernels.OuterAdd(grad.Slice(PWeightIh0, 128), da, x);
-                    global::RnnCodegen.Kernels.Add(grad.Slice(PBiasIh0, 128), da);
-                    global::RnnCodegen.Kernels.Add(grad.Slice(PBiasHh0, 128), da);
                     // d loss / d h(t-1).
                     if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                     {
                         ref float wr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p.Slice(PWeightHh0, 4096));
-                        ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(grad.Slice(PWeightHh0, 4096));
                         ref float dr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(da);
-                        ref float hr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hp);
                         ref float dhr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dh);
-                        global::System.Runtime.Intrinsics.Vector512<float> h0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hr, (nuint)(0)), s0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector512<float> h1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hr, (nuint)(16)), s1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                        for (nuint r = 0; r < 128; r++)
                         {
-                            global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, r));
-                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, r * 32);
-                            ref float grow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, r * 32);
-                            s0 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(0)), s0); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(MulAdd(dv, h0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref grow, (nuint)(0))), ref grow, (nuint)0);
-                            s1 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(16)), s1); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(MulAdd(dv, h1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref grow, (nuint)(16))), ref grow, (nuint)16);
+                            global::System.Runtime.Intrinsics.Vector512<float> s0_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s0_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> s1_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s1_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> s2_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s2_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector512<float> s3_0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, s3_1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                            for (nuint r = 0; r < 128; r += 4)
+                            {
+                                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, r * 32 + 0);
+                                global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, r + 0));
+                                s0_0 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(0)), s0_0);
+                                s0_1 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(16)), s0_1);
+                                dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, r + 1));
+                                s1_0 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(32)), s1_0);
+                                s1_1 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(48)), s1_1);
+                                dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, r + 2));
+                                s2_0 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(64)), s2_0);
+                                s2_1 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(80)), s2_1);
+                                dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, r + 3));
+                                s3_0 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(96)), s3_0);
+                                s3_1 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(112)), s3_1);
+                            }
+                            ref float dcol = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhr, 0);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((s0_0 + s1_0) + (s2_0 + s3_0), ref dcol, (nuint)0);
+                            global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((s0_1 + s1_1) + (s2_1 + s3_1), ref dcol, (nuint)16);
                         }
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(s0, ref dhr, (nuint)0);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(s1, ref dhr, (nuint)16);
                     }
                     else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
                         ref float wr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p.Slice(PWeightHh0, 4096));
-                        ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(grad.Slice(PWeightHh0, 4096));
                         ref float dr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(da);
-                        ref float hr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hp);
                         ref float dhr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dh);
-                        global::System.Runtime.Intrinsics.Vector256<float> h0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hr, (nuint)(0)), s0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector256<float> h1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hr, (nuint)(8)), s1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector256<float> h2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hr, (nuint)(16)), s2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector256<float> h3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hr, (nuint)(24)), s3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                        for (nuint r = 0; r < 128; r++)
                         {
-                            global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, r));
-                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, r * 32);
-                            ref float grow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, r * 32);
-                            s0 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(0)), s0); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(MulAdd(dv, h0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref grow, (nuint)(0))), ref grow, (nuint)0);
-                            s1 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(8)), s1); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(MulAdd(dv, h1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref grow, (nuint)(8))), ref grow, (nuint)8);
-                            s2 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(16)), s2); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(MulAdd(dv, h2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref grow, (nuint)(16))), ref grow, (nuint)16);
-                            s3 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(24)), s3); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(MulAdd(dv, h3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref grow, (nuint)(24))), ref grow, (nuint)24);
+                            global::System.Runtime.Intrinsics.Vector256<float> s0_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s0_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s0_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            global::System.Runtime.Intrinsics.Vector256<float> s1_0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s1_2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, s1_3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                            for (nuint r = 0; r < 128; r += 2)
+                            {
+                                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, r * 32 + 0);
+                                global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, r + 0));
+                                s0_0 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(0)), s0_0);
+                                s0_1 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(8)), s0_1);
+                                s0_2 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(16)), s0_2);
+                                s0_3 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(24)), s0_3);
+                                dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, r + 1));
+                                s1_0 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(32)), s1_0);
+                                s1_1 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(40)), s1_1);
+                                s1_2 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(48)), s1_2);
+                                s1_3 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(56)), s1_3);
+                            }
+                            ref float dcol = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhr, 0);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s0_0 + s1_0, ref dcol, (nuint)0);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s0_1 + s1_1, ref dcol, (nuint)8);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s0_2 + s1_2, ref dcol, (nuint)16);
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s0_3 + s1_3, ref dcol, (nuint)24);
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s0, ref dhr, (nuint)0);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s1, ref dhr, (nuint)8);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s2, ref dhr, (nuint)16);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s3, ref dhr, (nuint)24);
                     }
                     else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                     {
                         ref float wr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p.Slice(PWeightHh0, 4096));
-                        ref float gr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(grad.Slice(PWeightHh0, 4096));
                         ref float dr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(da);
-                        ref float hr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hp);
                         ref float dhr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dh);
-                        global::System.Runtime.Intrinsics.Vector128<float> h0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hr, (nuint)(0)), s0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> h1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hr, (nuint)(4)), s1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> h2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hr, (nuint)(8)), s2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> h3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hr, (nuint)(12)), s3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> h4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hr, (nuint)(16)), s4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> h5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hr, (nuint)(20)), s5 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> h6 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hr, (nuint)(24)), s6 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        global::System.Runtime.Intrinsics.Vector128<float> h7 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hr, (nuint)(28)), s7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                        for (nuint r = 0; r < 128; r++)
                         {
-                            global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, r));
-                            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, r * 32);
-                            ref float grow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, r * 32);
-                            s0 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(0)), s0); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(MulAdd(dv, h0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref grow, (nuint)(0))), ref grow, (nuint)0);
-                            s1 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(4)), s1); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(MulAdd(dv, h1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref grow, (nuint)(4))), ref grow, (nuint)4);
-                            s2 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(8)), s2); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(MulAdd(dv, h2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref grow, (nuint)(8))), ref grow, (nuint)8);
-                            s3 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(12)), s3); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(MulAdd(dv, h3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref grow, (nuint)(12))), ref grow, (nuint)12);
-                            s4 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(16)), s4); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(MulAdd(dv, h4, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref grow, (nuint)(16))), ref grow, (nuint)16);
-                            s5 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(20)), s5); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(MulAdd(dv, h5, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref grow, (nuint)(20))), ref grow, (nuint)20);
-                            s6 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(24)), s6); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(MulAdd(dv, h6, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref grow, (nuint)(24))), ref grow, (nuint)24);
-                            s7 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(28)), s7); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(MulAdd(dv, h7, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref grow, (nuint)(28))), ref grow, (nuint)28);
+                            global::System.Runtime.Intrinsics.Vector128<float> s0_0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, s0_1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, s0_2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, s0_3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, s0_4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, s0_5 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, s0_6 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, s0_7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                            for (nuint r = 0; r < 128; r += 1)
+                            {
+                                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, r * 32 + 0);
+                                global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, r + 0));
+                                s0_0 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(0)), s0_0);
+                                s0_1 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(4)), s0_1);
+                                s0_2 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(8)), s0_2);
+                                s0_3 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(12)), s0_3);
+                                s0_4 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(16)), s0_4);
+                                s0_5 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(20)), s0_5);
+                                s0_6 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(24)), s0_6);
+                                s0_7 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(28)), s0_7);
+                            }
+                            ref float dcol = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhr, 0);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s0_0, ref dcol, (nuint)0);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s0_1, ref dcol, (nuint)4);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s0_2, ref dcol, (nuint)8);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s0_3, ref dcol, (nuint)12);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s0_4, ref dcol, (nuint)16);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s0_5, ref dcol, (nuint)20);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s0_6, ref dcol, (nuint)24);
+                            global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s0_7, ref dcol, (nuint)28);
                         }
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s0, ref dhr, (nuint)0);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s1, ref dhr, (nuint)4);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s2, ref dhr, (nuint)8);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s3, ref dhr, (nuint)12);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s4, ref dhr, (nuint)16);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s5, ref dhr, (nuint)20);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s6, ref dhr, (nuint)24);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s7, ref dhr, (nuint)28);
                     }
                     else
                     {
-                        global::RnnCodegen.Kernels.OuterAdd(grad.Slice(PWeightHh0, 4096), da, hp);
                         dh.Clear();
                         global::RnnCodegen.Kernels.MatTransposeVecAdd(p.Slice(PWeightHh0, 4096), da, dh);
                     }
+                }
+            }
+            // Weight and bias gradients: sums over the steps of the taped gate gradients times the layer inputs.
+            OuterSum(ws.Gradients, PDenseWeight, 1, 32, ws.DOut, 0, 1, ws.TapeH, 1 * 32, 32, steps);
+            OuterSum(ws.Gradients, PDenseBias, 1, 1, ws.DOut, 0, 1, s_one, 0, 0, steps);
+            OuterSum(ws.Gradients, PWeightIh0, 128, 1, ws.TapeDGates, 0, 128, ws.TapeInputs, 0, InputSize, steps);
+            OuterSum(ws.Gradients, PWeightHh0, 128, 32, ws.TapeDGates, 0, 128, ws.TapeH, 0, 32, steps);
+            OuterSum(ws.Gradients, PBiasIh0, 128, 1, ws.TapeDGates, 0, 128, s_one, 0, 0, steps);
+            OuterSum(ws.Gradients, PBiasHh0, 128, 1, ws.TapeDGates, 0, 128, s_one, 0, 0, steps);
+        }
+
+        private static readonly float[] s_one = { 1f };
+
+        /// <summary>g[gOffset + r * cols + c] += sum over t &lt; steps of a[aOffset + t * aStride + r] * b[bOffset + t * bStride + c] (deferred weight gradients).</summary>
+        private static void OuterSum(float[] g, int gOffset, int rows, int cols, float[] a, int aOffset, int aStride, float[] b, int bOffset, int bStride, int steps)
+        {
+            ref float gr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(g), gOffset);
+            ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(a), aOffset);
+            ref float br = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(b), bOffset);
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && cols >= 16) { OuterSumColumns512(ref gr, rows, cols, ref ar, aStride, ref br, bStride, steps); return; }
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && cols >= 8) { OuterSumColumns256(ref gr, rows, cols, ref ar, aStride, ref br, bStride, steps); return; }
+            if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && cols >= 4) { OuterSumColumns128(ref gr, rows, cols, ref ar, aStride, ref br, bStride, steps); return; }
+            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && rows >= 16) { OuterSumRows512(ref gr, rows, cols, ref ar, aStride, ref br, bStride, steps); return; }
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && rows >= 8) { OuterSumRows256(ref gr, rows, cols, ref ar, aStride, ref br, bStride, steps); return; }
+            if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && rows >= 4) { OuterSumRows128(ref gr, rows, cols, ref ar, aStride, ref br, bStride, steps); return; }
+            for (int r = 0; r < rows; r++)
+            {
+                for (int c = 0; c < cols; c++)
+                {
+                    float sum = 0f;
+                    for (int t = 0; t < steps; t++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref ar, t * aStride + r) * global::System.Runtime.CompilerServices.Unsafe.Add(ref br, t * bStride + c);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gr, r * cols + c) += sum;
+                }
+            }
+        }
+
+        private static void OuterSumColumns512(ref float g, int rows, int cols, ref float a, int aStride, ref float b, int bStride, int steps)
+        {
+            int r = 0;
+            for (; r + 4 <= rows; r += 4)
+            {
+                int c = 0;
+                for (; c + 32 <= cols; c += 32)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> p00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, p01 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> p10 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, p11 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> p20 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, p21 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> p30 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, p31 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (int t = 0; t < steps; t++)
+                    {
+                        ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
+                        ref float bt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
+                        global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bt, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bt, (nuint)(16));
+                        global::System.Runtime.Intrinsics.Vector512<float> x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 0));
+                        p00 = MulAdd(x, b0, p00);
+                        p01 = MulAdd(x, b1, p01);
+                        x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 1));
+                        p10 = MulAdd(x, b0, p10);
+                        p11 = MulAdd(x, b1, p11);
+                        x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 2));
+                        p20 = MulAdd(x, b0, p20);
+                        p21 = MulAdd(x, b1, p21);
+                        x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 3));
+                        p30 = MulAdd(x, b0, p30);
+                        p31 = MulAdd(x, b1, p31);
+                    }
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 0) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)(0)) + p00, ref g0, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)(16)) + p01, ref g0, (nuint)16);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 1) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, (nuint)(0)) + p10, ref g1, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, (nuint)(16)) + p11, ref g1, (nuint)16);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 2) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, (nuint)(0)) + p20, ref g2, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, (nuint)(16)) + p21, ref g2, (nuint)16);
+                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 3) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, (nuint)(0)) + p30, ref g3, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, (nuint)(16)) + p31, ref g3, (nuint)16);
+                }
+                for (; c + 16 <= cols; c += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> p00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> p10 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> p20 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> p30 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (int t = 0; t < steps; t++)
+                    {
+                        ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
+                        ref float bt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
+                        global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bt, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector512<float> x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 0));
+                        p00 = MulAdd(x, b0, p00);
+                        x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 1));
+                        p10 = MulAdd(x, b0, p10);
+                        x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 2));
+                        p20 = MulAdd(x, b0, p20);
+                        x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 3));
+                        p30 = MulAdd(x, b0, p30);
+                    }
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 0) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)(0)) + p00, ref g0, (nuint)0);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 1) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, (nuint)(0)) + p10, ref g1, (nuint)0);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 2) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, (nuint)(0)) + p20, ref g2, (nuint)0);
+                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 3) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, (nuint)(0)) + p30, ref g3, (nuint)0);
+                }
+                for (; c < cols; c++)
+                {
+                    for (int i = 0; i < 4; i++)
+                    {
+                        float sum = 0f;
+                        for (int t = 0; t < steps; t++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r + i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + i) * cols + c) += sum;
+                    }
+                }
+            }
+            for (; r < rows; r++)
+            {
+                int c = 0;
+                for (; c + 16 <= cols; c += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> p0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, p1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    int t = 0;
+                    for (; t + 2 <= steps; t += 2)
+                    {
+                        p0 = MulAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(t * bStride + c)), p0);
+                        p1 = MulAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, (t + 1) * aStride + r)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)((t + 1) * bStride + c)), p1);
+                    }
+                    if (t < steps) p0 = MulAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(t * bStride + c)), p0);
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, r * cols + c);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)(0)) + (p0 + p1), ref g0);
+                }
+                for (; c < cols; c++)
+                {
+                    float sum = 0f;
+                    for (int t = 0; t < steps; t++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g, r * cols + c) += sum;
+                }
+            }
+        }
+
+        private static void OuterSumRows512(ref float g, int rows, int cols, ref float a, int aStride, ref float b, int bStride, int steps)
+        {
+            for (int c = 0; c < cols; c++)
+            {
+                int r = 0;
+                for (; r + 64 <= rows; r += 64)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> p0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, p1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, p2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, p3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (int t = 0; t < steps; t++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c));
+                        ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
+                        p0 = MulAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref at, (nuint)(0)), x, p0);
+                        p1 = MulAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref at, (nuint)(16)), x, p1);
+                        p2 = MulAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref at, (nuint)(32)), x, p2);
+                        p3 = MulAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref at, (nuint)(48)), x, p3);
+                    }
+                    if (cols == 1)
+                    {
+                        ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, r);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)(0)) + p0, ref g0, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)(16)) + p1, ref g0, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)(32)) + p2, ref g0, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)(48)) + p3, ref g0, (nuint)48);
+                    }
+                    else
+                    {
+                        for (int l = 0; l < 16; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 0 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector512.GetElement(p0, l);
+                        for (int l = 0; l < 16; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 16 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector512.GetElement(p1, l);
+                        for (int l = 0; l < 16; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 32 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector512.GetElement(p2, l);
+                        for (int l = 0; l < 16; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 48 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector512.GetElement(p3, l);
+                    }
+                }
+                for (; r + 16 <= rows; r += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> p0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (int t = 0; t < steps; t++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c));
+                        ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
+                        p0 = MulAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref at, (nuint)(0)), x, p0);
+                    }
+                    if (cols == 1)
+                    {
+                        ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, r);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)(0)) + p0, ref g0, (nuint)0);
+                    }
+                    else
+                    {
+                        for (int l = 0; l < 16; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 0 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector512.GetElement(p0, l);
+                    }
+                }
+                for (; r < rows; r++)
+                {
+                    float sum = 0f;
+                    for (int t = 0; t < steps; t++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g, r * cols + c) += sum;
+                }
+            }
+        }
+
+        private static void OuterSumColumns256(ref float g, int rows, int cols, ref float a, int aStride, ref float b, int bStride, int steps)
+        {
+            int r = 0;
+            for (; r + 4 <= rows; r += 4)
+            {
+                int c = 0;
+                for (; c + 16 <= cols; c += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> p00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, p01 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> p10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, p11 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> p20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, p21 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> p30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, p31 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (int t = 0; t < steps; t++)
+                    {
+                        ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
+                        ref float bt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bt, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bt, (nuint)(8));
+                        global::System.Runtime.Intrinsics.Vector256<float> x = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 0));
+                        p00 = MulAdd(x, b0, p00);
+                        p01 = MulAdd(x, b1, p01);
+                        x = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 1));
+                        p10 = MulAdd(x, b0, p10);
+                        p11 = MulAdd(x, b1, p11);
+                        x = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 2));
+                        p20 = MulAdd(x, b0, p20);
+                        p21 = MulAdd(x, b1, p21);
+                        x = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 3));
+                        p30 = MulAdd(x, b0, p30);
+                        p31 = MulAdd(x, b1, p31);
+                    }
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 0) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)(0)) + p00, ref g0, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)(8)) + p01, ref g0, (nuint)8);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 1) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, (nuint)(0)) + p10, ref g1, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, (nuint)(8)) + p11, ref g1, (nuint)8);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 2) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, (nuint)(0)) + p20, ref g2, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, (nuint)(8)) + p21, ref g2, (nuint)8);
+                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 3) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g3, (nuint)(0)) + p30, ref g3, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g3, (nuint)(8)) + p31, ref g3, (nuint)8);
+                }
+                for (; c + 8 <= cols; c += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> p00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> p10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> p20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> p30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (int t = 0; t < steps; t++)
+                    {
+                        ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
+                        ref float bt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bt, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector256<float> x = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 0));
+                        p00 = MulAdd(x, b0, p00);
+                        x = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 1));
+                        p10 = MulAdd(x, b0, p10);
+                        x = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 2));
+                        p20 = MulAdd(x, b0, p20);
+                        x = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 3));
+                        p30 = MulAdd(x, b0, p30);
+                    }
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 0) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)(0)) + p00, ref g0, (nuint)0);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 1) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, (nuint)(0)) + p10, ref g1, (nuint)0);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 2) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, (nuint)(0)) + p20, ref g2, (nuint)0);
+                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 3) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g3, (nuint)(0)) + p30, ref g3, (nuint)0);
+                }
+                for (; c < cols; c++)
+                {
+                    for (int i = 0; i < 4; i++)
+                    {
+                        float sum = 0f;
+                        for (int t = 0; t < steps; t++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r + i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + i) * cols + c) += sum;
+                    }
+                }
+            }
+            for (; r < rows; r++)
+            {
+                int c = 0;
+                for (; c + 8 <= cols; c += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> p0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, p1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    int t = 0;
+                    for (; t + 2 <= steps; t += 2)
+                    {
+                        p0 = MulAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(t * bStride + c)), p0);
+                        p1 = MulAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, (t + 1) * aStride + r)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)((t + 1) * bStride + c)), p1);
+                    }
+                    if (t < steps) p0 = MulAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(t * bStride + c)), p0);
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, r * cols + c);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)(0)) + (p0 + p1), ref g0);
+                }
+                for (; c < cols; c++)
+                {
+                    float sum = 0f;
+                    for (int t = 0; t < steps; t++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g, r * cols + c) += sum;
+                }
+            }
+        }
+
+        private static void OuterSumRows256(ref float g, int rows, int cols, ref float a, int aStride, ref float b, int bStride, int steps)
+        {
+            for (int c = 0; c < cols; c++)
+            {
+                int r = 0;
+                for (; r + 32 <= rows; r += 32)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> p0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, p1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, p2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, p3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (int t = 0; t < steps; t++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> x = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c));
+                        ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
+                        p0 = MulAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref at, (nuint)(0)), x, p0);
+                        p1 = MulAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref at, (nuint)(8)), x, p1);
+                        p2 = MulAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref at, (nuint)(16)), x, p2);
+                        p3 = MulAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref at, (nuint)(24)), x, p3);
+                    }
+                    if (cols == 1)
+                    {
+                        ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, r);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)(0)) + p0, ref g0, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)(8)) + p1, ref g0, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)(16)) + p2, ref g0, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)(24)) + p3, ref g0, (nuint)24);
+                    }
+                    else
+                    {
+                        for (int l = 0; l < 8; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 0 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector256.GetElement(p0, l);
+                        for (int l = 0; l < 8; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 8 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector256.GetElement(p1, l);
+                        for (int l = 0; l < 8; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 16 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector256.GetElement(p2, l);
+                        for (int l = 0; l < 8; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 24 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector256.GetElement(p3, l);
+                    }
+                }
+                for (; r + 8 <= rows; r += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> p0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (int t = 0; t < steps; t++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> x = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c));
+                        ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
+                        p0 = MulAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref at, (nuint)(0)), x, p0);
+                    }
+                    if (cols == 1)
+                    {
+                        ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, r);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)(0)) + p0, ref g0, (nuint)0);
+                    }
+                    else
+                    {
+                        for (int l = 0; l < 8; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 0 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector256.GetElement(p0, l);
+                    }
+                }
+                for (; r < rows; r++)
+                {
+                    float sum = 0f;
+                    for (int t = 0; t < steps; t++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g, r * cols + c) += sum;
+                }
+            }
+        }
+
+        private static void OuterSumColumns128(ref float g, int rows, int cols, ref float a, int aStride, ref float b, int bStride, int steps)
+        {
+            int r = 0;
+            for (; r + 4 <= rows; r += 4)
+            {
+                int c = 0;
+                for (; c + 8 <= cols; c += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> p00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, p01 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> p10 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, p11 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> p20 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, p21 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> p30 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, p31 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (int t = 0; t < steps; t++)
+                    {
+                        ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
+                        ref float bt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
+                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bt, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bt, (nuint)(4));
+                        global::System.Runtime.Intrinsics.Vector128<float> x = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 0));
+                        p00 = MulAdd(x, b0, p00);
+                        p01 = MulAdd(x, b1, p01);
+                        x = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 1));
+                        p10 = MulAdd(x, b0, p10);
+                        p11 = MulAdd(x, b1, p11);
+                        x = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 2));
+                        p20 = MulAdd(x, b0, p20);
+                        p21 = MulAdd(x, b1, p21);
+                        x = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 3));
+                        p30 = MulAdd(x, b0, p30);
+                        p31 = MulAdd(x, b1, p31);
+                    }
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 0) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, (nuint)(0)) + p00, ref g0, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, (nuint)(4)) + p01, ref g0, (nuint)4);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 1) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, (nuint)(0)) + p10, ref g1, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, (nuint)(4)) + p11, ref g1, (nuint)4);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 2) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, (nuint)(0)) + p20, ref g2, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, (nuint)(4)) + p21, ref g2, (nuint)4);
+                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 3) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, (nuint)(0)) + p30, ref g3, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, (nuint)(4)) + p31, ref g3, (nuint)4);
+                }
+                for (; c + 4 <= cols; c += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> p00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> p10 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> p20 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> p30 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (int t = 0; t < steps; t++)
+                    {
+                        ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
+                        ref float bt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
+                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bt, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector128<float> x = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 0));
+                        p00 = MulAdd(x, b0, p00);
+                        x = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 1));
+                        p10 = MulAdd(x, b0, p10);
+                        x = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 2));
+                        p20 = MulAdd(x, b0, p20);
+                        x = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 3));
+                        p30 = MulAdd(x, b0, p30);
+                    }
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 0) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, (nuint)(0)) + p00, ref g0, (nuint)0);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 1) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, (nuint)(0)) + p10, ref g1, (nuint)0);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 2) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, (nuint)(0)) + p20, ref g2, (nuint)0);
+                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 3) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, (nuint)(0)) + p30, ref g3, (nuint)0);
+                }
+                for (; c < cols; c++)
+                {
+                    for (int i = 0; i < 4; i++)
+                    {
+                        float sum = 0f;
+                        for (int t = 0; t < steps; t++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r + i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + i) * cols + c) += sum;
+                    }
+                }
+            }
+            for (; r < rows; r++)
+            {
+                int c = 0;
+                for (; c + 4 <= cols; c += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> p0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, p1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    int t = 0;
+                    for (; t + 2 <= steps; t += 2)
+                    {
+                        p0 = MulAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(t * bStride + c)), p0);
+                        p1 = MulAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, (t + 1) * aStride + r)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)((t + 1) * bStride + c)), p1);
+                    }
+                    if (t < steps) p0 = MulAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(t * bStride + c)), p0);
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, r * cols + c);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, (nuint)(0)) + (p0 + p1), ref g0);
+                }
+                for (; c < cols; c++)
+                {
+                    float sum = 0f;
+                    for (int t = 0; t < steps; t++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g, r * cols + c) += sum;
+                }
+            }
+        }
+
+        private static void OuterSumRows128(ref float g, int rows, int cols, ref float a, int aStride, ref float b, int bStride, int steps)
+        {
+            for (int c = 0; c < cols; c++)
+            {
+                int r = 0;
+                for (; r + 16 <= rows; r += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> p0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, p1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, p2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, p3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (int t = 0; t < steps; t++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c));
+                        ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
+                        p0 = MulAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref at, (nuint)(0)), x, p0);
+                        p1 = MulAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref at, (nuint)(4)), x, p1);
+                        p2 = MulAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref at, (nuint)(8)), x, p2);
+                        p3 = MulAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref at, (nuint)(12)), x, p3);
+                    }
+                    if (cols == 1)
+                    {
+                        ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, r);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, (nuint)(0)) + p0, ref g0, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, (nuint)(4)) + p1, ref g0, (nuint)4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, (nuint)(8)) + p2, ref g0, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, (nuint)(12)) + p3, ref g0, (nuint)12);
+                    }
+                    else
+                    {
+                        for (int l = 0; l < 4; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 0 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector128.GetElement(p0, l);
+                        for (int l = 0; l < 4; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 4 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector128.GetElement(p1, l);
+                        for (int l = 0; l < 4; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 8 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector128.GetElement(p2, l);
+                        for (int l = 0; l < 4; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 12 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector128.GetElement(p3, l);
+                    }
+                }
+                for (; r + 4 <= rows; r += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> p0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (int t = 0; t < steps; t++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c));
+                        ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
+                        p0 = MulAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref at, (nuint)(0)), x, p0);
+                    }
+                    if (cols == 1)
+                    {
+                        ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, r);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, (nuint)(0)) + p0, ref g0, (nuint)0);
+                    }
+                    else
+                    {
+                        for (int l = 0; l < 4; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 0 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector128.GetElement(p0, l);
+                    }
+                }
+                for (; r < rows; r++)
+                {
+                    float sum = 0f;
+                    for (int t = 0; t < steps; t++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref g, r * cols + c) += sum;
                 }
             }
         }

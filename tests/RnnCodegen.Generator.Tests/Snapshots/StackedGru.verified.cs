@@ -254,22 +254,38 @@ namespace Demo.Models
             float[] p = _parameters;
             q.Clear();
             // Layer 0: row j < 4 is input j, row 4 + j is hidden j; column = gate * 16 + unit.
+            for (int gate = 0; gate < 3; gate++)
+            {
+                int xBase = gate * 16, hBase = (gate == 2 ? 3 : gate) * 16;
+                for (int u0 = 0; u0 < 13; u0 += 16)
+                {
+                    int end = u0 + 16 < 13 ? u0 + 16 : 13;
+                    for (int j = 0; j < 4; j++) { int dst = QWeights0 + j * 64 + xBase, src = PWeightIh0 + gate * 52 + j; for (int u = u0; u < end; u++) q[dst + u] = p[src + u * 4]; }
+                    for (int j = 0; j < 13; j++) { int dst = QWeights0 + (4 + j) * 64 + hBase, src = PWeightHh0 + gate * 169 + j; for (int u = u0; u < end; u++) q[dst + u] = p[src + u * 13]; }
+                }
+            }
             for (int r = 0; r < 39; r++)
             {
                 int gate = r / 13, unit = r % 13;
                 int xColumn = gate * 16 + unit, hColumn = (gate == 2 ? 3 : gate) * 16 + unit; // n splits into n(x) and n(h)
-                for (int j = 0; j < 4; j++) q[QWeights0 + j * 64 + xColumn] = p[PWeightIh0 + r * 4 + j];
-                for (int j = 0; j < 13; j++) q[QWeights0 + (4 + j) * 64 + hColumn] = p[PWeightHh0 + r * 13 + j];
                 if (gate == 2) { q[QBias0 + xColumn] = p[PBiasIh0 + r]; q[QBias0 + hColumn] = p[PBiasHh0 + r]; }
                 else q[QBias0 + xColumn] = p[PBiasIh0 + r] + p[PBiasHh0 + r];
             }
             // Layer 1: row j < 13 is input j, row 13 + j is hidden j; column = gate * 16 + unit.
+            for (int gate = 0; gate < 3; gate++)
+            {
+                int xBase = gate * 16, hBase = (gate == 2 ? 3 : gate) * 16;
+                for (int u0 = 0; u0 < 13; u0 += 16)
+                {
+                    int end = u0 + 16 < 13 ? u0 + 16 : 13;
+                    for (int j = 0; j < 13; j++) { int dst = QWeights1 + j * 64 + xBase, src = PWeightIh1 + gate * 169 + j; for (int u = u0; u < end; u++) q[dst + u] = p[src + u * 13]; }
+                    for (int j = 0; j < 13; j++) { int dst = QWeights1 + (13 + j) * 64 + hBase, src = PWeightHh1 + gate * 169 + j; for (int u = u0; u < end; u++) q[dst + u] = p[src + u * 13]; }
+                }
+            }
             for (int r = 0; r < 39; r++)
             {
                 int gate = r / 13, unit = r % 13;
                 int xColumn = gate * 16 + unit, hColumn = (gate == 2 ? 3 : gate) * 16 + unit; // n splits into n(x) and n(h)
-                for (int j = 0; j < 13; j++) q[QWeights1 + j * 64 + xColumn] = p[PWeightIh1 + r * 13 + j];
-                for (int j = 0; j < 13; j++) q[QWeights1 + (13 + j) * 64 + hColumn] = p[PWeightHh1 + r * 13 + j];
                 if (gate == 2) { q[QBias1 + xColumn] = p[PBiasIh1 + r]; q[QBias1 + hColumn] = p[PBiasHh1 + r]; }
                 else q[QBias1 + xColumn] = p[PBiasIh1 + r] + p[PBiasHh1 + r];
             }
