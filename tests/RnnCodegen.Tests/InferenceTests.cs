@@ -277,10 +277,7 @@ namespace RnnCodegen.Tests
                 chars.Forward(tokens, charOut);
                 chars.Step(3, row);
             }
-            Run();
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 100; i++) Run();
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            Allocations.AssertSteadyStateAllocatesNothing(Run, 100);
         }
     }
 }

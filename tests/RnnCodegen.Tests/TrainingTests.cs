@@ -168,10 +168,7 @@ namespace RnnCodegen.Tests
                 model.TrainBatch(inputs, targets, 4, maxWorkers: 1);
                 classifier.TrainStep(tokens, classes);
             }
-            Run();
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 20; i++) Run();
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            Allocations.AssertSteadyStateAllocatesNothing(Run, 20);
         }
 
         [Fact]
