@@ -73,7 +73,19 @@ namespace RnnCodegen.Generator.Emit
 
         private int PackedSize => PackedDenseOffset + (_spec.HasHead ? _spec.Output * Hp + _spec.Output : 0);
 
-        private int PackedGatesOffset => (PackedSize + 15) / 16 * 16;
+        /// <summary>
+        /// Where the training path's row-major copy of layer <paramref name="k"/>'s weight_hh starts in the packed buffer (after
+        /// the packed copy, 64-byte aligned): the backward pass reads it for d h(t-1) = W_hh^T d, at full speed where the
+        /// canonical parameters (16 bytes past a 64-byte boundary) would make every vector load straddle two cache lines.
+        /// </summary>
+        private int RecurrentCopyOffset(int k)
+        {
+            int offset = (PackedSize + 15) / 16 * 16;
+            for (int i = 0; i < k; i++) offset += (_spec.GateRows * _spec.Hidden + 15) / 16 * 16;
+            return offset;
+        }
+
+        private int PackedGatesOffset => FastTrain ? RecurrentCopyOffset(_spec.Layers) : (PackedSize + 15) / 16 * 16;
 
         private void EmitPackedConstants()
         {
@@ -91,6 +103,11 @@ namespace RnnCodegen.Generator.Emit
                 w.Line("private const int QDenseBias = " + I(PackedDenseOffset + _spec.Output * Hp) + ";");
             }
             w.Line("private const int PackedSize = " + I(PackedSize) + ";");
+            if (FastTrain)
+            {
+                for (int k = 0; k < _spec.Layers; k++)
+                    w.Line("private const int QRecurrent" + I(k) + " = " + I(RecurrentCopyOffset(k)) + "; // row-major copy of weight_hh_l" + I(k) + " for the backward pass (64-byte aligned)");
+            }
             w.Line("private const int QGates = " + I(PackedGatesOffset) + "; // the streaming step's gate pre-activations, after the packed copy (64-byte aligned)");
             w.Line("private const int PaddedHidden = " + I(Hp) + ";");
         }
@@ -150,6 +167,11 @@ namespace RnnCodegen.Generator.Emit
             if (s.HasHead)
             {
                 w.Line("for (int o = 0; o < " + I(s.Output) + "; o++) { for (int j = 0; j < " + I(h) + "; j++) q[QDenseWeight + o * " + I(Hp) + " + j] = p[PDenseWeight + o * " + I(h) + " + j]; q[QDenseBias + o] = p[PDenseBias + o]; }");
+            }
+            if (FastTrain)
+            {
+                for (int k = 0; k < s.Layers; k++)
+                    w.Line("global::System.Array.Copy(p, " + _layout.Layers[k].WeightHh.Constant + ", _packed, _packedOffset + QRecurrent" + I(k) + ", " + I(s.GateRows * h) + ");");
             }
             w.Line("_packedStale = false;");
             w.Close();

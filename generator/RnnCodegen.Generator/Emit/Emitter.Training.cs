@@ -787,7 +787,11 @@ namespace RnnCodegen.Generator.Emit
                 string V = VectorWidthClass(width), VT = V + "<float>";
                 string Ld(string reference, string offset) => V + ".LoadUnsafe(ref " + reference + ", (nuint)(" + offset + "))";
                 int n = h / width;
-                w.Line("ref float wr = ref " + MM + ".GetReference(p.Slice(" + lt.WeightHh.Constant + ", " + I(rows * h) + "));");
+                // The aligned row-major copy Repack keeps (FastTrain), else the canonical parameters.
+                int k = IndexOfLayer(lt);
+                w.Line(FastTrain
+                    ? "ref float wr = ref " + U + ".Add(ref PackedBase, QRecurrent" + I(k) + ");"
+                    : "ref float wr = ref " + MM + ".GetReference(p.Slice(" + lt.WeightHh.Constant + ", " + I(rows * h) + "));");
                 w.Line("ref float dr = ref " + MM + ".GetReference(" + d + ");");
                 w.Line("ref float dhr = ref " + MM + ".GetReference(dh);");
                 if (initial is not null) w.Line("ref float ir = ref " + MM + ".GetReference(" + initial + ");");
@@ -810,6 +814,12 @@ namespace RnnCodegen.Generator.Emit
             if (initial is null) w.Line("dh.Clear();"); else w.Line(initial + ".CopyTo(dh);");
             w.Line(K + ".MatTransposeVecAdd(p.Slice(" + lt.WeightHh.Constant + ", " + I(rows * h) + "), " + d + ", dh);");
             w.Close();
+        }
+
+        private int IndexOfLayer(LayerTensors lt)
+        {
+            for (int k = 0; k < _layout.Layers.Count; k++) if (ReferenceEquals(_layout.Layers[k], lt)) return k;
+            throw new System.InvalidOperationException("not a layer of this model");
         }
 
         /// <summary>One block of <paramref name="m"/> vectors of d h(t-1) starting at column <paramref name="column"/>.</summary>

@@ -48,7 +48,8 @@ namespace Demo
         private const int QDenseWeight = 4352; // [1, 32]
         private const int QDenseBias = 4384;
         private const int PackedSize = 4385;
-        private const int QGates = 4400; // the streaming step's gate pre-activations, after the packed copy (64-byte aligned)
+        private const int QRecurrent0 = 4400; // row-major copy of weight_hh_l0 for the backward pass (64-byte aligned)
+        private const int QGates = 8496; // the streaming step's gate pre-activations, after the packed copy (64-byte aligned)
         private const int PaddedHidden = 32;
 
         // ---- Storage: allocated once with the model, never in a hot path ----
@@ -262,6 +263,7 @@ namespace Demo
                 q[QBias0 + gate * 32 + unit] = p[PBiasIh0 + r] + p[PBiasHh0 + r];
             }
             for (int o = 0; o < 1; o++) { for (int j = 0; j < 32; j++) q[QDenseWeight + o * 32 + j] = p[PDenseWeight + o * 32 + j]; q[QDenseBias + o] = p[PDenseBias + o]; }
+            global::System.Array.Copy(p, PWeightHh0, _packed, _packedOffset + QRecurrent0, 4096);
             _packedStale = false;
         }
 
@@ -1042,7 +1044,7 @@ namespace Demo
                     // d loss / d h(t-1).
                     if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
                     {
-                        ref float wr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p.Slice(PWeightHh0, 4096));
+                        ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref PackedBase, QRecurrent0);
                         ref float dr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(da);
                         ref float dhr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dh);
                         {
@@ -1073,7 +1075,7 @@ namespace Demo
                     }
                     else if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        ref float wr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p.Slice(PWeightHh0, 4096));
+                        ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref PackedBase, QRecurrent0);
                         ref float dr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(da);
                         ref float dhr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dh);
                         {
@@ -1102,7 +1104,7 @@ namespace Demo
                     }
                     else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
                     {
-                        ref float wr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(p.Slice(PWeightHh0, 4096));
+                        ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref PackedBase, QRecurrent0);
                         ref float dr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(da);
                         ref float dhr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dh);
                         {
