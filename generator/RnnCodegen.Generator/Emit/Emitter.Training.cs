@@ -621,9 +621,7 @@ namespace RnnCodegen.Generator.Emit
                 w.Line("if (" + VectorWidthClass(width) + ".IsHardwareAccelerated && rows >= " + I(width) + ") { OuterSumRows" + I(width * 32) + "(ref gr, rows, cols, ref ar, aStride, ref br, bStride, steps); return; }");
             w.Open("for (int r = 0; r < rows; r++)");
             w.Open("for (int c = 0; c < cols; c++)");
-            w.Line("float sum = 0f;");
-            w.Line("for (int t = 0; t < steps; t++) sum += " + U + ".Add(ref ar, t * aStride + r) * " + U + ".Add(ref br, t * bStride + c);");
-            w.Line(U + ".Add(ref gr, r * cols + c) += sum;");
+            EmitScalarOuterSum(w, "gr", "ar", "br", "r");
             w.Close();
             w.Close();
             w.Close();
@@ -633,6 +631,14 @@ namespace RnnCodegen.Generator.Emit
                 EmitOuterSumColumns(width);
                 EmitOuterSumRows(width);
             }
+        }
+
+        /// <summary>One gradient element g[row * cols + c] += sum over t of a[t, row] * b[t, c], in scalar code.</summary>
+        private static void EmitScalarOuterSum(CodeWriter w, string g, string a, string b, string row)
+        {
+            w.Line("float sum = 0f;");
+            w.Line("for (int t = 0; t < steps; t++) sum += " + U + ".Add(ref " + a + ", t * aStride + " + row + ") * " + U + ".Add(ref " + b + ", t * bStride + c);");
+            w.Line(U + ".Add(ref " + g + ", " + row + " * cols + c) += sum;");
         }
 
         /// <summary>Vectors over the columns (cols &gt;= width): blocks of 4 rows x 2 vectors, then 4 x 1, then single rows.</summary>
@@ -675,9 +681,7 @@ namespace RnnCodegen.Generator.Emit
             }
             w.Open("for (; c < cols; c++)");
             w.Open("for (int i = 0; i < 4; i++)");
-            w.Line("float sum = 0f;");
-            w.Line("for (int t = 0; t < steps; t++) sum += " + U + ".Add(ref a, t * aStride + r + i) * " + U + ".Add(ref b, t * bStride + c);");
-            w.Line(U + ".Add(ref g, (r + i) * cols + c) += sum;");
+            EmitScalarOuterSum(w, "g", "a", "b", "(r + i)");
             w.Close();
             w.Close();
             w.Close();
@@ -695,9 +699,7 @@ namespace RnnCodegen.Generator.Emit
             w.Line(V + ".StoreUnsafe(" + Ld("g0", "0") + " + (p0 + p1), ref g0);");
             w.Close();
             w.Open("for (; c < cols; c++)");
-            w.Line("float sum = 0f;");
-            w.Line("for (int t = 0; t < steps; t++) sum += " + U + ".Add(ref a, t * aStride + r) * " + U + ".Add(ref b, t * bStride + c);");
-            w.Line(U + ".Add(ref g, r * cols + c) += sum;");
+            EmitScalarOuterSum(w, "g", "a", "b", "r");
             w.Close();
             w.Close();
             w.Close();
@@ -736,9 +738,7 @@ namespace RnnCodegen.Generator.Emit
                 w.Close();
             }
             w.Open("for (; r < rows; r++)");
-            w.Line("float sum = 0f;");
-            w.Line("for (int t = 0; t < steps; t++) sum += " + U + ".Add(ref a, t * aStride + r) * " + U + ".Add(ref b, t * bStride + c);");
-            w.Line(U + ".Add(ref g, r * cols + c) += sum;");
+            EmitScalarOuterSum(w, "g", "a", "b", "r");
             w.Close();
             w.Close();
             w.Close();

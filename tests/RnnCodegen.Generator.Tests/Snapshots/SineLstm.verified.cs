@@ -1252,7 +1252,7 @@ namespace Demo
                     for (int i = 0; i < 4; i++)
                     {
                         float sum = 0f;
-                        for (int t = 0; t < steps; t++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r + i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
+                        for (int t = 0; t < steps; t++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + (r + i)) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + i) * cols + c) += sum;
                     }
                 }
@@ -1421,7 +1421,7 @@ namespace Demo
                     for (int i = 0; i < 4; i++)
                     {
                         float sum = 0f;
-                        for (int t = 0; t < steps; t++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r + i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
+                        for (int t = 0; t < steps; t++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + (r + i)) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + i) * cols + c) += sum;
                     }
                 }
@@ -1590,7 +1590,7 @@ namespace Demo
                     for (int i = 0; i < 4; i++)
                     {
                         float sum = 0f;
-                        for (int t = 0; t < steps; t++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r + i) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
+                        for (int t = 0; t < steps; t++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + (r + i)) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
                         global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + i) * cols + c) += sum;
                     }
                 }
