@@ -76,7 +76,7 @@ namespace RnnCodegen.Generator.Emit
         /// <summary>
         /// Where the training path's row-major copy of layer <paramref name="k"/>'s weight_hh starts in the packed buffer (after
         /// the packed copy, 64-byte aligned): the backward pass reads it for d h(t-1) = W_hh^T d, at full speed where the
-        /// canonical parameters (16 bytes past a 64-byte boundary) would make every vector load straddle two cache lines.
+        /// canonical parameters (an ordinary array: its data is only 8-byte aligned) make most vector loads straddle two cache lines.
         /// </summary>
         private int RecurrentCopyOffset(int k)
         {
