@@ -225,6 +225,27 @@ namespace RnnCodegen.Generator.Emit
         private bool FastTrain => Fast && _spec.Trainable && Hp == _spec.Hidden && !HasDropout;
 
         /// <summary>
+        /// Gate vectors per register block. Vector512: 8 (x2 chains = 16 of the 32 zmm registers). Vector256/128: at most 6
+        /// (12 accumulators + 2 broadcasts fit the 16 registers of AVX2 and SSE machines), the blocks as even as possible;
+        /// for GRU a divisor of the vectors per gate block, so that every block lies in one gate block and the loops can skip
+        /// the blocks a row cannot reach.
+        /// </summary>
+        private int GroupVectors(int width)
+        {
+            if (width == 16) return 8;
+            int vectors = Gp / width;
+            if (vectors <= 6) return vectors; // one block
+            if (_spec.Cell == Cell.Gru)
+            {
+                int perGate = Hp / width;
+                for (int g = 6; g > 1; g--) if (perGate % g == 0) return g;
+                return 1;
+            }
+            int blocks = (vectors + 5) / 6;
+            return (vectors + blocks - 1) / blocks;
+        }
+
+        /// <summary>
         /// Whether packed column <paramref name="column"/> can be non-zero in an input row (<paramref name="inputRow"/>) or a
         /// hidden row: GRU's n(x) block has only input weights and its n(h) block only hidden ones; LSTM and RNN use all.
         /// </summary>
@@ -239,7 +260,7 @@ namespace RnnCodegen.Generator.Emit
             string V = VectorClass(width);
             string VT = V + "<float>";
             string Load(string reference, string offset) => V + ".LoadUnsafe(ref " + reference + ", (nuint)(" + offset + "))";
-            int groupVectors = width == 16 ? 8 : 4;
+            int groupVectors = GroupVectors(width);
             int blockFloats = groupVectors * width;
             int vectors = Gp / width;
             int fullGroups = vectors / groupVectors;
@@ -390,10 +411,10 @@ namespace RnnCodegen.Generator.Emit
             string V = VectorClass(width);
             string VT = V + "<float>";
             string Load(string reference, string offset) => V + ".LoadUnsafe(ref " + reference + ", (nuint)(" + offset + "))";
-            int groupVectors = width == 16 ? 8 : 4; // accumulators per register block (x2 chains): 32 zmm / 16 ymm/xmm registers
+            int groupVectors = GroupVectors(width);
             int vectors = Gp / width;
 
-            w.Line("// " + CellName + " step on " + V.Substring(V.LastIndexOf('.') + 1) + ": " + I(vectors) + " gate vectors per layer in blocks of " + I(groupVectors) + ", two FMA chains each.");
+            w.Line("// " + CellName + " step on " + V.Substring(V.LastIndexOf('.') + 1) + ": " + I(vectors) + " gate vectors per layer in blocks of " + I(groupVectors) + " (two FMA chains each; four for blocks of one or two).");
             EmitSkipLocalsInit();
             w.Open("private void StepSimd" + I(width * 32) + "(" + ReadOnlySpan + " x, " + Span + " state, " + Span + " output)");
             w.Line("ref float q = ref PackedBase;");

@@ -249,7 +249,7 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
     /// <summary>The first float of the packed copy (64-byte aligned).</summary>
     private ref float PackedBase => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed), _packedOffset);
 
-    // RNN (ReLU) step on Vector256: 1 gate vectors per layer in blocks of 4, two FMA chains each.
+    // RNN (ReLU) step on Vector256: 1 gate vectors per layer in blocks of 1 (two FMA chains each; four for blocks of one or two).
     [global::System.Runtime.CompilerServices.SkipLocalsInit]
     private void StepSimd256(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
     {
@@ -314,7 +314,7 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
         global::RnnCodegen.Activations.Tanh(output);
     }
 
-    // RNN (ReLU) step on Vector128: 2 gate vectors per layer in blocks of 4, two FMA chains each.
+    // RNN (ReLU) step on Vector128: 2 gate vectors per layer in blocks of 2 (two FMA chains each; four for blocks of one or two).
     [global::System.Runtime.CompilerServices.SkipLocalsInit]
     private void StepSimd128(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
     {

@@ -270,7 +270,7 @@ namespace Demo
         /// <summary>The first float of the packed copy (64-byte aligned).</summary>
         private ref float PackedBase => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed), _packedOffset);
 
-        // LSTM step on Vector512: 8 gate vectors per layer in blocks of 8, two FMA chains each.
+        // LSTM step on Vector512: 8 gate vectors per layer in blocks of 8 (two FMA chains each; four for blocks of one or two).
         [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private void StepSimd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
         {
@@ -352,7 +352,7 @@ namespace Demo
             }
         }
 
-        // LSTM step on Vector256: 16 gate vectors per layer in blocks of 4, two FMA chains each.
+        // LSTM step on Vector256: 16 gate vectors per layer in blocks of 6 (two FMA chains each; four for blocks of one or two).
         [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private void StepSimd256(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
         {
@@ -366,12 +366,14 @@ namespace Demo
                 ref float ck = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 32);
                 ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights0);
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
-                for (nuint block = 0; block < 128; block += 32)
+                for (nuint block = 0; block < 96; block += 48)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 16)), b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 24)), b3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 32)), b4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 40)), b5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + block);
@@ -379,6 +381,8 @@ namespace Demo
                         a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(8)), a1);
                         a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(16)), a2);
                         a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(24)), a3);
+                        a4 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(32)), a4);
+                        a5 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(40)), a5);
                     }
                     for (nuint j = 0; j < 32; j += 2)
                     {
@@ -389,11 +393,43 @@ namespace Demo
                         a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
                         a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
                         a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                        a4 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(32)), a4); b4 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(32)), b4);
+                        a5 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(40)), a5); b5 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(40)), b5);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 8));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2 + b2, ref g, (nuint)(block + 16));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3 + b3, ref g, (nuint)(block + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a4 + b4, ref g, (nuint)(block + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a5 + b5, ref g, (nuint)(block + 40));
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(96)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(96 + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(96 + 16)), b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(96 + 24)), b3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + 96);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(8)), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(16)), a2);
+                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(24)), a3);
+                    }
+                    for (nuint j = 0; j < 32; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + 96);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, (nuint)(96));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1 + b1, ref g, (nuint)(96 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2 + b2, ref g, (nuint)(96 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3 + b3, ref g, (nuint)(96 + 24));
                 }
                 for (nuint u = 0; u < 32; u += 8)
                 {
@@ -419,7 +455,7 @@ namespace Demo
             }
         }
 
-        // LSTM step on Vector128: 32 gate vectors per layer in blocks of 4, two FMA chains each.
+        // LSTM step on Vector128: 32 gate vectors per layer in blocks of 6 (two FMA chains each; four for blocks of one or two).
         [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private void StepSimd128(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
         {
@@ -433,12 +469,14 @@ namespace Demo
                 ref float ck = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 32);
                 ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights0);
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
-                for (nuint block = 0; block < 128; block += 16)
+                for (nuint block = 0; block < 120; block += 24)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 12)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 16)), b4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 20)), b5 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + block);
@@ -446,6 +484,8 @@ namespace Demo
                         a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), a1);
                         a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(8)), a2);
                         a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(12)), a3);
+                        a4 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(16)), a4);
+                        a5 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(20)), a5);
                     }
                     for (nuint j = 0; j < 32; j += 2)
                     {
@@ -456,11 +496,37 @@ namespace Demo
                         a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
                         a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
                         a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                        a4 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(16)), a4); b4 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(16)), b4);
+                        a5 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(20)), a5); b5 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(20)), b5);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 4));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)(block + 8));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)(block + 12));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a4 + b4, ref g, (nuint)(block + 16));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a5 + b5, ref g, (nuint)(block + 20));
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(120)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(120 + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, c1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, d1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + 120);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), a1);
+                    }
+                    for (nuint j = 0; j < 32; j += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 3));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + 120);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 256);
+                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 384);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0); c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r2, (nuint)(0)), c0); d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r3, (nuint)(0)), d0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r2, (nuint)(4)), c1); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r3, (nuint)(4)), d1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(120));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(120 + 4));
                 }
                 for (nuint u = 0; u < 32; u += 4)
                 {
@@ -593,12 +659,14 @@ namespace Demo
                 ref float tc = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tanhC, 0);
                 ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights0);
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
-                for (nuint block = 0; block < 128; block += 32)
+                for (nuint block = 0; block < 96; block += 48)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 16)), b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 24)), b3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 32)), b4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 40)), b5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + block);
@@ -606,6 +674,8 @@ namespace Demo
                         a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(8)), a1);
                         a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(16)), a2);
                         a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(24)), a3);
+                        a4 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(32)), a4);
+                        a5 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(40)), a5);
                     }
                     for (nuint j = 0; j < 32; j += 2)
                     {
@@ -616,11 +686,43 @@ namespace Demo
                         a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
                         a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
                         a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                        a4 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(32)), a4); b4 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(32)), b4);
+                        a5 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(40)), a5); b5 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(40)), b5);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 8));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2 + b2, ref g, (nuint)(block + 16));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3 + b3, ref g, (nuint)(block + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a4 + b4, ref g, (nuint)(block + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a5 + b5, ref g, (nuint)(block + 40));
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(96)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(96 + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(96 + 16)), b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(96 + 24)), b3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + 96);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(8)), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(16)), a2);
+                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(24)), a3);
+                    }
+                    for (nuint j = 0; j < 32; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + 96);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, (nuint)(96));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1 + b1, ref g, (nuint)(96 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2 + b2, ref g, (nuint)(96 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3 + b3, ref g, (nuint)(96 + 24));
                 }
                 for (nuint u = 0; u < 32; u += 8)
                 {
@@ -656,12 +758,14 @@ namespace Demo
                 ref float tc = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref tanhC, 0);
                 ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights0);
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
-                for (nuint block = 0; block < 128; block += 16)
+                for (nuint block = 0; block < 120; block += 24)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 12)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 16)), b4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 20)), b5 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
                         ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + block);
@@ -669,6 +773,8 @@ namespace Demo
                         a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), a1);
                         a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(8)), a2);
                         a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(12)), a3);
+                        a4 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(16)), a4);
+                        a5 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(20)), a5);
                     }
                     for (nuint j = 0; j < 32; j += 2)
                     {
@@ -679,11 +785,37 @@ namespace Demo
                         a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
                         a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
                         a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                        a4 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(16)), a4); b4 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(16)), b4);
+                        a5 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(20)), a5); b5 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(20)), b5);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 4));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)(block + 8));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)(block + 12));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a4 + b4, ref g, (nuint)(block + 16));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a5 + b5, ref g, (nuint)(block + 20));
+                }
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(120)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(120 + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, c1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, d1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + 120);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), a1);
+                    }
+                    for (nuint j = 0; j < 32; j += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j + 3));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + 120);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 256);
+                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 384);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0); c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r2, (nuint)(0)), c0); d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r3, (nuint)(0)), d0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r2, (nuint)(4)), c1); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r3, (nuint)(4)), d1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(120));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(120 + 4));
                 }
                 for (nuint u = 0; u < 32; u += 4)
                 {

@@ -295,7 +295,7 @@ namespace Demo.Models
         /// <summary>The first float of the packed copy (64-byte aligned).</summary>
         private ref float PackedBase => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed), _packedOffset);
 
-        // GRU step on Vector512: 4 gate vectors per layer in blocks of 8, two FMA chains each.
+        // GRU step on Vector512: 4 gate vectors per layer in blocks of 8 (two FMA chains each; four for blocks of one or two).
         [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private void StepSimd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
         {
@@ -412,7 +412,7 @@ namespace Demo.Models
             global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref top, 13).CopyTo(output);
         }
 
-        // GRU step on Vector256: 8 gate vectors per layer in blocks of 4, two FMA chains each.
+        // GRU step on Vector256: 8 gate vectors per layer in blocks of 2 (two FMA chains each; four for blocks of one or two).
         [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private void StepSimd256(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
         {
@@ -425,44 +425,78 @@ namespace Demo.Models
                 ref float hk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
                 ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights0);
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
-                for (nuint block = 0; block < 64; block += 32)
+                for (nuint block = 0; block < 32; block += 16)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 16)), b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 24)), b3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    for (nuint j = 0; j < 4; j += 2)
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint j = 0; j < 4; j += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 3));
                         ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + block);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
-                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 192);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0); c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(0)), c0); d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(0)), d0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(8)), c1); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(8)), d1);
                     }
-                    for (nuint j = 0; j < 12; j += 2)
+                    for (nuint j = 0; j < 12; j += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 3));
                         ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + j) * 64 + block);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
-                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 192);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0); c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(0)), c0); d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(0)), d0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(8)), c1); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(8)), d1);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
                         ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + 12) * 64 + block);
                         a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), a0);
                         a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(8)), a1);
-                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(16)), a2);
-                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(24)), a3);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2 + b2, ref g, (nuint)(block + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3 + b3, ref g, (nuint)(block + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(block));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(block + 8));
+                }
+                for (nuint block = 32; block < 48; block += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint j = 0; j < 4; j += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 3));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + block);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 192);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0); c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(0)), c0); d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(0)), d0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(8)), c1); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(8)), d1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(block));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(block + 8));
+                }
+                for (nuint block = 48; block < 64; block += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint j = 0; j < 12; j += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 3));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + j) * 64 + block);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 192);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0); c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(0)), c0); d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(0)), d0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(8)), c1); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(8)), d1);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + 12) * 64 + block);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(8)), a1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(block));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(block + 8));
                 }
                 for (nuint u = 0; u < 16; u += 8)
                 {
@@ -478,52 +512,90 @@ namespace Demo.Models
                 ref float hk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 16);
                 ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights1);
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias1);
-                for (nuint block = 0; block < 64; block += 32)
+                for (nuint block = 0; block < 32; block += 16)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 16)), b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 24)), b3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    for (nuint j = 0; j < 12; j += 2)
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint j = 0; j < 12; j += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 3));
                         ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + j) * 64 + block);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
-                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 192);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0); c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(0)), c0); d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(0)), d0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(8)), c1); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(8)), d1);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
                         ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + 12) * 64 + block);
                         a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), a0);
                         a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(8)), a1);
-                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(16)), a2);
-                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(24)), a3);
                     }
-                    for (nuint j = 0; j < 12; j += 2)
+                    for (nuint j = 0; j < 12; j += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 3));
                         ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + block);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
-                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 192);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0); c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(0)), c0); d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(0)), d0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(8)), c1); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(8)), d1);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
                         ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 12) * 64 + block);
                         a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), a0);
                         a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(8)), a1);
-                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(16)), a2);
-                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(24)), a3);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2 + b2, ref g, (nuint)(block + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3 + b3, ref g, (nuint)(block + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(block));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(block + 8));
+                }
+                for (nuint block = 32; block < 48; block += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint j = 0; j < 12; j += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 3));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + block);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 192);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0); c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(0)), c0); d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(0)), d0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(8)), c1); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(8)), d1);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 12) * 64 + block);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(8)), a1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(block));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(block + 8));
+                }
+                for (nuint block = 48; block < 64; block += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint j = 0; j < 12; j += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 3));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + j) * 64 + block);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
+                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 192);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0); c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(0)), c0); d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(0)), d0);
+                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(8)), c1); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(8)), d1);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + 12) * 64 + block);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(8)), a1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(block));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(block + 8));
                 }
                 for (nuint u = 0; u < 16; u += 8)
                 {
@@ -538,7 +610,7 @@ namespace Demo.Models
             global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref top, 13).CopyTo(output);
         }
 
-        // GRU step on Vector128: 16 gate vectors per layer in blocks of 4, two FMA chains each.
+        // GRU step on Vector128: 16 gate vectors per layer in blocks of 4 (two FMA chains each; four for blocks of one or two).
         [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private void StepSimd128(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
         {
