@@ -458,14 +458,7 @@ namespace RnnCodegen.Tests
                 x[i] = i * 0.1f - 6f;
             }
             float sink = 0;
-            for (int warm = 0; warm < 3; warm++)
-            {
-                Run();
-            }
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            Run();
-            long after = GC.GetAllocatedBytesForCurrentThread();
-            Assert.Equal(0, after - before);
+            Allocations.AssertSteadyStateAllocatesNothing(Run, 1);
             Assert.False(float.IsNaN(sink));
 
             void Run()

@@ -985,14 +985,7 @@ namespace RnnCodegen.Tests
                 m[i] = (i % 7) * 0.01f;
             }
             float sink = 0;
-            for (int warm = 0; warm < 3; warm++)
-            {
-                Run();
-            }
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            Run();
-            long after = GC.GetAllocatedBytesForCurrentThread();
-            Assert.Equal(0, after - before);
+            Allocations.AssertSteadyStateAllocatesNothing(Run, 1);
             Assert.False(float.IsNaN(sink));
 
             void Run()
