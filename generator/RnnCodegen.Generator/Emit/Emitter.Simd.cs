@@ -373,10 +373,7 @@ namespace RnnCodegen.Generator.Emit
                 switch (s.Cell)
                 {
                     case Cell.Lstm:
-                        w.Line(VT + " i = " + A + ".Sigmoid(" + Load("g", "u") + ");");
-                        w.Line(VT + " f = " + A + ".Sigmoid(" + Load("g", I(h) + " + u") + ");");
-                        w.Line(VT + " gg = " + A + ".Tanh(" + Load("g", I(2 * h) + " + u") + ");");
-                        w.Line(VT + " o = " + A + ".Sigmoid(" + Load("g", I(3 * h) + " + u") + ");");
+                        EmitLstmGateActivations(w, VT, Load, h);
                         w.Line(VT + " c = f * " + Load("cp", "u") + " + i * gg;");
                         w.Line(VT + " tanh = " + A + ".Tanh(c);");
                         w.Line(V + ".StoreUnsafe(i, ref gt, u); " + V + ".StoreUnsafe(f, ref gt, " + I(h) + " + u); " + V + ".StoreUnsafe(gg, ref gt, " + I(2 * h) + " + u); " + V + ".StoreUnsafe(o, ref gt, " + I(3 * h) + " + u);");
@@ -430,17 +427,14 @@ namespace RnnCodegen.Generator.Emit
                 if (k > 0) w.Line("ref float below = ref " + U + ".Add(ref st, " + I(HOffset(k - 1)) + ");");
                 w.Line("ref float hk = ref " + U + ".Add(ref st, " + I(HOffset(k)) + ");");
                 if (s.Cell == Cell.Lstm) w.Line("ref float ck = ref " + U + ".Add(ref st, " + I(COffset(k)) + ");");
-                // Rows from the layer input, then from the hidden state: two independent chains (even rows -> a, odd rows -> b).
+                // Gate pre-activations: bias + the layer input's and the hidden state's rows (EmitGemvBlock says in which order).
                 EmitGemv(w, k, width, src, "hk", "g");
                 // The cell update on whole vectors (padded lanes stay exactly zero).
                 w.Open("for (nuint u = 0; u < " + I(Hp) + "; u += " + I(width) + ")");
                 switch (s.Cell)
                 {
                     case Cell.Lstm:
-                        w.Line(VT + " i = " + A + ".Sigmoid(" + Load("g", "u") + ");");
-                        w.Line(VT + " f = " + A + ".Sigmoid(" + Load("g", I(Hp) + " + u") + ");");
-                        w.Line(VT + " gg = " + A + ".Tanh(" + Load("g", I(2 * Hp) + " + u") + ");");
-                        w.Line(VT + " o = " + A + ".Sigmoid(" + Load("g", I(3 * Hp) + " + u") + ");");
+                        EmitLstmGateActivations(w, VT, Load, Hp);
                         w.Line(VT + " c = f * " + Load("ck", "u") + " + i * gg;");
                         w.Line(V + ".StoreUnsafe(c, ref ck, u);");
                         w.Line(V + ".StoreUnsafe(o * " + A + ".Tanh(c), ref hk, u);");
@@ -489,6 +483,15 @@ namespace RnnCodegen.Generator.Emit
         /// Rows <paramref name="firstRow"/> .. + <paramref name="count"/> of the packed matrix times the broadcast values of
         /// <paramref name="source"/>, into the block's accumulators: row j feeds chain j mod <paramref name="chains"/>.
         /// </summary>
+        /// <summary>The LSTM gates i, f, g, o at unit offset u of the gate scratch g (gate blocks <paramref name="stride"/> apart).</summary>
+        private static void EmitLstmGateActivations(CodeWriter w, string VT, System.Func<string, string, string> load, int stride)
+        {
+            w.Line(VT + " i = " + A + ".Sigmoid(" + load("g", "u") + ");");
+            w.Line(VT + " f = " + A + ".Sigmoid(" + load("g", I(stride) + " + u") + ");");
+            w.Line(VT + " gg = " + A + ".Tanh(" + load("g", I(2 * stride) + " + u") + ");");
+            w.Line(VT + " o = " + A + ".Sigmoid(" + load("g", I(3 * stride) + " + u") + ");");
+        }
+
         private void EmitRows(CodeWriter w, System.Func<string, string, string> load, string vt, string v,
             string source, string firstRow, int count, int n, string column, int width, int chains, System.Func<int, bool> uses)
         {
