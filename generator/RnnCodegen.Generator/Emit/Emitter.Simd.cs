@@ -5,8 +5,9 @@ namespace RnnCodegen.Generator.Emit
 {
     /// <summary>
     /// The specialised SIMD time step (net8.0+ consumers): the gate matrices of every layer are kept in a packed,
-    /// transposed copy ([input | hidden] rows x gate columns, every gate block padded to the vector width), so one step is
-    /// a register-blocked sequence of broadcast-FMAs over contiguous rows with two accumulator chains, then the cell update
+    /// transposed copy ([input | hidden] rows x gate columns, every gate block padded to the vector width, stored as column
+    /// panels one register block wide so that each block streams through contiguous memory), so one step is a
+    /// register-blocked sequence of broadcast-FMAs over contiguous rows with two accumulator chains, then the cell update
     /// on whole vectors. Vector512, Vector256 and Vector128 variants are emitted and chosen by IsHardwareAccelerated
     /// (the JIT folds the checks); the generic kernel path remains for the rest (and for netstandard consumers).
     /// </summary>
@@ -25,6 +26,16 @@ namespace RnnCodegen.Generator.Emit
         private string FmaExpr(string v, string a, string b, string c) => _target.HasFusedMultiplyAdd
             ? "MulAdd(" + a + ", " + b + ", " + c + ")"
             : "(" + a + " * " + b + " + " + c + ")";
+
+        /// <summary>An element offset for LoadUnsafe/StoreUnsafe: a literal as it is (int constants convert to nuint), anything else cast.</summary>
+        private static string Offset(string offset)
+        {
+            foreach (char ch in offset) if (ch < '0' || ch > '9') return "(nuint)(" + offset + ")";
+            return offset;
+        }
+
+        /// <summary>V.LoadUnsafe(ref reference, offset) for vector class <paramref name="v"/>.</summary>
+        private static string LoadAt(string v, string reference, string offset) => v + ".LoadUnsafe(ref " + reference + ", " + Offset(offset) + ")";
 
         /// <summary>The MulAdd overloads FmaExpr calls, one per vector width (emitted with the specialised SIMD step).</summary>
         private void EmitMulAddHelpers()
@@ -94,7 +105,7 @@ namespace RnnCodegen.Generator.Emit
             w.Line("// Packed, transposed copy of the gate weights for the SIMD step (rebuilt whenever the parameters change).");
             for (int k = 0; k < _spec.Layers; k++)
             {
-                w.Line("private const int QWeights" + I(k) + " = " + I(PackedLayerOffset(k)) + "; // [" + I(_spec.LayerInput(k)) + " + " + I(_spec.Hidden) + " rows, " + I(Gp) + " columns]");
+                w.Line("private const int QWeights" + I(k) + " = " + I(PackedLayerOffset(k)) + "; // [" + I(_spec.LayerInput(k)) + " + " + I(_spec.Hidden) + " rows, " + I(Gp) + " columns] in column panels");
                 w.Line("private const int QBias" + I(k) + " = " + I(PackedLayerOffset(k) + PackedWeights(k)) + ";");
             }
             if (_spec.HasHead)
@@ -136,18 +147,26 @@ namespace RnnCodegen.Generator.Emit
             w.Line("global::System.Span<float> q = global::System.MemoryExtensions.AsSpan(_packed, _packedOffset, PackedSize);");
             w.Line("float[] p = _parameters;");
             w.Line("q.Clear();");
+            // The column panel width of the step that will run (the same IsHardwareAccelerated checks as the dispatch).
+            string panelExpr = I(GroupVectors(4) * 4);
+            var widths = new List<int>(Widths());
+            for (int i = widths.Count - 1; i >= 0; i--)
+                panelExpr = (widths[i] == 4 ? "" : VectorClass(widths[i]) + ".IsHardwareAccelerated ? " + I(GroupVectors(widths[i]) * widths[i]) + " : ") + panelExpr;
+            w.Line("int panel = " + panelExpr + ";");
             for (int k = 0; k < s.Layers; k++)
             {
                 var lt = _layout.Layers[k];
                 int input = s.LayerInput(k);
-                w.Line("// Layer " + I(k) + ": row j < " + I(input) + " is input j, row " + I(input) + " + j is hidden j; column = gate * " + I(Hp) + " + unit.");
-                // Weights per gate in blocks of 16 units, inputs outer: contiguous writes, and the block's source rows stay in cache.
+                int rows = input + h;
+                w.Line("// Layer " + I(k) + ": row j < " + I(input) + " is input j, row " + I(input) + " + j is hidden j; column = gate * " + I(Hp) + " + unit, in panels.");
+                // Column by column: the source row (PyTorch's weight row of that gate unit) is read contiguously.
                 w.Open("for (int gate = 0; gate < " + I(s.GateRows / h) + "; gate++)");
                 w.Line("int xBase = gate * " + I(Hp) + ", hBase = " + (s.Cell == Cell.Gru ? "(gate == 2 ? 3 : gate) * " + I(Hp) : "xBase") + ";");
-                w.Open("for (int u0 = 0; u0 < " + I(h) + "; u0 += 16)");
-                w.Line("int end = u0 + 16 < " + I(h) + " ? u0 + 16 : " + I(h) + ";");
-                w.Line("for (int j = 0; j < " + I(input) + "; j++) { int dst = QWeights" + I(k) + " + j * " + I(Gp) + " + xBase, src = " + lt.WeightIh.Constant + " + gate * " + I(h * input) + " + j; for (int u = u0; u < end; u++) q[dst + u] = p[src + u * " + I(input) + "]; }");
-                w.Line("for (int j = 0; j < " + I(h) + "; j++) { int dst = QWeights" + I(k) + " + (" + I(input) + " + j) * " + I(Gp) + " + hBase, src = " + lt.WeightHh.Constant + " + gate * " + I(h * h) + " + j; for (int u = u0; u < end; u++) q[dst + u] = p[src + u * " + I(h) + "]; }");
+                w.Open("for (int u = 0; u < " + I(h) + "; u++)");
+                w.Line("int xd = QWeights" + I(k) + " + PanelColumn(xBase + u, " + I(rows) + ", " + I(Gp) + ", panel, out int xs), hd = QWeights" + I(k) + " + PanelColumn(hBase + u, " + I(rows) + ", " + I(Gp) + ", panel, out int hs) + " + I(input) + " * hs;");
+                w.Line("int xSrc = " + lt.WeightIh.Constant + " + (gate * " + I(h) + " + u) * " + I(input) + ", hSrc = " + lt.WeightHh.Constant + " + (gate * " + I(h) + " + u) * " + I(h) + ";");
+                w.Line("for (int j = 0; j < " + I(input) + "; j++) q[xd + j * xs] = p[xSrc + j];");
+                w.Line("for (int j = 0; j < " + I(h) + "; j++) q[hd + j * hs] = p[hSrc + j];");
                 w.Close();
                 w.Close();
                 w.Open("for (int r = 0; r < " + I(s.GateRows) + "; r++)");
@@ -178,6 +197,13 @@ namespace RnnCodegen.Generator.Emit
             w.Line();
             w.Doc("The first float of the packed copy (64-byte aligned).");
             w.Line("private ref float PackedBase => ref " + U + ".Add(ref " + MM + ".GetArrayDataReference(_packed), _packedOffset);");
+            w.Line();
+            w.Doc("Where packed column <paramref name=\"column\"/> starts (row 0) in a layer's matrix of <paramref name=\"rows\"/> rows and <paramref name=\"columns\"/> columns stored as column panels of <paramref name=\"panel\"/> floats (the last one narrower), each panel row-major; <paramref name=\"stride\"/> is that panel's width.");
+            w.Open("private static int PanelColumn(int column, int rows, int columns, int panel, out int stride)");
+            w.Line("int start = column / panel * panel;");
+            w.Line("stride = global::System.Math.Min(panel, columns - start);");
+            w.Line("return start * rows + column - start;");
+            w.Close();
             w.Line();
         }
 
@@ -259,7 +285,7 @@ namespace RnnCodegen.Generator.Emit
         {
             string V = VectorClass(width);
             string VT = V + "<float>";
-            string Load(string reference, string offset) => V + ".LoadUnsafe(ref " + reference + ", (nuint)(" + offset + "))";
+            string Load(string reference, string offset) => LoadAt(V, reference, offset);
             int groupVectors = GroupVectors(width);
             int blockFloats = groupVectors * width;
             int vectors = Gp / width;
@@ -308,6 +334,10 @@ namespace RnnCodegen.Generator.Emit
             int inSize = _spec.LayerInput(k);
             int chains = n <= 2 ? 4 : 2;
             string At(int v) => column == "0" ? I(v * width) : v == 0 ? column : column + " + " + I(v * width);
+            // The block's column panel: its rows (n vectors wide) follow one another, after the full panels to its left.
+            int rowCount = inSize + _spec.Hidden;
+            string panel = column == "0" ? "rows" : "panel";
+            if (column != "0") w.Line("ref float panel = ref " + U + ".Add(ref rows, " + column + " * " + I(rowCount) + ");");
             for (int v = 0; v < n; v++)
             {
                 string line = VT + " " + Acc(0, v) + " = " + load("bias", At(v));
@@ -316,18 +346,18 @@ namespace RnnCodegen.Generator.Emit
             }
             if (k == 0)
             {
-                EmitRows(w, load, VT, V, inputSource, "0", inSize, n, column, width, chains, inputUses);
-                EmitRows(w, load, VT, V, hiddenSource, I(inSize), _spec.Hidden, n, column, width, chains, hiddenUses);
+                EmitRows(w, load, VT, V, inputSource, "0", inSize, n, panel, width, chains, inputUses);
+                EmitRows(w, load, VT, V, hiddenSource, I(inSize), _spec.Hidden, n, panel, width, chains, hiddenUses);
             }
             else
             {
-                EmitRows(w, load, VT, V, hiddenSource, I(inSize), _spec.Hidden, n, column, width, chains, hiddenUses);
-                EmitRows(w, load, VT, V, inputSource, "0", inSize, n, column, width, chains, inputUses);
+                EmitRows(w, load, VT, V, hiddenSource, I(inSize), _spec.Hidden, n, panel, width, chains, hiddenUses);
+                EmitRows(w, load, VT, V, inputSource, "0", inSize, n, panel, width, chains, inputUses);
             }
             for (int v = 0; v < n; v++)
             {
                 string sum = chains == 4 ? "(" + Acc(0, v) + " + " + Acc(1, v) + ") + (" + Acc(2, v) + " + " + Acc(3, v) + ")" : Acc(0, v) + " + " + Acc(1, v);
-                w.Line(V + ".StoreUnsafe(" + sum + ", ref " + gatesRef + ", (nuint)(" + At(v) + "));");
+                w.Line(V + ".StoreUnsafe(" + sum + ", ref " + gatesRef + ", " + Offset(At(v)) + ");");
             }
         }
 
@@ -341,7 +371,7 @@ namespace RnnCodegen.Generator.Emit
             int h = s.Hidden, L = s.Layers;
             string V = VectorClass(width);
             string VT = V + "<float>";
-            string Load(string reference, string offset) => V + ".LoadUnsafe(ref " + reference + ", (nuint)(" + offset + "))";
+            string Load(string reference, string offset) => LoadAt(V, reference, offset);
             EmitSkipLocalsInit();
             w.Open("private void TrainLayersSimd" + I(width * 32) + "(TrainingWorkspace ws, int t)");
             w.Line("ref float q = ref PackedBase;");
@@ -407,7 +437,7 @@ namespace RnnCodegen.Generator.Emit
             int h = s.Hidden, L = s.Layers;
             string V = VectorClass(width);
             string VT = V + "<float>";
-            string Load(string reference, string offset) => V + ".LoadUnsafe(ref " + reference + ", (nuint)(" + offset + "))";
+            string Load(string reference, string offset) => LoadAt(V, reference, offset);
             int groupVectors = GroupVectors(width);
             int vectors = Gp / width;
 
@@ -479,10 +509,6 @@ namespace RnnCodegen.Generator.Emit
             w.Line();
         }
 
-        /// <summary>
-        /// Rows <paramref name="firstRow"/> .. + <paramref name="count"/> of the packed matrix times the broadcast values of
-        /// <paramref name="source"/>, into the block's accumulators: row j feeds chain j mod <paramref name="chains"/>.
-        /// </summary>
         /// <summary>The LSTM gates i, f, g, o at unit offset u of the gate scratch g (gate blocks <paramref name="stride"/> apart).</summary>
         private static void EmitLstmGateActivations(CodeWriter w, string VT, System.Func<string, string, string> load, int stride)
         {
@@ -492,12 +518,23 @@ namespace RnnCodegen.Generator.Emit
             w.Line(VT + " o = " + A + ".Sigmoid(" + load("g", I(3 * stride) + " + u") + ");");
         }
 
+        /// <summary>Statements <paramref name="perLine"/> to a line.</summary>
+        private static void EmitPacked(CodeWriter w, List<string> statements, int perLine)
+        {
+            for (int i = 0; i < statements.Count; i += perLine) w.Line(string.Join(" ", statements.GetRange(i, System.Math.Min(perLine, statements.Count - i))));
+        }
+
+        /// <summary>
+        /// Rows <paramref name="firstRow"/> .. + <paramref name="count"/> of the block's column panel <paramref name="panel"/> times the broadcast values of
+        /// <paramref name="source"/>, into the block's accumulators: row j feeds chain j mod <paramref name="chains"/>.
+        /// </summary>
         private void EmitRows(CodeWriter w, System.Func<string, string, string> load, string vt, string v,
-            string source, string firstRow, int count, int n, string column, int width, int chains, System.Func<int, bool> uses)
+            string source, string firstRow, int count, int n, string panel, int width, int chains, System.Func<int, bool> uses)
         {
             bool any = false;
             for (int i = 0; i < n; i++) any |= uses(i);
             if (count == 0 || !any) return;
+            int stride = n * width; // floats per panel row
             int whole = count / chains * chains;
             if (whole > 0)
             {
@@ -505,14 +542,17 @@ namespace RnnCodegen.Generator.Emit
                 string line = vt + " x0 = " + v + ".Create(" + U + ".Add(ref " + source + ", j))";
                 for (int c = 1; c < chains; c++) line += ", x" + I(c) + " = " + v + ".Create(" + U + ".Add(ref " + source + ", j + " + I(c) + "))";
                 w.Line(line + ";");
-                w.Line("ref float r0 = ref " + U + ".Add(ref rows, (" + firstRow + " + j) * " + I(Gp) + " + " + column + ");");
-                for (int c = 1; c < chains; c++) w.Line("ref float r" + I(c) + " = ref " + U + ".Add(ref r0, " + I(c * Gp) + ");");
-                for (int i = 0; i < n; i++)
+                w.Line("ref float r0 = ref " + U + ".Add(ref " + panel + ", (" + firstRow + " + j) * " + I(stride) + ");");
+                // Row by row, in address order: the loads stream through the panel (what the L1/L2 prefetchers follow best).
+                for (int c = 0; c < chains; c++)
                 {
-                    if (!uses(i)) continue;
-                    string fmas = "";
-                    for (int c = 0; c < chains; c++) fmas += (c > 0 ? " " : "") + Acc(c, i) + " = " + FmaExpr(v, "x" + I(c), load("r" + I(c), I(i * width)), Acc(c, i)) + ";";
-                    w.Line(fmas);
+                    if (c > 0) w.Line("ref float r" + I(c) + " = ref " + U + ".Add(ref r0, " + I(c * stride) + ");");
+                    var fmas = new List<string>();
+                    for (int i = 0; i < n; i++)
+                    {
+                        if (uses(i)) fmas.Add(Acc(c, i) + " = " + FmaExpr(v, "x" + I(c), load("r" + I(c), I(i * width)), Acc(c, i)) + ";");
+                    }
+                    EmitPacked(w, fmas, chains);
                 }
                 w.Close();
             }
@@ -521,8 +561,10 @@ namespace RnnCodegen.Generator.Emit
                 int c = j - whole;
                 w.Open("");
                 w.Line(vt + " xt = " + v + ".Create(" + U + ".Add(ref " + source + ", " + I(j) + "));");
-                w.Line("ref float rt = ref " + U + ".Add(ref rows, (" + firstRow + " + " + I(j) + ") * " + I(Gp) + " + " + column + ");");
-                for (int i = 0; i < n; i++) if (uses(i)) w.Line(Acc(c, i) + " = " + FmaExpr(v, "xt", load("rt", I(i * width)), Acc(c, i)) + ";");
+                w.Line("ref float rt = ref " + U + ".Add(ref " + panel + ", (" + firstRow + " + " + I(j) + ") * " + I(stride) + ");");
+                var fmas = new List<string>();
+                for (int i = 0; i < n; i++) if (uses(i)) fmas.Add(Acc(c, i) + " = " + FmaExpr(v, "xt", load("rt", I(i * width)), Acc(c, i)) + ";");
+                EmitPacked(w, fmas, chains);
                 w.Close();
             }
         }

@@ -553,8 +553,8 @@ namespace RnnCodegen.Generator.Emit
                 EmitVectorDispatch(width =>
                 {
                     string V = VectorWidthClass(width), VT = V + "<float>";
-                    string Ld(string span, string offset) => V + ".LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(" + span + "), (nuint)(" + offset + "))";
-                    string St(string value, string span, string offset) => V + ".StoreUnsafe(" + value + ", ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(" + span + "), (nuint)(" + offset + "));";
+                    string Ld(string span, string offset) => V + ".LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(" + span + "), " + Offset(offset) + ")";
+                    string St(string value, string span, string offset) => V + ".StoreUnsafe(" + value + ", ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(" + span + "), " + Offset(offset) + ");";
                     w.Line(VT + " one = " + V + ".Create(1f);");
                     w.Open("for (int u = 0; u < " + I(h) + "; u += " + I(width) + ")");
                     w.Line(VT + " i = " + Ld("gt", "u") + ", f = " + Ld("gt", I(h) + " + u") + ", g = " + Ld("gt", I(2 * h) + " + u") + ", o = " + Ld("gt", I(3 * h) + " + u") + ";");
@@ -646,7 +646,7 @@ namespace RnnCodegen.Generator.Emit
         {
             var w = _w;
             string V = VectorWidthClass(width), VT = V + "<float>";
-            string Ld(string reference, string offset) => V + ".LoadUnsafe(ref " + reference + ", (nuint)(" + offset + "))";
+            string Ld(string reference, string offset) => LoadAt(V, reference, offset);
             string Fma(string a, string b, string c) => FmaExpr(V, a, b, c);
             string Bc(string offset) => V + ".Create(" + U + ".Add(ref at, " + offset + "))";
             w.Open("private static void OuterSumColumns" + I(width * 32) + "(ref float g, int rows, int cols, ref float a, int aStride, ref float b, int bStride, int steps)");
@@ -711,7 +711,7 @@ namespace RnnCodegen.Generator.Emit
         {
             var w = _w;
             string V = VectorWidthClass(width), VT = V + "<float>";
-            string Ld(string reference, string offset) => V + ".LoadUnsafe(ref " + reference + ", (nuint)(" + offset + "))";
+            string Ld(string reference, string offset) => LoadAt(V, reference, offset);
             string Fma(string a, string b, string c) => FmaExpr(V, a, b, c);
             w.Open("private static void OuterSumRows" + I(width * 32) + "(ref float g, int rows, int cols, ref float a, int aStride, ref float b, int bStride, int steps)");
             w.Open("for (int c = 0; c < cols; c++)");
@@ -785,7 +785,7 @@ namespace RnnCodegen.Generator.Emit
             EmitVectorDispatch(width =>
             {
                 string V = VectorWidthClass(width), VT = V + "<float>";
-                string Ld(string reference, string offset) => V + ".LoadUnsafe(ref " + reference + ", (nuint)(" + offset + "))";
+                string Ld(string reference, string offset) => LoadAt(V, reference, offset);
                 int n = h / width;
                 // The aligned row-major copy Repack keeps (FastTrain), else the canonical parameters.
                 int k = IndexOfLayer(lt);

@@ -41,7 +41,7 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
     private const int ScratchSize = 7;
     private const int StateStorage = 8; // h of every layer, then c, each padded to 8 lanes
     // Packed, transposed copy of the gate weights for the SIMD step (rebuilt whenever the parameters change).
-    private const int QWeights0 = 0; // [3 + 5 rows, 8 columns]
+    private const int QWeights0 = 0; // [3 + 5 rows, 8 columns] in column panels
     private const int QBias0 = 64;
     private const int QDenseWeight = 72; // [2, 8]
     private const int QDenseBias = 88;
@@ -226,15 +226,17 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
         global::System.Span<float> q = global::System.MemoryExtensions.AsSpan(_packed, _packedOffset, PackedSize);
         float[] p = _parameters;
         q.Clear();
-        // Layer 0: row j < 3 is input j, row 3 + j is hidden j; column = gate * 8 + unit.
+        int panel = global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 8 : 8;
+        // Layer 0: row j < 3 is input j, row 3 + j is hidden j; column = gate * 8 + unit, in panels.
         for (int gate = 0; gate < 1; gate++)
         {
             int xBase = gate * 8, hBase = xBase;
-            for (int u0 = 0; u0 < 5; u0 += 16)
+            for (int u = 0; u < 5; u++)
             {
-                int end = u0 + 16 < 5 ? u0 + 16 : 5;
-                for (int j = 0; j < 3; j++) { int dst = QWeights0 + j * 8 + xBase, src = PWeightIh0 + gate * 15 + j; for (int u = u0; u < end; u++) q[dst + u] = p[src + u * 3]; }
-                for (int j = 0; j < 5; j++) { int dst = QWeights0 + (3 + j) * 8 + hBase, src = PWeightHh0 + gate * 25 + j; for (int u = u0; u < end; u++) q[dst + u] = p[src + u * 5]; }
+                int xd = QWeights0 + PanelColumn(xBase + u, 8, 8, panel, out int xs), hd = QWeights0 + PanelColumn(hBase + u, 8, 8, panel, out int hs) + 3 * hs;
+                int xSrc = PWeightIh0 + (gate * 5 + u) * 3, hSrc = PWeightHh0 + (gate * 5 + u) * 5;
+                for (int j = 0; j < 3; j++) q[xd + j * xs] = p[xSrc + j];
+                for (int j = 0; j < 5; j++) q[hd + j * hs] = p[hSrc + j];
             }
         }
         for (int r = 0; r < 5; r++)
@@ -248,6 +250,14 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
 
     /// <summary>The first float of the packed copy (64-byte aligned).</summary>
     private ref float PackedBase => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed), _packedOffset);
+
+    /// <summary>Where packed column <paramref name="column"/> starts (row 0) in a layer's matrix of <paramref name="rows"/> rows and <paramref name="columns"/> columns stored as column panels of <paramref name="panel"/> floats (the last one narrower), each panel row-major; <paramref name="stride"/> is that panel's width.</summary>
+    private static int PanelColumn(int column, int rows, int columns, int panel, out int stride)
+    {
+        int start = column / panel * panel;
+        stride = global::System.Math.Min(panel, columns - start);
+        return start * rows + column - start;
+    }
 
     // RNN (ReLU) step on Vector256: 1 gate vectors per layer in blocks of 1 (two FMA chains each; four for blocks of one or two).
     [global::System.Runtime.CompilerServices.SkipLocalsInit]
@@ -263,37 +273,40 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
             ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights0);
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
             {
-                global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(0)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                    ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 8 + 0);
-                    a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                    ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 8);
+                    a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 0), a0);
                 }
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
-                    ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 1) * 8 + 0);
-                    b0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), b0);
+                    ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 1) * 8);
+                    b0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 0), b0);
                 }
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
-                    ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 2) * 8 + 0);
-                    c0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), c0);
+                    ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 2) * 8);
+                    c0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 0), c0);
                 }
                 for (nuint j = 0; j < 4; j += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 3));
-                    ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (3 + j) * 8 + 0);
+                    ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (3 + j) * 8);
+                    a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 0), a0);
                     ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 8);
+                    b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 0), b0);
                     ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
+                    c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 0), c0);
                     ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 24);
-                    a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0); c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(0)), c0); d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(0)), d0);
+                    d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 0), d0);
                 }
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 4));
-                    ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (3 + 4) * 8 + 0);
-                    a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), a0);
+                    ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (3 + 4) * 8);
+                    a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 0), a0);
                 }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(0));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, 0);
             }
             for (nuint u = 0; u < 8; u += 8)
             {
@@ -328,44 +341,42 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
             ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights0);
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
             {
-                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(0)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, c1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, d1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, c1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, d1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                    ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 8 + 0);
-                    a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), a0);
-                    a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), a1);
+                    ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 8);
+                    a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 4), a1);
                 }
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 1));
-                    ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 1) * 8 + 0);
-                    b0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), b0);
-                    b1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), b1);
+                    ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 1) * 8);
+                    b0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 0), b0); b1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 4), b1);
                 }
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 2));
-                    ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 2) * 8 + 0);
-                    c0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), c0);
-                    c1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), c1);
+                    ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 2) * 8);
+                    c0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 0), c0); c1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 4), c1);
                 }
                 for (nuint j = 0; j < 4; j += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 3));
-                    ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (3 + j) * 8 + 0);
+                    ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (3 + j) * 8);
+                    a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 4), a1);
                     ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 8);
+                    b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 4), b1);
                     ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
+                    c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r2, 0), c0); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r2, 4), c1);
                     ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 24);
-                    a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0); c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r2, (nuint)(0)), c0); d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r3, (nuint)(0)), d0);
-                    a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r2, (nuint)(4)), c1); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r3, (nuint)(4)), d1);
+                    d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r3, 0), d0); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r3, 4), d1);
                 }
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 4));
-                    ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (3 + 4) * 8 + 0);
-                    a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), a0);
-                    a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), a1);
+                    ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (3 + 4) * 8);
+                    a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 4), a1);
                 }
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(0));
-                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(4));
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, 0);
+                global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, 4);
             }
             for (nuint u = 0; u < 8; u += 4)
             {

@@ -43,7 +43,7 @@ namespace Demo
         private const int ScratchSize = 161;
         private const int StateStorage = 64; // h of every layer, then c
         // Packed, transposed copy of the gate weights for the SIMD step (rebuilt whenever the parameters change).
-        private const int QWeights0 = 0; // [1 + 32 rows, 128 columns]
+        private const int QWeights0 = 0; // [1 + 32 rows, 128 columns] in column panels
         private const int QBias0 = 4224;
         private const int QDenseWeight = 4352; // [1, 32]
         private const int QDenseBias = 4384;
@@ -246,15 +246,17 @@ namespace Demo
             global::System.Span<float> q = global::System.MemoryExtensions.AsSpan(_packed, _packedOffset, PackedSize);
             float[] p = _parameters;
             q.Clear();
-            // Layer 0: row j < 1 is input j, row 1 + j is hidden j; column = gate * 32 + unit.
+            int panel = global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 128 : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 48 : 24;
+            // Layer 0: row j < 1 is input j, row 1 + j is hidden j; column = gate * 32 + unit, in panels.
             for (int gate = 0; gate < 4; gate++)
             {
                 int xBase = gate * 32, hBase = xBase;
-                for (int u0 = 0; u0 < 32; u0 += 16)
+                for (int u = 0; u < 32; u++)
                 {
-                    int end = u0 + 16 < 32 ? u0 + 16 : 32;
-                    for (int j = 0; j < 1; j++) { int dst = QWeights0 + j * 128 + xBase, src = PWeightIh0 + gate * 32 + j; for (int u = u0; u < end; u++) q[dst + u] = p[src + u * 1]; }
-                    for (int j = 0; j < 32; j++) { int dst = QWeights0 + (1 + j) * 128 + hBase, src = PWeightHh0 + gate * 1024 + j; for (int u = u0; u < end; u++) q[dst + u] = p[src + u * 32]; }
+                    int xd = QWeights0 + PanelColumn(xBase + u, 33, 128, panel, out int xs), hd = QWeights0 + PanelColumn(hBase + u, 33, 128, panel, out int hs) + 1 * hs;
+                    int xSrc = PWeightIh0 + (gate * 32 + u) * 1, hSrc = PWeightHh0 + (gate * 32 + u) * 32;
+                    for (int j = 0; j < 1; j++) q[xd + j * xs] = p[xSrc + j];
+                    for (int j = 0; j < 32; j++) q[hd + j * hs] = p[hSrc + j];
                 }
             }
             for (int r = 0; r < 128; r++)
@@ -269,6 +271,14 @@ namespace Demo
 
         /// <summary>The first float of the packed copy (64-byte aligned).</summary>
         private ref float PackedBase => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed), _packedOffset);
+
+        /// <summary>Where packed column <paramref name="column"/> starts (row 0) in a layer's matrix of <paramref name="rows"/> rows and <paramref name="columns"/> columns stored as column panels of <paramref name="panel"/> floats (the last one narrower), each panel row-major; <paramref name="stride"/> is that panel's width.</summary>
+        private static int PanelColumn(int column, int rows, int columns, int panel, out int stride)
+        {
+            int start = column / panel * panel;
+            stride = global::System.Math.Min(panel, columns - start);
+            return start * rows + column - start;
+        }
 
         // LSTM step on Vector512: 8 gate vectors per layer in blocks of 8 (two FMA chains each; four for blocks of one or two).
         [global::System.Runtime.CompilerServices.SkipLocalsInit]
@@ -285,48 +295,44 @@ namespace Demo
                 ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights0);
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
                 {
-                    global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(0)), b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(16)), b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(32)), b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(48)), b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(64)), b4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(80)), b5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(96)), b6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(112)), b7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 0), b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 16), b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 32), b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 48), b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 64), b4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 80), b5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 96), b6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 112), b7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xt = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + 0);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(0)), a0);
-                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(16)), a1);
-                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(32)), a2);
-                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(48)), a3);
-                        a4 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(64)), a4);
-                        a5 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(80)), a5);
-                        a6 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(96)), a6);
-                        a7 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(112)), a7);
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 16), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 32), a2); a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 48), a3);
+                        a4 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 64), a4); a5 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 80), a5);
+                        a6 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 96), a6); a7 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 112), a7);
                     }
                     for (nuint j = 0; j < 32; j += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + 0);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 16), a1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 32), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 48), a3);
+                        a4 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 64), a4); a5 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 80), a5);
+                        a6 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 96), a6); a7 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 112), a7);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
-                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
-                        a4 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(64)), a4); b4 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(64)), b4);
-                        a5 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(80)), a5); b5 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(80)), b5);
-                        a6 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(96)), a6); b6 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(96)), b6);
-                        a7 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(112)), a7); b7 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(112)), b7);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 16), b1);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 32), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 48), b3);
+                        b4 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 64), b4); b5 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 80), b5);
+                        b6 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 96), b6); b7 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 112), b7);
                     }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0 + b0, ref g, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1 + b1, ref g, (nuint)(16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2 + b2, ref g, (nuint)(32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3 + b3, ref g, (nuint)(48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4 + b4, ref g, (nuint)(64));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a5 + b5, ref g, (nuint)(80));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a6 + b6, ref g, (nuint)(96));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a7 + b7, ref g, (nuint)(112));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0 + b0, ref g, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1 + b1, ref g, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2 + b2, ref g, 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3 + b3, ref g, 48);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4 + b4, ref g, 64);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a5 + b5, ref g, 80);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a6 + b6, ref g, 96);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a7 + b7, ref g, 112);
                 }
                 for (nuint u = 0; u < 32; u += 16)
                 {
@@ -368,6 +374,7 @@ namespace Demo
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
                 for (nuint block = 0; block < 96; block += 48)
                 {
+                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 33);
                     global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 16)), b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -376,25 +383,22 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> a5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 40)), b5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + block);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), a0);
-                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(8)), a1);
-                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(16)), a2);
-                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(24)), a3);
-                        a4 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(32)), a4);
-                        a5 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(40)), a5);
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + 0) * 48);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 8), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 16), a2); a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 24), a3);
+                        a4 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 32), a4); a5 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 40), a5);
                     }
                     for (nuint j = 0; j < 32; j += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + block);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
-                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
-                        a4 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(32)), a4); b4 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(32)), b4);
-                        a5 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(40)), a5); b5 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(40)), b5);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (1 + j) * 48);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 8), a1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 16), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 24), a3);
+                        a4 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 32), a4); a5 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 40), a5);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 48);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 8), b1);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 16), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 24), b3);
+                        b4 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 32), b4); b5 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 40), b5);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 8));
@@ -404,29 +408,28 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a5 + b5, ref g, (nuint)(block + 40));
                 }
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(96)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, 96 * 33);
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 96), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(96 + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(96 + 16)), b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(96 + 24)), b3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + 96);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), a0);
-                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(8)), a1);
-                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(16)), a2);
-                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(24)), a3);
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + 0) * 32);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 8), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 16), a2); a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 24), a3);
                     }
                     for (nuint j = 0; j < 32; j += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + 96);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
-                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (1 + j) * 32);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 8), a1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 16), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 24), a3);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 32);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 8), b1);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 16), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 24), b3);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, (nuint)(96));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, 96);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1 + b1, ref g, (nuint)(96 + 8));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2 + b2, ref g, (nuint)(96 + 16));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3 + b3, ref g, (nuint)(96 + 24));
@@ -471,6 +474,7 @@ namespace Demo
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
                 for (nuint block = 0; block < 120; block += 24)
                 {
+                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 33);
                     global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -479,25 +483,22 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<float> a5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 20)), b5 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + block);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), a0);
-                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), a1);
-                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(8)), a2);
-                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(12)), a3);
-                        a4 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(16)), a4);
-                        a5 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(20)), a5);
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + 0) * 24);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 4), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 8), a2); a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 12), a3);
+                        a4 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 16), a4); a5 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 20), a5);
                     }
                     for (nuint j = 0; j < 32; j += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + block);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
-                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
-                        a4 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(16)), a4); b4 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(16)), b4);
-                        a5 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(20)), a5); b5 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(20)), b5);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (1 + j) * 24);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 4), a1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 8), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 12), a3);
+                        a4 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 16), a4); a5 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 20), a5);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 24);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 4), b1);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 8), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 12), b3);
+                        b4 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 16), b4); b5 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 20), b5);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 4));
@@ -507,25 +508,27 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a5 + b5, ref g, (nuint)(block + 20));
                 }
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(120)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, 120 * 33);
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 120), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(120 + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, c1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, d1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + 120);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), a0);
-                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), a1);
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + 0) * 8);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 4), a1);
                     }
                     for (nuint j = 0; j < 32; j += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 3));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + 120);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 256);
-                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 384);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0); c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r2, (nuint)(0)), c0); d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r3, (nuint)(0)), d0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r2, (nuint)(4)), c1); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r3, (nuint)(4)), d1);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (1 + j) * 8);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 4), a1);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 8);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 4), b1);
+                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
+                        c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r2, 0), c0); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r2, 4), c1);
+                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 24);
+                        d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r3, 0), d0); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r3, 4), d1);
                     }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(120));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, 120);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(120 + 4));
                 }
                 for (nuint u = 0; u < 32; u += 4)
@@ -582,48 +585,44 @@ namespace Demo
                 ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights0);
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
                 {
-                    global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(0)), b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(16)), b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(32)), b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(48)), b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(64)), b4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(80)), b5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(96)), b6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(112)), b7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 0), b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 16), b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 32), b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 48), b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a4 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 64), b4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a5 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 80), b5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a6 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 96), b6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a7 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 112), b7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xt = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + 0);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(0)), a0);
-                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(16)), a1);
-                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(32)), a2);
-                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(48)), a3);
-                        a4 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(64)), a4);
-                        a5 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(80)), a5);
-                        a6 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(96)), a6);
-                        a7 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(112)), a7);
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 16), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 32), a2); a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 48), a3);
+                        a4 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 64), a4); a5 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 80), a5);
+                        a6 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 96), a6); a7 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 112), a7);
                     }
                     for (nuint j = 0; j < 32; j += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j)), x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + 0);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 16), a1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 32), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 48), a3);
+                        a4 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 64), a4); a5 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 80), a5);
+                        a6 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 96), a6); a7 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 112), a7);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
-                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
-                        a4 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(64)), a4); b4 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(64)), b4);
-                        a5 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(80)), a5); b5 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(80)), b5);
-                        a6 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(96)), a6); b6 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(96)), b6);
-                        a7 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(112)), a7); b7 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(112)), b7);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 16), b1);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 32), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 48), b3);
+                        b4 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 64), b4); b5 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 80), b5);
+                        b6 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 96), b6); b7 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 112), b7);
                     }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0 + b0, ref g, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1 + b1, ref g, (nuint)(16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2 + b2, ref g, (nuint)(32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3 + b3, ref g, (nuint)(48));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4 + b4, ref g, (nuint)(64));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a5 + b5, ref g, (nuint)(80));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a6 + b6, ref g, (nuint)(96));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a7 + b7, ref g, (nuint)(112));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0 + b0, ref g, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1 + b1, ref g, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2 + b2, ref g, 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3 + b3, ref g, 48);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a4 + b4, ref g, 64);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a5 + b5, ref g, 80);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a6 + b6, ref g, 96);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a7 + b7, ref g, 112);
                 }
                 for (nuint u = 0; u < 32; u += 16)
                 {
@@ -661,6 +660,7 @@ namespace Demo
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
                 for (nuint block = 0; block < 96; block += 48)
                 {
+                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 33);
                     global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 16)), b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -669,25 +669,22 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> a5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 40)), b5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + block);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), a0);
-                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(8)), a1);
-                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(16)), a2);
-                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(24)), a3);
-                        a4 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(32)), a4);
-                        a5 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(40)), a5);
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + 0) * 48);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 8), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 16), a2); a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 24), a3);
+                        a4 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 32), a4); a5 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 40), a5);
                     }
                     for (nuint j = 0; j < 32; j += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + block);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
-                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
-                        a4 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(32)), a4); b4 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(32)), b4);
-                        a5 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(40)), a5); b5 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(40)), b5);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (1 + j) * 48);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 8), a1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 16), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 24), a3);
+                        a4 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 32), a4); a5 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 40), a5);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 48);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 8), b1);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 16), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 24), b3);
+                        b4 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 32), b4); b5 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 40), b5);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 8));
@@ -697,29 +694,28 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a5 + b5, ref g, (nuint)(block + 40));
                 }
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(96)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, 96 * 33);
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 96), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(96 + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(96 + 16)), b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(96 + 24)), b3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + 96);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), a0);
-                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(8)), a1);
-                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(16)), a2);
-                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(24)), a3);
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + 0) * 32);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 8), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 16), a2); a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 24), a3);
                     }
                     for (nuint j = 0; j < 32; j += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + 96);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(16)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(16)), b2);
-                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(24)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(24)), b3);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (1 + j) * 32);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 8), a1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 16), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 24), a3);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 32);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 8), b1);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 16), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 24), b3);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, (nuint)(96));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, 96);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1 + b1, ref g, (nuint)(96 + 8));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2 + b2, ref g, (nuint)(96 + 16));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3 + b3, ref g, (nuint)(96 + 24));
@@ -760,6 +756,7 @@ namespace Demo
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
                 for (nuint block = 0; block < 120; block += 24)
                 {
+                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 33);
                     global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -768,25 +765,22 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128<float> a5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 20)), b5 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + block);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), a0);
-                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), a1);
-                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(8)), a2);
-                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(12)), a3);
-                        a4 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(16)), a4);
-                        a5 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(20)), a5);
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + 0) * 24);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 4), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 8), a2); a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 12), a3);
+                        a4 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 16), a4); a5 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 20), a5);
                     }
                     for (nuint j = 0; j < 32; j += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + block);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
-                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
-                        a4 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(16)), a4); b4 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(16)), b4);
-                        a5 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(20)), a5); b5 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(20)), b5);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (1 + j) * 24);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 4), a1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 8), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 12), a3);
+                        a4 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 16), a4); a5 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 20), a5);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 24);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 4), b1);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 8), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 12), b3);
+                        b4 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 16), b4); b5 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 20), b5);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 4));
@@ -796,25 +790,27 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a5 + b5, ref g, (nuint)(block + 20));
                 }
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(120)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, 120 * 33);
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 120), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(120 + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, c1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, d1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, 0));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 0) * 128 + 120);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), a0);
-                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), a1);
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + 0) * 8);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 4), a1);
                     }
                     for (nuint j = 0; j < 32; j += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hp, j + 3));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (1 + j) * 128 + 120);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 256);
-                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 384);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0); c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r2, (nuint)(0)), c0); d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r3, (nuint)(0)), d0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r2, (nuint)(4)), c1); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r3, (nuint)(4)), d1);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (1 + j) * 8);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 4), a1);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 8);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 4), b1);
+                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
+                        c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r2, 0), c0); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r2, 4), c1);
+                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 24);
+                        d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r3, 0), d0); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r3, 4), d1);
                     }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(120));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, 120);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(120 + 4));
                 }
                 for (nuint u = 0; u < 32; u += 4)
@@ -1188,17 +1184,17 @@ namespace Demo
                             {
                                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, r * 32 + 0);
                                 global::System.Runtime.Intrinsics.Vector512<float> dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, r + 0));
-                                s0_0 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(0)), s0_0);
-                                s0_1 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(16)), s0_1);
+                                s0_0 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 0), s0_0);
+                                s0_1 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 16), s0_1);
                                 dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, r + 1));
-                                s1_0 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(32)), s1_0);
-                                s1_1 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(48)), s1_1);
+                                s1_0 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 32), s1_0);
+                                s1_1 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 48), s1_1);
                                 dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, r + 2));
-                                s2_0 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(64)), s2_0);
-                                s2_1 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(80)), s2_1);
+                                s2_0 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 64), s2_0);
+                                s2_1 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 80), s2_1);
                                 dv = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, r + 3));
-                                s3_0 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(96)), s3_0);
-                                s3_1 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, (nuint)(112)), s3_1);
+                                s3_0 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 96), s3_0);
+                                s3_1 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref row, 112), s3_1);
                             }
                             ref float dcol = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhr, 0);
                             global::System.Runtime.Intrinsics.Vector512.StoreUnsafe((s0_0 + s1_0) + (s2_0 + s3_0), ref dcol, (nuint)0);
@@ -1217,15 +1213,15 @@ namespace Demo
                             {
                                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, r * 32 + 0);
                                 global::System.Runtime.Intrinsics.Vector256<float> dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, r + 0));
-                                s0_0 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(0)), s0_0);
-                                s0_1 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(8)), s0_1);
-                                s0_2 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(16)), s0_2);
-                                s0_3 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(24)), s0_3);
+                                s0_0 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0), s0_0);
+                                s0_1 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8), s0_1);
+                                s0_2 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16), s0_2);
+                                s0_3 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24), s0_3);
                                 dv = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, r + 1));
-                                s1_0 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(32)), s1_0);
-                                s1_1 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(40)), s1_1);
-                                s1_2 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(48)), s1_2);
-                                s1_3 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, (nuint)(56)), s1_3);
+                                s1_0 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 32), s1_0);
+                                s1_1 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 40), s1_1);
+                                s1_2 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 48), s1_2);
+                                s1_3 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 56), s1_3);
                             }
                             ref float dcol = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhr, 0);
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(s0_0 + s1_0, ref dcol, (nuint)0);
@@ -1245,14 +1241,14 @@ namespace Demo
                             {
                                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref wr, r * 32 + 0);
                                 global::System.Runtime.Intrinsics.Vector128<float> dv = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref dr, r + 0));
-                                s0_0 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(0)), s0_0);
-                                s0_1 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(4)), s0_1);
-                                s0_2 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(8)), s0_2);
-                                s0_3 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(12)), s0_3);
-                                s0_4 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(16)), s0_4);
-                                s0_5 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(20)), s0_5);
-                                s0_6 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(24)), s0_6);
-                                s0_7 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, (nuint)(28)), s0_7);
+                                s0_0 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 0), s0_0);
+                                s0_1 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 4), s0_1);
+                                s0_2 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 8), s0_2);
+                                s0_3 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 12), s0_3);
+                                s0_4 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 16), s0_4);
+                                s0_5 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 20), s0_5);
+                                s0_6 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 24), s0_6);
+                                s0_7 = MulAdd(dv, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref row, 28), s0_7);
                             }
                             ref float dcol = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref dhr, 0);
                             global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(s0_0, ref dcol, (nuint)0);
@@ -1322,8 +1318,8 @@ namespace Demo
                     {
                         ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
                         ref float bt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
-                        global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bt, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bt, (nuint)(16));
+                        global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bt, 0);
+                        global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bt, 16);
                         global::System.Runtime.Intrinsics.Vector512<float> x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 0));
                         p00 = MulAdd(x, b0, p00);
                         p01 = MulAdd(x, b1, p01);
@@ -1338,17 +1334,17 @@ namespace Demo
                         p31 = MulAdd(x, b1, p31);
                     }
                     ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 0) * cols + c);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)(0)) + p00, ref g0, (nuint)0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)(16)) + p01, ref g0, (nuint)16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0) + p00, ref g0, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 16) + p01, ref g0, (nuint)16);
                     ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 1) * cols + c);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, (nuint)(0)) + p10, ref g1, (nuint)0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, (nuint)(16)) + p11, ref g1, (nuint)16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, 0) + p10, ref g1, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, 16) + p11, ref g1, (nuint)16);
                     ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 2) * cols + c);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, (nuint)(0)) + p20, ref g2, (nuint)0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, (nuint)(16)) + p21, ref g2, (nuint)16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, 0) + p20, ref g2, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, 16) + p21, ref g2, (nuint)16);
                     ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 3) * cols + c);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, (nuint)(0)) + p30, ref g3, (nuint)0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, (nuint)(16)) + p31, ref g3, (nuint)16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, 0) + p30, ref g3, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, 16) + p31, ref g3, (nuint)16);
                 }
                 for (; c + 16 <= cols; c += 16)
                 {
@@ -1360,7 +1356,7 @@ namespace Demo
                     {
                         ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
                         ref float bt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
-                        global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bt, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bt, 0);
                         global::System.Runtime.Intrinsics.Vector512<float> x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 0));
                         p00 = MulAdd(x, b0, p00);
                         x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 1));
@@ -1371,13 +1367,13 @@ namespace Demo
                         p30 = MulAdd(x, b0, p30);
                     }
                     ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 0) * cols + c);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)(0)) + p00, ref g0, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0) + p00, ref g0, (nuint)0);
                     ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 1) * cols + c);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, (nuint)(0)) + p10, ref g1, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, 0) + p10, ref g1, (nuint)0);
                     ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 2) * cols + c);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, (nuint)(0)) + p20, ref g2, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, 0) + p20, ref g2, (nuint)0);
                     ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 3) * cols + c);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, (nuint)(0)) + p30, ref g3, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, 0) + p30, ref g3, (nuint)0);
                 }
                 for (; c < cols; c++)
                 {
@@ -1403,7 +1399,7 @@ namespace Demo
                     }
                     if (t < steps) p0 = MulAdd(global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r)), global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref b, (nuint)(t * bStride + c)), p0);
                     ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, r * cols + c);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)(0)) + (p0 + p1), ref g0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0) + (p0 + p1), ref g0);
                 }
                 for (; c < cols; c++)
                 {
@@ -1426,18 +1422,18 @@ namespace Demo
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c));
                         ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
-                        p0 = MulAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref at, (nuint)(0)), x, p0);
-                        p1 = MulAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref at, (nuint)(16)), x, p1);
-                        p2 = MulAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref at, (nuint)(32)), x, p2);
-                        p3 = MulAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref at, (nuint)(48)), x, p3);
+                        p0 = MulAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref at, 0), x, p0);
+                        p1 = MulAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref at, 16), x, p1);
+                        p2 = MulAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref at, 32), x, p2);
+                        p3 = MulAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref at, 48), x, p3);
                     }
                     if (cols == 1)
                     {
                         ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, r);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)(0)) + p0, ref g0, (nuint)0);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)(16)) + p1, ref g0, (nuint)16);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)(32)) + p2, ref g0, (nuint)32);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)(48)) + p3, ref g0, (nuint)48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0) + p0, ref g0, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 16) + p1, ref g0, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 32) + p2, ref g0, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 48) + p3, ref g0, (nuint)48);
                     }
                     else
                     {
@@ -1454,12 +1450,12 @@ namespace Demo
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c));
                         ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
-                        p0 = MulAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref at, (nuint)(0)), x, p0);
+                        p0 = MulAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref at, 0), x, p0);
                     }
                     if (cols == 1)
                     {
                         ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, r);
-                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, (nuint)(0)) + p0, ref g0, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0) + p0, ref g0, (nuint)0);
                     }
                     else
                     {
@@ -1491,8 +1487,8 @@ namespace Demo
                     {
                         ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
                         ref float bt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
-                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bt, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bt, (nuint)(8));
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bt, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> b1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bt, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> x = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 0));
                         p00 = MulAdd(x, b0, p00);
                         p01 = MulAdd(x, b1, p01);
@@ -1507,17 +1503,17 @@ namespace Demo
                         p31 = MulAdd(x, b1, p31);
                     }
                     ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 0) * cols + c);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)(0)) + p00, ref g0, (nuint)0);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)(8)) + p01, ref g0, (nuint)8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0) + p00, ref g0, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 8) + p01, ref g0, (nuint)8);
                     ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 1) * cols + c);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, (nuint)(0)) + p10, ref g1, (nuint)0);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, (nuint)(8)) + p11, ref g1, (nuint)8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 0) + p10, ref g1, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 8) + p11, ref g1, (nuint)8);
                     ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 2) * cols + c);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, (nuint)(0)) + p20, ref g2, (nuint)0);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, (nuint)(8)) + p21, ref g2, (nuint)8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 0) + p20, ref g2, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 8) + p21, ref g2, (nuint)8);
                     ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 3) * cols + c);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g3, (nuint)(0)) + p30, ref g3, (nuint)0);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g3, (nuint)(8)) + p31, ref g3, (nuint)8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g3, 0) + p30, ref g3, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g3, 8) + p31, ref g3, (nuint)8);
                 }
                 for (; c + 8 <= cols; c += 8)
                 {
@@ -1529,7 +1525,7 @@ namespace Demo
                     {
                         ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
                         ref float bt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
-                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bt, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bt, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> x = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 0));
                         p00 = MulAdd(x, b0, p00);
                         x = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 1));
@@ -1540,13 +1536,13 @@ namespace Demo
                         p30 = MulAdd(x, b0, p30);
                     }
                     ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 0) * cols + c);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)(0)) + p00, ref g0, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0) + p00, ref g0, (nuint)0);
                     ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 1) * cols + c);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, (nuint)(0)) + p10, ref g1, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 0) + p10, ref g1, (nuint)0);
                     ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 2) * cols + c);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, (nuint)(0)) + p20, ref g2, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 0) + p20, ref g2, (nuint)0);
                     ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 3) * cols + c);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g3, (nuint)(0)) + p30, ref g3, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g3, 0) + p30, ref g3, (nuint)0);
                 }
                 for (; c < cols; c++)
                 {
@@ -1572,7 +1568,7 @@ namespace Demo
                     }
                     if (t < steps) p0 = MulAdd(global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref b, (nuint)(t * bStride + c)), p0);
                     ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, r * cols + c);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)(0)) + (p0 + p1), ref g0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0) + (p0 + p1), ref g0);
                 }
                 for (; c < cols; c++)
                 {
@@ -1595,18 +1591,18 @@ namespace Demo
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> x = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c));
                         ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
-                        p0 = MulAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref at, (nuint)(0)), x, p0);
-                        p1 = MulAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref at, (nuint)(8)), x, p1);
-                        p2 = MulAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref at, (nuint)(16)), x, p2);
-                        p3 = MulAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref at, (nuint)(24)), x, p3);
+                        p0 = MulAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref at, 0), x, p0);
+                        p1 = MulAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref at, 8), x, p1);
+                        p2 = MulAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref at, 16), x, p2);
+                        p3 = MulAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref at, 24), x, p3);
                     }
                     if (cols == 1)
                     {
                         ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, r);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)(0)) + p0, ref g0, (nuint)0);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)(8)) + p1, ref g0, (nuint)8);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)(16)) + p2, ref g0, (nuint)16);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)(24)) + p3, ref g0, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0) + p0, ref g0, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 8) + p1, ref g0, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 16) + p2, ref g0, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 24) + p3, ref g0, (nuint)24);
                     }
                     else
                     {
@@ -1623,12 +1619,12 @@ namespace Demo
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> x = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c));
                         ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
-                        p0 = MulAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref at, (nuint)(0)), x, p0);
+                        p0 = MulAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref at, 0), x, p0);
                     }
                     if (cols == 1)
                     {
                         ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, r);
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, (nuint)(0)) + p0, ref g0, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0) + p0, ref g0, (nuint)0);
                     }
                     else
                     {
@@ -1660,8 +1656,8 @@ namespace Demo
                     {
                         ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
                         ref float bt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
-                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bt, (nuint)(0));
-                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bt, (nuint)(4));
+                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bt, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> b1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bt, 4);
                         global::System.Runtime.Intrinsics.Vector128<float> x = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 0));
                         p00 = MulAdd(x, b0, p00);
                         p01 = MulAdd(x, b1, p01);
@@ -1676,17 +1672,17 @@ namespace Demo
                         p31 = MulAdd(x, b1, p31);
                     }
                     ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 0) * cols + c);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, (nuint)(0)) + p00, ref g0, (nuint)0);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, (nuint)(4)) + p01, ref g0, (nuint)4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 0) + p00, ref g0, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 4) + p01, ref g0, (nuint)4);
                     ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 1) * cols + c);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, (nuint)(0)) + p10, ref g1, (nuint)0);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, (nuint)(4)) + p11, ref g1, (nuint)4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, 0) + p10, ref g1, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, 4) + p11, ref g1, (nuint)4);
                     ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 2) * cols + c);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, (nuint)(0)) + p20, ref g2, (nuint)0);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, (nuint)(4)) + p21, ref g2, (nuint)4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, 0) + p20, ref g2, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, 4) + p21, ref g2, (nuint)4);
                     ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 3) * cols + c);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, (nuint)(0)) + p30, ref g3, (nuint)0);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, (nuint)(4)) + p31, ref g3, (nuint)4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, 0) + p30, ref g3, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, 4) + p31, ref g3, (nuint)4);
                 }
                 for (; c + 4 <= cols; c += 4)
                 {
@@ -1698,7 +1694,7 @@ namespace Demo
                     {
                         ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
                         ref float bt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
-                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bt, (nuint)(0));
+                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bt, 0);
                         global::System.Runtime.Intrinsics.Vector128<float> x = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 0));
                         p00 = MulAdd(x, b0, p00);
                         x = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 1));
@@ -1709,13 +1705,13 @@ namespace Demo
                         p30 = MulAdd(x, b0, p30);
                     }
                     ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 0) * cols + c);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, (nuint)(0)) + p00, ref g0, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 0) + p00, ref g0, (nuint)0);
                     ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 1) * cols + c);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, (nuint)(0)) + p10, ref g1, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, 0) + p10, ref g1, (nuint)0);
                     ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 2) * cols + c);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, (nuint)(0)) + p20, ref g2, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, 0) + p20, ref g2, (nuint)0);
                     ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 3) * cols + c);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, (nuint)(0)) + p30, ref g3, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, 0) + p30, ref g3, (nuint)0);
                 }
                 for (; c < cols; c++)
                 {
@@ -1741,7 +1737,7 @@ namespace Demo
                     }
                     if (t < steps) p0 = MulAdd(global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r)), global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref b, (nuint)(t * bStride + c)), p0);
                     ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, r * cols + c);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, (nuint)(0)) + (p0 + p1), ref g0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 0) + (p0 + p1), ref g0);
                 }
                 for (; c < cols; c++)
                 {
@@ -1764,18 +1760,18 @@ namespace Demo
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> x = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c));
                         ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
-                        p0 = MulAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref at, (nuint)(0)), x, p0);
-                        p1 = MulAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref at, (nuint)(4)), x, p1);
-                        p2 = MulAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref at, (nuint)(8)), x, p2);
-                        p3 = MulAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref at, (nuint)(12)), x, p3);
+                        p0 = MulAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref at, 0), x, p0);
+                        p1 = MulAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref at, 4), x, p1);
+                        p2 = MulAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref at, 8), x, p2);
+                        p3 = MulAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref at, 12), x, p3);
                     }
                     if (cols == 1)
                     {
                         ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, r);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, (nuint)(0)) + p0, ref g0, (nuint)0);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, (nuint)(4)) + p1, ref g0, (nuint)4);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, (nuint)(8)) + p2, ref g0, (nuint)8);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, (nuint)(12)) + p3, ref g0, (nuint)12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 0) + p0, ref g0, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 4) + p1, ref g0, (nuint)4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 8) + p2, ref g0, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 12) + p3, ref g0, (nuint)12);
                     }
                     else
                     {
@@ -1792,12 +1788,12 @@ namespace Demo
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> x = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c));
                         ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
-                        p0 = MulAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref at, (nuint)(0)), x, p0);
+                        p0 = MulAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref at, 0), x, p0);
                     }
                     if (cols == 1)
                     {
                         ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, r);
-                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, (nuint)(0)) + p0, ref g0, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 0) + p0, ref g0, (nuint)0);
                     }
                     else
                     {

@@ -45,9 +45,9 @@ namespace Demo.Models
         private const int ScratchSize = 91;
         private const int StateStorage = 32; // h of every layer, then c, each padded to 16 lanes
         // Packed, transposed copy of the gate weights for the SIMD step (rebuilt whenever the parameters change).
-        private const int QWeights0 = 0; // [4 + 13 rows, 64 columns]
+        private const int QWeights0 = 0; // [4 + 13 rows, 64 columns] in column panels
         private const int QBias0 = 1088;
-        private const int QWeights1 = 1152; // [13 + 13 rows, 64 columns]
+        private const int QWeights1 = 1152; // [13 + 13 rows, 64 columns] in column panels
         private const int QBias1 = 2816;
         private const int PackedSize = 2880;
         private const int QGates = 2880; // the streaming step's gate pre-activations, after the packed copy (64-byte aligned)
@@ -253,15 +253,17 @@ namespace Demo.Models
             global::System.Span<float> q = global::System.MemoryExtensions.AsSpan(_packed, _packedOffset, PackedSize);
             float[] p = _parameters;
             q.Clear();
-            // Layer 0: row j < 4 is input j, row 4 + j is hidden j; column = gate * 16 + unit.
+            int panel = global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 128 : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 16 : 16;
+            // Layer 0: row j < 4 is input j, row 4 + j is hidden j; column = gate * 16 + unit, in panels.
             for (int gate = 0; gate < 3; gate++)
             {
                 int xBase = gate * 16, hBase = (gate == 2 ? 3 : gate) * 16;
-                for (int u0 = 0; u0 < 13; u0 += 16)
+                for (int u = 0; u < 13; u++)
                 {
-                    int end = u0 + 16 < 13 ? u0 + 16 : 13;
-                    for (int j = 0; j < 4; j++) { int dst = QWeights0 + j * 64 + xBase, src = PWeightIh0 + gate * 52 + j; for (int u = u0; u < end; u++) q[dst + u] = p[src + u * 4]; }
-                    for (int j = 0; j < 13; j++) { int dst = QWeights0 + (4 + j) * 64 + hBase, src = PWeightHh0 + gate * 169 + j; for (int u = u0; u < end; u++) q[dst + u] = p[src + u * 13]; }
+                    int xd = QWeights0 + PanelColumn(xBase + u, 17, 64, panel, out int xs), hd = QWeights0 + PanelColumn(hBase + u, 17, 64, panel, out int hs) + 4 * hs;
+                    int xSrc = PWeightIh0 + (gate * 13 + u) * 4, hSrc = PWeightHh0 + (gate * 13 + u) * 13;
+                    for (int j = 0; j < 4; j++) q[xd + j * xs] = p[xSrc + j];
+                    for (int j = 0; j < 13; j++) q[hd + j * hs] = p[hSrc + j];
                 }
             }
             for (int r = 0; r < 39; r++)
@@ -271,15 +273,16 @@ namespace Demo.Models
                 if (gate == 2) { q[QBias0 + xColumn] = p[PBiasIh0 + r]; q[QBias0 + hColumn] = p[PBiasHh0 + r]; }
                 else q[QBias0 + xColumn] = p[PBiasIh0 + r] + p[PBiasHh0 + r];
             }
-            // Layer 1: row j < 13 is input j, row 13 + j is hidden j; column = gate * 16 + unit.
+            // Layer 1: row j < 13 is input j, row 13 + j is hidden j; column = gate * 16 + unit, in panels.
             for (int gate = 0; gate < 3; gate++)
             {
                 int xBase = gate * 16, hBase = (gate == 2 ? 3 : gate) * 16;
-                for (int u0 = 0; u0 < 13; u0 += 16)
+                for (int u = 0; u < 13; u++)
                 {
-                    int end = u0 + 16 < 13 ? u0 + 16 : 13;
-                    for (int j = 0; j < 13; j++) { int dst = QWeights1 + j * 64 + xBase, src = PWeightIh1 + gate * 169 + j; for (int u = u0; u < end; u++) q[dst + u] = p[src + u * 13]; }
-                    for (int j = 0; j < 13; j++) { int dst = QWeights1 + (13 + j) * 64 + hBase, src = PWeightHh1 + gate * 169 + j; for (int u = u0; u < end; u++) q[dst + u] = p[src + u * 13]; }
+                    int xd = QWeights1 + PanelColumn(xBase + u, 26, 64, panel, out int xs), hd = QWeights1 + PanelColumn(hBase + u, 26, 64, panel, out int hs) + 13 * hs;
+                    int xSrc = PWeightIh1 + (gate * 13 + u) * 13, hSrc = PWeightHh1 + (gate * 13 + u) * 13;
+                    for (int j = 0; j < 13; j++) q[xd + j * xs] = p[xSrc + j];
+                    for (int j = 0; j < 13; j++) q[hd + j * hs] = p[hSrc + j];
                 }
             }
             for (int r = 0; r < 39; r++)
@@ -295,6 +298,14 @@ namespace Demo.Models
         /// <summary>The first float of the packed copy (64-byte aligned).</summary>
         private ref float PackedBase => ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed), _packedOffset);
 
+        /// <summary>Where packed column <paramref name="column"/> starts (row 0) in a layer's matrix of <paramref name="rows"/> rows and <paramref name="columns"/> columns stored as column panels of <paramref name="panel"/> floats (the last one narrower), each panel row-major; <paramref name="stride"/> is that panel's width.</summary>
+        private static int PanelColumn(int column, int rows, int columns, int panel, out int stride)
+        {
+            int start = column / panel * panel;
+            stride = global::System.Math.Min(panel, columns - start);
+            return start * rows + column - start;
+        }
+
         // GRU step on Vector512: 4 gate vectors per layer in blocks of 8 (two FMA chains each; four for blocks of one or two).
         [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private void StepSimd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
@@ -309,39 +320,40 @@ namespace Demo.Models
                 ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights0);
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
                 {
-                    global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(0)), b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(16)), b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(32)), b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(48)), b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 0), b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 16), b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 32), b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 48), b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     for (nuint j = 0; j < 4; j += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + 0);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 16), a1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 32), a2);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 16), b1);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 32), b2);
                     }
                     for (nuint j = 0; j < 12; j += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + j) * 64 + 0);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + j) * 64);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 16), a1);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 48), a3);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
-                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 16), b1);
+                        b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 48), b3);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xt = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + 12) * 64 + 0);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(0)), a0);
-                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(16)), a1);
-                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(48)), a3);
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + 12) * 64);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 16), a1);
+                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 48), a3);
                     }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0 + b0, ref g, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1 + b1, ref g, (nuint)(16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2 + b2, ref g, (nuint)(32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3 + b3, ref g, (nuint)(48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0 + b0, ref g, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1 + b1, ref g, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2 + b2, ref g, 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3 + b3, ref g, 48);
                 }
                 for (nuint u = 0; u < 16; u += 16)
                 {
@@ -358,46 +370,46 @@ namespace Demo.Models
                 ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights1);
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias1);
                 {
-                    global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(0)), b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(16)), b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(32)), b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, (nuint)(48)), b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 0), b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 16), b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a2 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 32), b2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> a3 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 48), b3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     for (nuint j = 0; j < 12; j += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + j) * 64 + 0);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + j) * 64);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 16), a1);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 48), a3);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
-                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(48)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(48)), b3);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 16), b1);
+                        b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 48), b3);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xt = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + 12) * 64 + 0);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(0)), a0);
-                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(16)), a1);
-                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(48)), a3);
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + 12) * 64);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 16), a1);
+                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 48), a3);
                     }
                     for (nuint j = 0; j < 12; j += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + 0);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 16), a1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 32), a2);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(16)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(16)), b1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, (nuint)(32)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, (nuint)(32)), b2);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 16), b1);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 32), b2);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xt = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 12) * 64 + 0);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(0)), a0);
-                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(16)), a1);
-                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, (nuint)(32)), a2);
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 12) * 64);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 16), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 32), a2);
                     }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0 + b0, ref g, (nuint)(0));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1 + b1, ref g, (nuint)(16));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2 + b2, ref g, (nuint)(32));
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3 + b3, ref g, (nuint)(48));
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0 + b0, ref g, 0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1 + b1, ref g, 16);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2 + b2, ref g, 32);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3 + b3, ref g, 48);
                 }
                 for (nuint u = 0; u < 16; u += 16)
                 {
@@ -427,73 +439,82 @@ namespace Demo.Models
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
                 for (nuint block = 0; block < 32; block += 16)
                 {
+                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 17);
                     global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint j = 0; j < 4; j += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 3));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + block);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 192);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0); c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(0)), c0); d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(0)), d0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(8)), c1); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(8)), d1);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + j) * 16);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 8), a1);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 8), b1);
+                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 32);
+                        c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 0), c0); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 8), c1);
+                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 48);
+                        d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 0), d0); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 8), d1);
                     }
                     for (nuint j = 0; j < 12; j += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 3));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + j) * 64 + block);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 192);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0); c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(0)), c0); d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(0)), d0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(8)), c1); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(8)), d1);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (4 + j) * 16);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 8), a1);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 8), b1);
+                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 32);
+                        c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 0), c0); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 8), c1);
+                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 48);
+                        d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 0), d0); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 8), d1);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + 12) * 64 + block);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), a0);
-                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(8)), a1);
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (4 + 12) * 16);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 8), a1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(block + 8));
                 }
                 for (nuint block = 32; block < 48; block += 16)
                 {
+                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 17);
                     global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint j = 0; j < 4; j += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 3));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + block);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 192);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0); c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(0)), c0); d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(0)), d0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(8)), c1); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(8)), d1);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + j) * 16);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 8), a1);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 8), b1);
+                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 32);
+                        c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 0), c0); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 8), c1);
+                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 48);
+                        d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 0), d0); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 8), d1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(block + 8));
                 }
                 for (nuint block = 48; block < 64; block += 16)
                 {
+                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 17);
                     global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint j = 0; j < 12; j += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 3));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + j) * 64 + block);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 192);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0); c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(0)), c0); d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(0)), d0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(8)), c1); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(8)), d1);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (4 + j) * 16);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 8), a1);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 8), b1);
+                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 32);
+                        c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 0), c0); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 8), c1);
+                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 48);
+                        d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 0), d0); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 8), d1);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + 12) * 64 + block);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), a0);
-                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(8)), a1);
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (4 + 12) * 16);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 8), a1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(block + 8));
@@ -514,85 +535,92 @@ namespace Demo.Models
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias1);
                 for (nuint block = 0; block < 32; block += 16)
                 {
+                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 26);
                     global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint j = 0; j < 12; j += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 3));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + j) * 64 + block);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 192);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0); c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(0)), c0); d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(0)), d0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(8)), c1); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(8)), d1);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (13 + j) * 16);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 8), a1);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 8), b1);
+                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 32);
+                        c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 0), c0); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 8), c1);
+                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 48);
+                        d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 0), d0); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 8), d1);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + 12) * 64 + block);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), a0);
-                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(8)), a1);
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (13 + 12) * 16);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 8), a1);
                     }
                     for (nuint j = 0; j < 12; j += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 3));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + block);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 192);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0); c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(0)), c0); d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(0)), d0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(8)), c1); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(8)), d1);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + j) * 16);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 8), a1);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 8), b1);
+                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 32);
+                        c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 0), c0); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 8), c1);
+                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 48);
+                        d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 0), d0); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 8), d1);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 12) * 64 + block);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), a0);
-                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(8)), a1);
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + 12) * 16);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 8), a1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(block + 8));
                 }
                 for (nuint block = 32; block < 48; block += 16)
                 {
+                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 26);
                     global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint j = 0; j < 12; j += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 3));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + block);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 192);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0); c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(0)), c0); d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(0)), d0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(8)), c1); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(8)), d1);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + j) * 16);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 8), a1);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 8), b1);
+                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 32);
+                        c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 0), c0); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 8), c1);
+                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 48);
+                        d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 0), d0); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 8), d1);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 12) * 64 + block);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), a0);
-                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(8)), a1);
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + 12) * 16);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 8), a1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(block + 8));
                 }
                 for (nuint block = 48; block < 64; block += 16)
                 {
+                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 26);
                     global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint j = 0; j < 12; j += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 3));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + j) * 64 + block);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 128);
-                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 192);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(0)), b0); c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(0)), c0); d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(0)), d0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, (nuint)(8)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, (nuint)(8)), b1); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, (nuint)(8)), c1); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, (nuint)(8)), d1);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (13 + j) * 16);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 8), a1);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 8), b1);
+                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 32);
+                        c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 0), c0); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 8), c1);
+                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 48);
+                        d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 0), d0); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 8), d1);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + 12) * 64 + block);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(0)), a0);
-                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, (nuint)(8)), a1);
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (13 + 12) * 16);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 8), a1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(block + 8));
@@ -625,6 +653,7 @@ namespace Demo.Models
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
                 for (nuint block = 0; block < 32; block += 16)
                 {
+                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 17);
                     global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -632,30 +661,28 @@ namespace Demo.Models
                     for (nuint j = 0; j < 4; j += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + block);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
-                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + j) * 16);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 4), a1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 8), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 12), a3);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 4), b1);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 8), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 12), b3);
                     }
                     for (nuint j = 0; j < 12; j += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + j) * 64 + block);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
-                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (4 + j) * 16);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 4), a1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 8), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 12), a3);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 4), b1);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 8), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 12), b3);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + 12) * 64 + block);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), a0);
-                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), a1);
-                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(8)), a2);
-                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(12)), a3);
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (4 + 12) * 16);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 4), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 8), a2); a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 12), a3);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 4));
@@ -664,6 +691,7 @@ namespace Demo.Models
                 }
                 for (nuint block = 32; block < 48; block += 16)
                 {
+                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 17);
                     global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -671,12 +699,12 @@ namespace Demo.Models
                     for (nuint j = 0; j < 4; j += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + block);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
-                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + j) * 16);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 4), a1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 8), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 12), a3);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 4), b1);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 8), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 12), b3);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 4));
@@ -685,6 +713,7 @@ namespace Demo.Models
                 }
                 for (nuint block = 48; block < 64; block += 16)
                 {
+                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 17);
                     global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -692,20 +721,18 @@ namespace Demo.Models
                     for (nuint j = 0; j < 12; j += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + j) * 64 + block);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
-                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (4 + j) * 16);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 4), a1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 8), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 12), a3);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 4), b1);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 8), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 12), b3);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + 12) * 64 + block);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), a0);
-                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), a1);
-                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(8)), a2);
-                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(12)), a3);
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (4 + 12) * 16);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 4), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 8), a2); a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 12), a3);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 4));
@@ -728,6 +755,7 @@ namespace Demo.Models
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias1);
                 for (nuint block = 0; block < 32; block += 16)
                 {
+                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 26);
                     global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -735,38 +763,34 @@ namespace Demo.Models
                     for (nuint j = 0; j < 12; j += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + j) * 64 + block);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
-                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (13 + j) * 16);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 4), a1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 8), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 12), a3);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 4), b1);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 8), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 12), b3);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + 12) * 64 + block);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), a0);
-                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), a1);
-                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(8)), a2);
-                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(12)), a3);
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (13 + 12) * 16);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 4), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 8), a2); a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 12), a3);
                     }
                     for (nuint j = 0; j < 12; j += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + block);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
-                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + j) * 16);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 4), a1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 8), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 12), a3);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 4), b1);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 8), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 12), b3);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 12) * 64 + block);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), a0);
-                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), a1);
-                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(8)), a2);
-                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(12)), a3);
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + 12) * 16);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 4), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 8), a2); a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 12), a3);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 4));
@@ -775,6 +799,7 @@ namespace Demo.Models
                 }
                 for (nuint block = 32; block < 48; block += 16)
                 {
+                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 26);
                     global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -782,20 +807,18 @@ namespace Demo.Models
                     for (nuint j = 0; j < 12; j += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64 + block);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
-                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + j) * 16);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 4), a1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 8), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 12), a3);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 4), b1);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 8), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 12), b3);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 12) * 64 + block);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), a0);
-                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), a1);
-                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(8)), a2);
-                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(12)), a3);
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + 12) * 16);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 4), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 8), a2); a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 12), a3);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 4));
@@ -804,6 +827,7 @@ namespace Demo.Models
                 }
                 for (nuint block = 48; block < 64; block += 16)
                 {
+                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 26);
                     global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
@@ -811,20 +835,18 @@ namespace Demo.Models
                     for (nuint j = 0; j < 12; j += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + j) * 64 + block);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(0)), a0); b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(0)), b0);
-                        a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(4)), a1); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(4)), b1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(8)), a2); b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(8)), b2);
-                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, (nuint)(12)), a3); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, (nuint)(12)), b3);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (13 + j) * 16);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 4), a1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 8), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 12), a3);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 4), b1);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 8), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 12), b3);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + 12) * 64 + block);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(0)), a0);
-                        a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(4)), a1);
-                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(8)), a2);
-                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, (nuint)(12)), a3);
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (13 + 12) * 16);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 4), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 8), a2); a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 12), a3);
                     }
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 4));
