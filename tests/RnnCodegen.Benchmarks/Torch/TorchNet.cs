@@ -164,9 +164,17 @@ namespace RnnCodegen.Benchmarks.Torch
             return y.item<float>();
         }
 
+        /// <summary>
+        /// Whether <see cref="Forward"/> switches grad mode on (the inference copies' parameters do not require gradients, so
+        /// no graph is recorded). Agreement.Check sets it when the no-grad path disagrees: libtorch 2.10's no-grad stacked
+        /// nn.LSTM returned outputs off by 6e-2 for shape C on a Zen 5 CPU, while its grad-mode path and the cells agree.
+        /// </summary>
+        public bool ForwardInGradMode { get; set; }
+
         /// <summary>The whole sequence x: [steps, 1, Input] from a zero state through nn.LSTM/nn.GRU and the head; copies the outputs.</summary>
         public void Forward(Tensor x, float[] outputs)
         {
+            using var mode = ForwardInGradMode ? enable_grad() : null;
             Tensor o;
             if (_lstm is not null)
             {
