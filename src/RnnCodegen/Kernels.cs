@@ -2,7 +2,10 @@ using System;
 using System.ComponentModel;
 using System.Diagnostics;
 #if NET8_0_OR_GREATER
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 #endif
 
 namespace RnnCodegen
@@ -473,6 +476,59 @@ namespace RnnCodegen
             }
 #endif
             ScalarKernels.RmsPropUpdate(parameters, gradients, squareAverage, learningRate, alpha, epsilon, weightDecay);
+        }
+    
+        /// <summary>
+        /// Transposing copy: <c>destination[c*destinationStride + r] = source[r*columns + c]</c> for the
+        /// <c>source.Length / columns</c> rows r and the <paramref name="columns"/> columns c (the packed copies of the
+        /// gate weights are built with it). Exact on every path: values are moved, not computed.
+        /// </summary>
+        /// <param name="source">Row-major matrix, <c>rows*columns</c> elements.</param>
+        /// <param name="columns">Columns of <paramref name="source"/> (at least 1).</param>
+        /// <param name="destination">Receives the transposed matrix, a row of it every <paramref name="destinationStride"/> elements.</param>
+        /// <param name="destinationStride">Distance between the destination's rows, at least the source's row count.</param>
+        public static void Transpose(ReadOnlySpan<float> source, int columns, Span<float> destination, int destinationStride)
+        {
+            Debug.Assert(columns >= 1 && source.Length % columns == 0, "Transpose: not a whole number of rows");
+            int rows = source.Length / columns;
+            Debug.Assert(destinationStride >= rows, "Transpose: destination rows overlap");
+            if (rows == 0) return;
+            destination = destination.Slice(0, (columns - 1) * destinationStride + rows);
+            int r = 0;
+#if NET8_0_OR_GREATER
+            if (Sse.IsSupported)
+            {
+                // 4 x 4 tiles in registers: four row loads, two rounds of unpacks, four column stores.
+                ref float s = ref MemoryMarshal.GetReference(source);
+                ref float d = ref MemoryMarshal.GetReference(destination);
+                int wholeColumns = columns & ~3;
+                for (; r + 4 <= rows; r += 4)
+                {
+                    ref float s0 = ref Unsafe.Add(ref s, r * columns);
+                    ref float d0 = ref Unsafe.Add(ref d, r);
+                    for (int c = 0; c < wholeColumns; c += 4)
+                    {
+                        Vector128<float> a = Vector128.LoadUnsafe(ref s0, (nuint)c);
+                        Vector128<float> b = Vector128.LoadUnsafe(ref s0, (nuint)(columns + c));
+                        Vector128<float> e = Vector128.LoadUnsafe(ref s0, (nuint)(2 * columns + c));
+                        Vector128<float> f = Vector128.LoadUnsafe(ref s0, (nuint)(3 * columns + c));
+                        Vector128<float> ab01 = Sse.UnpackLow(a, b), ef01 = Sse.UnpackLow(e, f), ab23 = Sse.UnpackHigh(a, b), ef23 = Sse.UnpackHigh(e, f);
+                        Sse.MoveLowToHigh(ab01, ef01).StoreUnsafe(ref d0, (nuint)(c * destinationStride));
+                        Sse.MoveHighToLow(ef01, ab01).StoreUnsafe(ref d0, (nuint)((c + 1) * destinationStride));
+                        Sse.MoveLowToHigh(ab23, ef23).StoreUnsafe(ref d0, (nuint)((c + 2) * destinationStride));
+                        Sse.MoveHighToLow(ef23, ab23).StoreUnsafe(ref d0, (nuint)((c + 3) * destinationStride));
+                    }
+                    for (int c = wholeColumns; c < columns; c++)
+                    {
+                        for (int i = 0; i < 4; i++) Unsafe.Add(ref d0, c * destinationStride + i) = Unsafe.Add(ref s0, i * columns + c);
+                    }
+                }
+            }
+#endif
+            for (; r < rows; r++)
+            {
+                for (int c = 0; c < columns; c++) destination[c * destinationStride + r] = source[r * columns + c];
+            }
         }
     }
 }

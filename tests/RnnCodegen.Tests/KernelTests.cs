@@ -1015,5 +1015,46 @@ namespace RnnCodegen.Tests
                 }
             }
         }
+    
+        /// <summary>
+        /// Transpose moves every element to its place and touches nothing else, for row and column counts on both sides of
+        /// the 4 x 4 register tiles (the whole-tile part and the scalar rest; .ci/run's no-intrinsics run takes only the
+        /// scalar loop).
+        /// </summary>
+        [Theory]
+        [InlineData(1, 1, 0)]
+        [InlineData(3, 5, 0)]
+        [InlineData(4, 4, 0)]
+        [InlineData(5, 8, 3)]
+        [InlineData(8, 13, 0)]
+        [InlineData(9, 2, 7)]
+        [InlineData(17, 33, 1)]
+        [InlineData(128, 32, 0)]
+        public void TransposePlacesEveryElement(int rows, int columns, int extraStride)
+        {
+            int stride = rows + extraStride;
+            var source = new float[rows * columns];
+            for (int i = 0; i < source.Length; i++) source[i] = i + 1;
+            const float Sentinel = -7f;
+            var destination = new float[(columns - 1) * stride + rows + 5];
+            Array.Fill(destination, Sentinel);
+            Kernels.Transpose(source, columns, destination, stride);
+            var expected = new float[destination.Length];
+            Array.Fill(expected, Sentinel);
+            for (int r = 0; r < rows; r++)
+            {
+                for (int c = 0; c < columns; c++) expected[c * stride + r] = r * columns + c + 1;
+            }
+            Assert.Equal(expected, destination);
+        }
+
+        [Fact]
+        public void TransposeIntoATooShortDestinationThrowsAndWritesNothing()
+        {
+            var source = new float[] { 1, 2, 3, 4, 5, 6, 7, 8 }; // 4 x 2
+            var destination = new float[2 * 4 - 1];
+            Assert.Throws<ArgumentOutOfRangeException>(() => Kernels.Transpose(source, 2, destination, 4));
+            Assert.All(destination, v => Assert.Equal(0f, v));
+        }
     }
 }

@@ -160,14 +160,15 @@ namespace RnnCodegen.Generator.Emit
                 int input = s.LayerInput(k);
                 int rows = input + h;
                 w.Line("// Layer " + I(k) + ": row j < " + I(input) + " is input j, row " + I(input) + " + j is hidden j; column = gate * " + I(Hp) + " + unit, in panels.");
-                // Column by column: the source row (PyTorch's weight row of that gate unit) is read contiguously.
+                // Per gate, in runs of units that stay within one panel on both the input and the hidden side: PyTorch's
+                // weight rows of those units, transposed into the panel rows (Kernels.Transpose works in register tiles).
                 w.Open("for (int gate = 0; gate < " + I(s.GateRows / h) + "; gate++)");
                 w.Line("int xBase = gate * " + I(Hp) + ", hBase = " + (s.Cell == Cell.Gru ? "(gate == 2 ? 3 : gate) * " + I(Hp) : "xBase") + ";");
-                w.Open("for (int u = 0; u < " + I(h) + "; u++)");
+                w.Open("for (int u = 0, run; u < " + I(h) + "; u += run)");
                 w.Line("int xd = QWeights" + I(k) + " + PanelColumn(xBase + u, " + I(rows) + ", " + I(Gp) + ", panel, out int xs), hd = QWeights" + I(k) + " + PanelColumn(hBase + u, " + I(rows) + ", " + I(Gp) + ", panel, out int hs) + " + I(input) + " * hs;");
-                w.Line("int xSrc = " + lt.WeightIh.Constant + " + (gate * " + I(h) + " + u) * " + I(input) + ", hSrc = " + lt.WeightHh.Constant + " + (gate * " + I(h) + " + u) * " + I(h) + ";");
-                w.Line("for (int j = 0; j < " + I(input) + "; j++) q[xd + j * xs] = p[xSrc + j];");
-                w.Line("for (int j = 0; j < " + I(h) + "; j++) q[hd + j * hs] = p[hSrc + j];");
+                w.Line("run = global::System.Math.Min(" + I(h) + " - u, global::System.Math.Min(xs - (xBase + u) % panel, hs - (hBase + u) % panel));");
+                w.Line(K + ".Transpose(global::System.MemoryExtensions.AsSpan(p, " + lt.WeightIh.Constant + " + (gate * " + I(h) + " + u) * " + I(input) + ", run * " + I(input) + "), " + I(input) + ", q.Slice(xd), xs);");
+                w.Line(K + ".Transpose(global::System.MemoryExtensions.AsSpan(p, " + lt.WeightHh.Constant + " + (gate * " + I(h) + " + u) * " + I(h) + ", run * " + I(h) + "), " + I(h) + ", q.Slice(hd), hs);");
                 w.Close();
                 w.Close();
                 w.Open("for (int r = 0; r < " + I(s.GateRows) + "; r++)");

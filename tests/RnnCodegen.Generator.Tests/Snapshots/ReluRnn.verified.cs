@@ -231,12 +231,12 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
         for (int gate = 0; gate < 1; gate++)
         {
             int xBase = gate * 8, hBase = xBase;
-            for (int u = 0; u < 5; u++)
+            for (int u = 0, run; u < 5; u += run)
             {
                 int xd = QWeights0 + PanelColumn(xBase + u, 8, 8, panel, out int xs), hd = QWeights0 + PanelColumn(hBase + u, 8, 8, panel, out int hs) + 3 * hs;
-                int xSrc = PWeightIh0 + (gate * 5 + u) * 3, hSrc = PWeightHh0 + (gate * 5 + u) * 5;
-                for (int j = 0; j < 3; j++) q[xd + j * xs] = p[xSrc + j];
-                for (int j = 0; j < 5; j++) q[hd + j * hs] = p[hSrc + j];
+                run = global::System.Math.Min(5 - u, global::System.Math.Min(xs - (xBase + u) % panel, hs - (hBase + u) % panel));
+                global::RnnCodegen.Kernels.Transpose(global::System.MemoryExtensions.AsSpan(p, PWeightIh0 + (gate * 5 + u) * 3, run * 3), 3, q.Slice(xd), xs);
+                global::RnnCodegen.Kernels.Transpose(global::System.MemoryExtensions.AsSpan(p, PWeightHh0 + (gate * 5 + u) * 5, run * 5), 5, q.Slice(hd), hs);
             }
         }
         for (int r = 0; r < 5; r++)

@@ -251,12 +251,12 @@ namespace Demo
             for (int gate = 0; gate < 4; gate++)
             {
                 int xBase = gate * 32, hBase = xBase;
-                for (int u = 0; u < 32; u++)
+                for (int u = 0, run; u < 32; u += run)
                 {
                     int xd = QWeights0 + PanelColumn(xBase + u, 33, 128, panel, out int xs), hd = QWeights0 + PanelColumn(hBase + u, 33, 128, panel, out int hs) + 1 * hs;
-                    int xSrc = PWeightIh0 + (gate * 32 + u) * 1, hSrc = PWeightHh0 + (gate * 32 + u) * 32;
-                    for (int j = 0; j < 1; j++) q[xd + j * xs] = p[xSrc + j];
-                    for (int j = 0; j < 32; j++) q[hd + j * hs] = p[hSrc + j];
+                    run = global::System.Math.Min(32 - u, global::System.Math.Min(xs - (xBase + u) % panel, hs - (hBase + u) % panel));
+                    global::RnnCodegen.Kernels.Transpose(global::System.MemoryExtensions.AsSpan(p, PWeightIh0 + (gate * 32 + u) * 1, run * 1), 1, q.Slice(xd), xs);
+                    global::RnnCodegen.Kernels.Transpose(global::System.MemoryExtensions.AsSpan(p, PWeightHh0 + (gate * 32 + u) * 32, run * 32), 32, q.Slice(hd), hs);
                 }
             }
             for (int r = 0; r < 128; r++)

@@ -258,12 +258,12 @@ namespace Demo.Models
             for (int gate = 0; gate < 3; gate++)
             {
                 int xBase = gate * 16, hBase = (gate == 2 ? 3 : gate) * 16;
-                for (int u = 0; u < 13; u++)
+                for (int u = 0, run; u < 13; u += run)
                 {
                     int xd = QWeights0 + PanelColumn(xBase + u, 17, 64, panel, out int xs), hd = QWeights0 + PanelColumn(hBase + u, 17, 64, panel, out int hs) + 4 * hs;
-                    int xSrc = PWeightIh0 + (gate * 13 + u) * 4, hSrc = PWeightHh0 + (gate * 13 + u) * 13;
-                    for (int j = 0; j < 4; j++) q[xd + j * xs] = p[xSrc + j];
-                    for (int j = 0; j < 13; j++) q[hd + j * hs] = p[hSrc + j];
+                    run = global::System.Math.Min(13 - u, global::System.Math.Min(xs - (xBase + u) % panel, hs - (hBase + u) % panel));
+                    global::RnnCodegen.Kernels.Transpose(global::System.MemoryExtensions.AsSpan(p, PWeightIh0 + (gate * 13 + u) * 4, run * 4), 4, q.Slice(xd), xs);
+                    global::RnnCodegen.Kernels.Transpose(global::System.MemoryExtensions.AsSpan(p, PWeightHh0 + (gate * 13 + u) * 13, run * 13), 13, q.Slice(hd), hs);
                 }
             }
             for (int r = 0; r < 39; r++)
@@ -277,12 +277,12 @@ namespace Demo.Models
             for (int gate = 0; gate < 3; gate++)
             {
                 int xBase = gate * 16, hBase = (gate == 2 ? 3 : gate) * 16;
-                for (int u = 0; u < 13; u++)
+                for (int u = 0, run; u < 13; u += run)
                 {
                     int xd = QWeights1 + PanelColumn(xBase + u, 26, 64, panel, out int xs), hd = QWeights1 + PanelColumn(hBase + u, 26, 64, panel, out int hs) + 13 * hs;
-                    int xSrc = PWeightIh1 + (gate * 13 + u) * 13, hSrc = PWeightHh1 + (gate * 13 + u) * 13;
-                    for (int j = 0; j < 13; j++) q[xd + j * xs] = p[xSrc + j];
-                    for (int j = 0; j < 13; j++) q[hd + j * hs] = p[hSrc + j];
+                    run = global::System.Math.Min(13 - u, global::System.Math.Min(xs - (xBase + u) % panel, hs - (hBase + u) % panel));
+                    global::RnnCodegen.Kernels.Transpose(global::System.MemoryExtensions.AsSpan(p, PWeightIh1 + (gate * 13 + u) * 13, run * 13), 13, q.Slice(xd), xs);
+                    global::RnnCodegen.Kernels.Transpose(global::System.MemoryExtensions.AsSpan(p, PWeightHh1 + (gate * 13 + u) * 13, run * 13), 13, q.Slice(hd), hs);
                 }
             }
             for (int r = 0; r < 39; r++)
