@@ -272,6 +272,7 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
             ref float hk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
             ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights0);
             ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
+            global::System.Runtime.Intrinsics.Vector256<float> p0;
             {
                 global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                 {
@@ -306,11 +307,12 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
                     ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (3 + 4) * 8);
                     a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 0), a0);
                 }
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, 0);
+                p0 = (a0 + b0) + (c0 + d0);
             }
+            // One vector per gate: the pre-activations p0.. never leave the registers.
             for (nuint u = 0; u < 8; u += 8)
             {
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u)), global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref hk, u);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(p0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref hk, u);
             }
         }
         if (output.Length == 0) return;

@@ -319,6 +319,7 @@ namespace Demo.Models
                 ref float hk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
                 ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights0);
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
+                global::System.Runtime.Intrinsics.Vector512<float> p0, p1, p2, p3;
                 {
                     global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 0), b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 16), b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -350,16 +351,17 @@ namespace Demo.Models
                         a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 16), a1);
                         a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 48), a3);
                     }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0 + b0, ref g, 0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1 + b1, ref g, 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2 + b2, ref g, 32);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3 + b3, ref g, 48);
+                    p0 = a0 + b0;
+                    p1 = a1 + b1;
+                    p2 = a2 + b2;
+                    p3 = a3 + b3;
                 }
+                // One vector per gate: the pre-activations p0.. never leave the registers.
                 for (nuint u = 0; u < 16; u += 16)
                 {
-                    global::System.Runtime.Intrinsics.Vector512<float> r = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(u)));
-                    global::System.Runtime.Intrinsics.Vector512<float> z = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(16 + u)));
-                    global::System.Runtime.Intrinsics.Vector512<float> n = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(32 + u)) + r * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(48 + u)));
+                    global::System.Runtime.Intrinsics.Vector512<float> r = global::RnnCodegen.Activations.Sigmoid(p0);
+                    global::System.Runtime.Intrinsics.Vector512<float> z = global::RnnCodegen.Activations.Sigmoid(p1);
+                    global::System.Runtime.Intrinsics.Vector512<float> n = global::RnnCodegen.Activations.Tanh(p2 + r * p3);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n + z * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hk, (nuint)(u)) - n), ref hk, u);
                 }
             }
@@ -369,6 +371,7 @@ namespace Demo.Models
                 ref float hk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 16);
                 ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights1);
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias1);
+                global::System.Runtime.Intrinsics.Vector512<float> p0, p1, p2, p3;
                 {
                     global::System.Runtime.Intrinsics.Vector512<float> a0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 0), b0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
                     global::System.Runtime.Intrinsics.Vector512<float> a1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bias, 16), b1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -406,16 +409,17 @@ namespace Demo.Models
                         a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 16), a1);
                         a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 32), a2);
                     }
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a0 + b0, ref g, 0);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a1 + b1, ref g, 16);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a2 + b2, ref g, 32);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a3 + b3, ref g, 48);
+                    p0 = a0 + b0;
+                    p1 = a1 + b1;
+                    p2 = a2 + b2;
+                    p3 = a3 + b3;
                 }
+                // One vector per gate: the pre-activations p0.. never leave the registers.
                 for (nuint u = 0; u < 16; u += 16)
                 {
-                    global::System.Runtime.Intrinsics.Vector512<float> r = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(u)));
-                    global::System.Runtime.Intrinsics.Vector512<float> z = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(16 + u)));
-                    global::System.Runtime.Intrinsics.Vector512<float> n = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(32 + u)) + r * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(48 + u)));
+                    global::System.Runtime.Intrinsics.Vector512<float> r = global::RnnCodegen.Activations.Sigmoid(p0);
+                    global::System.Runtime.Intrinsics.Vector512<float> z = global::RnnCodegen.Activations.Sigmoid(p1);
+                    global::System.Runtime.Intrinsics.Vector512<float> n = global::RnnCodegen.Activations.Tanh(p2 + r * p3);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n + z * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hk, (nuint)(u)) - n), ref hk, u);
                 }
             }
