@@ -68,7 +68,7 @@ namespace RnnCodegen.Tests
         {
             new TrainTanhRnn(), new TrainReluRnnBce(), new TrainClassicGru(), new TrainGruSoftmaxMse(), new TrainPeepholeLstm(),
             new TrainLstmNoHead(), new TrainStackedLstmSigmoid(), new SineLstmTrainable(),
-            new FastStackedGruLast(), new FastLstmNoHead(), new FastRnnTanhHead(),
+            new FastStackedGruLast(), new FastLstmNoHead(), new FastRnnTanhHead(), new FastGruWideInput(),
         }.Select(m => new object[] { m });
 
         [Theory]
@@ -128,6 +128,10 @@ namespace RnnCodegen.Tests
 
     [RnnModel(Input = 17, Hidden = 4, Output = 3, OutputActivation = OutputActivation.Tanh, SequenceLength = 12)]
     public partial class FastRnnTanhHead : IRegressionTrainable { }
+
+    /// <summary>weight_ih (12 x 16) takes the Vector512 weight-gradient sum's block of 8 rows, then its block of 4.</summary>
+    [GruModel(Input = 16, Hidden = 4, Output = 3, SequenceLength = 12)]
+    public partial class FastGruWideInput : IRegressionTrainable { }
 
     [LstmModel(Vocabulary = 9, Input = 3, Hidden = 8, Layers = 2, Output = 9, OutputActivation = OutputActivation.Softmax, OutputMode = OutputMode.Last, Loss = Loss.CrossEntropy, SequenceLength = 12)]
     public partial class FastTokenLstmLast : RnnCodegen.Tests.Models.ITokenClassTrainable { }

@@ -1305,6 +1305,134 @@ namespace Demo
         private static void OuterSumColumns512(ref float g, int rows, int cols, ref float a, int aStride, ref float b, int bStride, int steps)
         {
             int r = 0;
+            for (; r + 8 <= rows; r += 8)
+            {
+                int c = 0;
+                for (; c + 32 <= cols; c += 32)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> p00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, p01 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> p10 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, p11 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> p20 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, p21 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> p30 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, p31 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> p40 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, p41 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> p50 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, p51 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> p60 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, p61 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> p70 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, p71 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (int t = 0; t < steps; t++)
+                    {
+                        ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
+                        ref float bt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
+                        global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bt, 0);
+                        global::System.Runtime.Intrinsics.Vector512<float> b1 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bt, 16);
+                        global::System.Runtime.Intrinsics.Vector512<float> x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 0));
+                        p00 = MulAdd(x, b0, p00);
+                        p01 = MulAdd(x, b1, p01);
+                        x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 1));
+                        p10 = MulAdd(x, b0, p10);
+                        p11 = MulAdd(x, b1, p11);
+                        x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 2));
+                        p20 = MulAdd(x, b0, p20);
+                        p21 = MulAdd(x, b1, p21);
+                        x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 3));
+                        p30 = MulAdd(x, b0, p30);
+                        p31 = MulAdd(x, b1, p31);
+                        x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 4));
+                        p40 = MulAdd(x, b0, p40);
+                        p41 = MulAdd(x, b1, p41);
+                        x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 5));
+                        p50 = MulAdd(x, b0, p50);
+                        p51 = MulAdd(x, b1, p51);
+                        x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 6));
+                        p60 = MulAdd(x, b0, p60);
+                        p61 = MulAdd(x, b1, p61);
+                        x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 7));
+                        p70 = MulAdd(x, b0, p70);
+                        p71 = MulAdd(x, b1, p71);
+                    }
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 0) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0) + p00, ref g0, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 16) + p01, ref g0, (nuint)16);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 1) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, 0) + p10, ref g1, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, 16) + p11, ref g1, (nuint)16);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 2) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, 0) + p20, ref g2, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, 16) + p21, ref g2, (nuint)16);
+                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 3) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, 0) + p30, ref g3, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, 16) + p31, ref g3, (nuint)16);
+                    ref float g4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 4) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g4, 0) + p40, ref g4, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g4, 16) + p41, ref g4, (nuint)16);
+                    ref float g5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 5) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g5, 0) + p50, ref g5, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g5, 16) + p51, ref g5, (nuint)16);
+                    ref float g6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 6) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g6, 0) + p60, ref g6, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g6, 16) + p61, ref g6, (nuint)16);
+                    ref float g7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 7) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g7, 0) + p70, ref g7, (nuint)0);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g7, 16) + p71, ref g7, (nuint)16);
+                }
+                for (; c + 16 <= cols; c += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> p00 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> p10 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> p20 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> p30 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> p40 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> p50 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> p60 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector512<float> p70 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (int t = 0; t < steps; t++)
+                    {
+                        ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
+                        ref float bt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
+                        global::System.Runtime.Intrinsics.Vector512<float> b0 = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref bt, 0);
+                        global::System.Runtime.Intrinsics.Vector512<float> x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 0));
+                        p00 = MulAdd(x, b0, p00);
+                        x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 1));
+                        p10 = MulAdd(x, b0, p10);
+                        x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 2));
+                        p20 = MulAdd(x, b0, p20);
+                        x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 3));
+                        p30 = MulAdd(x, b0, p30);
+                        x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 4));
+                        p40 = MulAdd(x, b0, p40);
+                        x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 5));
+                        p50 = MulAdd(x, b0, p50);
+                        x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 6));
+                        p60 = MulAdd(x, b0, p60);
+                        x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 7));
+                        p70 = MulAdd(x, b0, p70);
+                    }
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 0) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0) + p00, ref g0, (nuint)0);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 1) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g1, 0) + p10, ref g1, (nuint)0);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 2) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g2, 0) + p20, ref g2, (nuint)0);
+                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 3) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g3, 0) + p30, ref g3, (nuint)0);
+                    ref float g4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 4) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g4, 0) + p40, ref g4, (nuint)0);
+                    ref float g5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 5) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g5, 0) + p50, ref g5, (nuint)0);
+                    ref float g6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 6) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g6, 0) + p60, ref g6, (nuint)0);
+                    ref float g7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 7) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g7, 0) + p70, ref g7, (nuint)0);
+                }
+                for (; c < cols; c++)
+                {
+                    for (int i = 0; i < 8; i++)
+                    {
+                        float sum = 0f;
+                        for (int t = 0; t < steps; t++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + (r + i)) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + i) * cols + c) += sum;
+                    }
+                }
+            }
             for (; r + 4 <= rows; r += 4)
             {
                 int c = 0;
