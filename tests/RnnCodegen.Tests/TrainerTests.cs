@@ -104,9 +104,18 @@ namespace RnnCodegen.Tests
                 return GC.GetAllocatedBytesForCurrentThread() - before;
             }
             Measure(1);
-            long few = Measure(2), many = Measure(12);
             // The history list is sized up front; what grows with epochs is only its EpochReport slots (48 bytes each).
-            Assert.True(many - few <= 10 * 48, $"2 epochs: {few} bytes, 12 epochs: {many} bytes");
+            // As in Allocations.AssertSteadyStateAllocatesNothing, up to five attempts: a real per-epoch allocation shows in
+            // every one, a one-off allocation by the runtime while it swaps in a tier-1 method body (seen once in a full,
+            // parallel test run: 3 KB) in one only.
+            var attempts = new List<string>();
+            for (int attempt = 0; attempt < 5; attempt++)
+            {
+                long few = Measure(2), many = Measure(12);
+                if (many - few <= 10 * 48) return;
+                attempts.Add($"2 epochs: {few} bytes, 12 epochs: {many} bytes");
+            }
+            Assert.Fail(string.Join("; ", attempts));
         }
 
         [Fact]
