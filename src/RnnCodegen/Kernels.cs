@@ -498,30 +498,24 @@ namespace RnnCodegen
 #if NET8_0_OR_GREATER
             if (Sse.IsSupported)
             {
-                // 4 x 4 tiles in registers: four row loads, two rounds of unpacks, four column stores.
                 ref float s = ref MemoryMarshal.GetReference(source);
                 ref float d = ref MemoryMarshal.GetReference(destination);
                 int wholeColumns = columns & ~3;
-                for (; r + 4 <= rows; r += 4)
+                // Blocks of 16 rows: the four tiles of a column quad fill 16 consecutive floats of each of its 4 destination
+                // rows (one cache line when aligned) before the next quad, instead of four passes over the whole destination,
+                // each reloading its lines from L2 once it outgrows L1 (shape E's 264 KiB: 35 -> 14 us per repack on Zen 5).
+                for (; r + 16 <= rows; r += 16)
                 {
-                    ref float s0 = ref Unsafe.Add(ref s, r * columns);
-                    ref float d0 = ref Unsafe.Add(ref d, r);
                     for (int c = 0; c < wholeColumns; c += 4)
                     {
-                        Vector128<float> a = Vector128.LoadUnsafe(ref s0, (nuint)c);
-                        Vector128<float> b = Vector128.LoadUnsafe(ref s0, (nuint)(columns + c));
-                        Vector128<float> e = Vector128.LoadUnsafe(ref s0, (nuint)(2 * columns + c));
-                        Vector128<float> f = Vector128.LoadUnsafe(ref s0, (nuint)(3 * columns + c));
-                        Vector128<float> ab01 = Sse.UnpackLow(a, b), ef01 = Sse.UnpackLow(e, f), ab23 = Sse.UnpackHigh(a, b), ef23 = Sse.UnpackHigh(e, f);
-                        Sse.MoveLowToHigh(ab01, ef01).StoreUnsafe(ref d0, (nuint)(c * destinationStride));
-                        Sse.MoveHighToLow(ef01, ab01).StoreUnsafe(ref d0, (nuint)((c + 1) * destinationStride));
-                        Sse.MoveLowToHigh(ab23, ef23).StoreUnsafe(ref d0, (nuint)((c + 2) * destinationStride));
-                        Sse.MoveHighToLow(ef23, ab23).StoreUnsafe(ref d0, (nuint)((c + 3) * destinationStride));
+                        for (int q = r; q < r + 16; q += 4) TransposeTile(ref s, ref d, q, c, columns, destinationStride);
                     }
-                    for (int c = wholeColumns; c < columns; c++)
-                    {
-                        for (int i = 0; i < 4; i++) Unsafe.Add(ref d0, c * destinationStride + i) = Unsafe.Add(ref s0, i * columns + c);
-                    }
+                    TransposeRestColumns(ref s, ref d, r, 16, wholeColumns, columns, destinationStride);
+                }
+                for (; r + 4 <= rows; r += 4)
+                {
+                    for (int c = 0; c < wholeColumns; c += 4) TransposeTile(ref s, ref d, r, c, columns, destinationStride);
+                    TransposeRestColumns(ref s, ref d, r, 4, wholeColumns, columns, destinationStride);
                 }
             }
 #endif
@@ -530,5 +524,33 @@ namespace RnnCodegen
                 for (int c = 0; c < columns; c++) destination[c * destinationStride + r] = source[r * columns + c];
             }
         }
+
+#if NET8_0_OR_GREATER
+        /// <summary>One 4 x 4 tile of <see cref="Transpose"/> in registers: four row loads, two rounds of unpacks, four column stores.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void TransposeTile(ref float s, ref float d, int r, int c, int columns, int destinationStride)
+        {
+            ref float s0 = ref Unsafe.Add(ref s, r * columns + c);
+            ref float d0 = ref Unsafe.Add(ref d, c * destinationStride + r);
+            Vector128<float> a = Vector128.LoadUnsafe(ref s0);
+            Vector128<float> b = Vector128.LoadUnsafe(ref s0, (nuint)columns);
+            Vector128<float> e = Vector128.LoadUnsafe(ref s0, (nuint)(2 * columns));
+            Vector128<float> f = Vector128.LoadUnsafe(ref s0, (nuint)(3 * columns));
+            Vector128<float> ab01 = Sse.UnpackLow(a, b), ef01 = Sse.UnpackLow(e, f), ab23 = Sse.UnpackHigh(a, b), ef23 = Sse.UnpackHigh(e, f);
+            Sse.MoveLowToHigh(ab01, ef01).StoreUnsafe(ref d0);
+            Sse.MoveHighToLow(ef01, ab01).StoreUnsafe(ref d0, (nuint)destinationStride);
+            Sse.MoveLowToHigh(ab23, ef23).StoreUnsafe(ref d0, (nuint)(2 * destinationStride));
+            Sse.MoveHighToLow(ef23, ab23).StoreUnsafe(ref d0, (nuint)(3 * destinationStride));
+        }
+
+        /// <summary>The columns from <paramref name="from"/> on (fewer than four) of <paramref name="count"/> rows from <paramref name="r"/>, one element at a time.</summary>
+        private static void TransposeRestColumns(ref float s, ref float d, int r, int count, int from, int columns, int destinationStride)
+        {
+            for (int c = from; c < columns; c++)
+            {
+                for (int i = r; i < r + count; i++) Unsafe.Add(ref d, c * destinationStride + i) = Unsafe.Add(ref s, i * columns + c);
+            }
+        }
+#endif
     }
 }

@@ -1018,8 +1018,8 @@ namespace RnnCodegen.Tests
     
         /// <summary>
         /// Transpose moves every element to its place and touches nothing else, for row and column counts on both sides of
-        /// the 4 x 4 register tiles (the whole-tile part and the scalar rest; .ci/run's no-intrinsics run takes only the
-        /// scalar loop).
+        /// the 4 x 4 register tiles and their blocks of 16 rows (whole blocks, whole tiles, the scalar rest; 26 rows take all
+        /// three; .ci/run's no-intrinsics run takes only the scalar loop).
         /// </summary>
         [Theory]
         [InlineData(1, 1, 0)]
@@ -1029,6 +1029,7 @@ namespace RnnCodegen.Tests
         [InlineData(8, 13, 0)]
         [InlineData(9, 2, 7)]
         [InlineData(17, 33, 1)]
+        [InlineData(26, 37, 3)]
         [InlineData(128, 32, 0)]
         public void TransposePlacesEveryElement(int rows, int columns, int extraStride)
         {
