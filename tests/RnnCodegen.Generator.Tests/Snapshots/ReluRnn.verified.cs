@@ -225,7 +225,8 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
         _packedOffset = (int)((64 - address % 64) % 64 / 4);
         global::System.Span<float> q = global::System.MemoryExtensions.AsSpan(_packed, _packedOffset, PackedSize);
         float[] p = _parameters;
-        q.Clear();
+        // Nothing to clear: what is not written here (padding, structural zeros) has been zero since the allocation, and no
+        // other code writes the packed copy outside QGates; the array is pinned, so _packedOffset is the same on every call.
         int panel = global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 8 : 8;
         // Layer 0: row j < 3 is input j, row 3 + j is hidden j; column = gate * 8 + unit, in panels.
         for (int gate = 0; gate < 1; gate++)

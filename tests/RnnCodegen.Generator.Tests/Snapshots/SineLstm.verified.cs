@@ -245,7 +245,8 @@ namespace Demo
             _packedOffset = (int)((64 - address % 64) % 64 / 4);
             global::System.Span<float> q = global::System.MemoryExtensions.AsSpan(_packed, _packedOffset, PackedSize);
             float[] p = _parameters;
-            q.Clear();
+            // Nothing to clear: what is not written here (padding, structural zeros) has been zero since the allocation, and no
+            // other code writes the packed copy outside QGates; the array is pinned, so _packedOffset is the same on every call.
             int panel = global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 128 : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 48 : 24;
             // Layer 0: row j < 1 is input j, row 1 + j is hidden j; column = gate * 32 + unit, in panels.
             for (int gate = 0; gate < 4; gate++)
