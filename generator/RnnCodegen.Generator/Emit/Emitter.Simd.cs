@@ -451,6 +451,28 @@ namespace RnnCodegen.Generator.Emit
                 }
                 EmitGemv(w, k, width, k == 0 ? "input" : "below", "hp", "g");
                 if (GatesInRegisters(width)) w.Line("// One vector per gate: the pre-activations p0.. never leave the registers.");
+                else if (s.Cell != Cell.Rnn)
+                {
+                    EmitGateActivationLoops(w, width, s.Cell, h, "gt");
+                    w.Open("for (nuint u = 0; u < " + I(h) + "; u += " + I(width) + ")");
+                    if (s.Cell == Cell.Lstm)
+                    {
+                        w.Line(VT + " o = " + Load("gt", I(3 * h) + " + u") + ";");
+                        w.Line(VT + " c = " + Load("gt", I(h) + " + u") + " * " + Load("cp", "u") + " + " + Load("gt", "u") + " * " + Load("gt", I(2 * h) + " + u") + ";");
+                        w.Line(VT + " tanh = " + A + ".Tanh(c);");
+                        w.Line(V + ".StoreUnsafe(c, ref cn, u); " + V + ".StoreUnsafe(tanh, ref tc, u); " + V + ".StoreUnsafe(o * tanh, ref hn, u);");
+                    }
+                    else
+                    {
+                        w.Line(VT + " nh = " + Load("g", I(3 * h) + " + u") + ";");
+                        w.Line(VT + " n = " + A + ".Tanh(" + Load("g", I(2 * h) + " + u") + " + " + Load("gt", "u") + " * nh);");
+                        w.Line(V + ".StoreUnsafe(n, ref gt, " + I(2 * h) + " + u); " + V + ".StoreUnsafe(nh, ref gt, " + I(5 * h) + " + u);");
+                        w.Line(V + ".StoreUnsafe(n + " + Load("gt", I(h) + " + u") + " * (" + Load("hp", "u") + " - n), ref hn, u);");
+                    }
+                    w.Close();
+                    w.Close();
+                    continue;
+                }
                 w.Open("for (nuint u = 0; u < " + I(h) + "; u += " + I(width) + ")");
                 switch (s.Cell)
                 {
@@ -514,6 +536,25 @@ namespace RnnCodegen.Generator.Emit
                 EmitGemv(w, k, width, src, "hk", "g");
                 // The cell update on whole vectors (padded lanes stay exactly zero).
                 if (GatesInRegisters(width)) w.Line("// One vector per gate: the pre-activations p0.. never leave the registers.");
+                else if (s.Cell != Cell.Rnn)
+                {
+                    EmitGateActivationLoops(w, width, s.Cell, Hp, "g");
+                    w.Open("for (nuint u = 0; u < " + I(Hp) + "; u += " + I(width) + ")");
+                    if (s.Cell == Cell.Lstm)
+                    {
+                        w.Line(VT + " c = " + Load("g", I(Hp) + " + u") + " * " + Load("ck", "u") + " + " + Load("g", "u") + " * " + Load("g", I(2 * Hp) + " + u") + ";");
+                        w.Line(V + ".StoreUnsafe(c, ref ck, u);");
+                        w.Line(V + ".StoreUnsafe(" + Load("g", I(3 * Hp) + " + u") + " * " + A + ".Tanh(c), ref hk, u);");
+                    }
+                    else
+                    {
+                        w.Line(VT + " n = " + A + ".Tanh(" + Load("g", I(2 * Hp) + " + u") + " + " + Load("g", "u") + " * " + Load("g", I(3 * Hp) + " + u") + ");");
+                        w.Line(V + ".StoreUnsafe(n + " + Load("g", I(Hp) + " + u") + " * (" + Load("hk", "u") + " - n), ref hk, u);");
+                    }
+                    w.Close();
+                    w.Close();
+                    continue;
+                }
                 w.Open("for (nuint u = 0; u < " + I(Hp) + "; u += " + I(width) + ")");
                 switch (s.Cell)
                 {
@@ -561,6 +602,24 @@ namespace RnnCodegen.Generator.Emit
             }
             w.Close();
             w.Line();
+        }
+
+        /// <summary>
+        /// The gate activations of a layer as loops over whole gates, from the pre-activations in the gate scratch g into
+        /// <paramref name="target"/> (g itself, or the training tape): LSTM sigmoid(i, f), tanh(g), sigmoid(o); GRU
+        /// sigmoid(r, z). Every vector is independent of the others, so the out-of-order core overlaps them; the cell update
+        /// that follows then only waits on tanh(c) (GRU: tanh(n)). One loop per unit vector with all four gates inside made
+        /// each iteration one long dependency chain (shape A on Vector256, Zen 3: 237 -> 203 ns). Same operations, same results.
+        /// </summary>
+        private void EmitGateActivationLoops(CodeWriter w, int width, Cell cell, int stride, string target)
+        {
+            string v = VectorClass(width);
+            void Loop(int from, int to, string function, string comment)
+                => w.Line("for (nuint u = " + I(from) + "; u < " + I(to) + "; u += " + I(width) + ") " + v + ".StoreUnsafe(" + A + "." + function + "(" + LoadAt(v, "g", "u") + "), ref " + target + ", u); // " + comment);
+            Loop(0, 2 * stride, "Sigmoid", cell == Cell.Lstm ? "i, f" : "r, z");
+            if (cell != Cell.Lstm) return;
+            Loop(2 * stride, 3 * stride, "Tanh", "g");
+            Loop(3 * stride, 4 * stride, "Sigmoid", "o");
         }
 
         /// <summary>The LSTM gates i, f, g, o at unit offset u of the gate scratch g (gate blocks <paramref name="stride"/> apart), or from their registers (<see cref="GatesInRegisters"/>).</summary>

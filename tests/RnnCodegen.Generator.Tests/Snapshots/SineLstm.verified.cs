@@ -335,15 +335,14 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a6 + b6, ref g, 96);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a7 + b7, ref g, 112);
                 }
+                for (nuint u = 0; u < 64; u += 16) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(u))), ref g, u); // i, f
+                for (nuint u = 64; u < 96; u += 16) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(u))), ref g, u); // g
+                for (nuint u = 96; u < 128; u += 16) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(u))), ref g, u); // o
                 for (nuint u = 0; u < 32; u += 16)
                 {
-                    global::System.Runtime.Intrinsics.Vector512<float> i = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(u)));
-                    global::System.Runtime.Intrinsics.Vector512<float> f = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(32 + u)));
-                    global::System.Runtime.Intrinsics.Vector512<float> gg = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(64 + u)));
-                    global::System.Runtime.Intrinsics.Vector512<float> o = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(96 + u)));
-                    global::System.Runtime.Intrinsics.Vector512<float> c = f * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref ck, (nuint)(u)) + i * gg;
+                    global::System.Runtime.Intrinsics.Vector512<float> c = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(32 + u)) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref ck, (nuint)(u)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(u)) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(64 + u));
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c, ref ck, u);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o * global::RnnCodegen.Activations.Tanh(c), ref hk, u);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(96 + u)) * global::RnnCodegen.Activations.Tanh(c), ref hk, u);
                 }
             }
             if (output.Length == 0) return;
@@ -435,15 +434,14 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2 + b2, ref g, (nuint)(96 + 16));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3 + b3, ref g, (nuint)(96 + 24));
                 }
+                for (nuint u = 0; u < 64; u += 8) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u))), ref g, u); // i, f
+                for (nuint u = 64; u < 96; u += 8) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u))), ref g, u); // g
+                for (nuint u = 96; u < 128; u += 8) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u))), ref g, u); // o
                 for (nuint u = 0; u < 32; u += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> i = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u)));
-                    global::System.Runtime.Intrinsics.Vector256<float> f = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(32 + u)));
-                    global::System.Runtime.Intrinsics.Vector256<float> gg = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(64 + u)));
-                    global::System.Runtime.Intrinsics.Vector256<float> o = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(96 + u)));
-                    global::System.Runtime.Intrinsics.Vector256<float> c = f * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ck, (nuint)(u)) + i * gg;
+                    global::System.Runtime.Intrinsics.Vector256<float> c = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(32 + u)) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ck, (nuint)(u)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u)) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(64 + u));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c, ref ck, u);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o * global::RnnCodegen.Activations.Tanh(c), ref hk, u);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(96 + u)) * global::RnnCodegen.Activations.Tanh(c), ref hk, u);
                 }
             }
             if (output.Length == 0) return;
@@ -532,15 +530,14 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, 120);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(120 + 4));
                 }
+                for (nuint u = 0; u < 64; u += 4) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u))), ref g, u); // i, f
+                for (nuint u = 64; u < 96; u += 4) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u))), ref g, u); // g
+                for (nuint u = 96; u < 128; u += 4) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u))), ref g, u); // o
                 for (nuint u = 0; u < 32; u += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> i = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u)));
-                    global::System.Runtime.Intrinsics.Vector128<float> f = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(32 + u)));
-                    global::System.Runtime.Intrinsics.Vector128<float> gg = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(64 + u)));
-                    global::System.Runtime.Intrinsics.Vector128<float> o = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(96 + u)));
-                    global::System.Runtime.Intrinsics.Vector128<float> c = f * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ck, (nuint)(u)) + i * gg;
+                    global::System.Runtime.Intrinsics.Vector128<float> c = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(32 + u)) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ck, (nuint)(u)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u)) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(64 + u));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c, ref ck, u);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(o * global::RnnCodegen.Activations.Tanh(c), ref hk, u);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(96 + u)) * global::RnnCodegen.Activations.Tanh(c), ref hk, u);
                 }
             }
             if (output.Length == 0) return;
@@ -625,15 +622,14 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a6 + b6, ref g, 96);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a7 + b7, ref g, 112);
                 }
+                for (nuint u = 0; u < 64; u += 16) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(u))), ref gt, u); // i, f
+                for (nuint u = 64; u < 96; u += 16) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(u))), ref gt, u); // g
+                for (nuint u = 96; u < 128; u += 16) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(u))), ref gt, u); // o
                 for (nuint u = 0; u < 32; u += 16)
                 {
-                    global::System.Runtime.Intrinsics.Vector512<float> i = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(u)));
-                    global::System.Runtime.Intrinsics.Vector512<float> f = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(32 + u)));
-                    global::System.Runtime.Intrinsics.Vector512<float> gg = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(64 + u)));
-                    global::System.Runtime.Intrinsics.Vector512<float> o = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(96 + u)));
-                    global::System.Runtime.Intrinsics.Vector512<float> c = f * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cp, (nuint)(u)) + i * gg;
+                    global::System.Runtime.Intrinsics.Vector512<float> o = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gt, (nuint)(96 + u));
+                    global::System.Runtime.Intrinsics.Vector512<float> c = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gt, (nuint)(32 + u)) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref cp, (nuint)(u)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gt, (nuint)(u)) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gt, (nuint)(64 + u));
                     global::System.Runtime.Intrinsics.Vector512<float> tanh = global::RnnCodegen.Activations.Tanh(c);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(i, ref gt, u); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(f, ref gt, 32 + u); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(gg, ref gt, 64 + u); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o, ref gt, 96 + u);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(c, ref cn, u); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(tanh, ref tc, u); global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(o * tanh, ref hn, u);
                 }
             }
@@ -721,15 +717,14 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2 + b2, ref g, (nuint)(96 + 16));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3 + b3, ref g, (nuint)(96 + 24));
                 }
+                for (nuint u = 0; u < 64; u += 8) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u))), ref gt, u); // i, f
+                for (nuint u = 64; u < 96; u += 8) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u))), ref gt, u); // g
+                for (nuint u = 96; u < 128; u += 8) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u))), ref gt, u); // o
                 for (nuint u = 0; u < 32; u += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> i = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u)));
-                    global::System.Runtime.Intrinsics.Vector256<float> f = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(32 + u)));
-                    global::System.Runtime.Intrinsics.Vector256<float> gg = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(64 + u)));
-                    global::System.Runtime.Intrinsics.Vector256<float> o = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(96 + u)));
-                    global::System.Runtime.Intrinsics.Vector256<float> c = f * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cp, (nuint)(u)) + i * gg;
+                    global::System.Runtime.Intrinsics.Vector256<float> o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gt, (nuint)(96 + u));
+                    global::System.Runtime.Intrinsics.Vector256<float> c = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gt, (nuint)(32 + u)) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref cp, (nuint)(u)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gt, (nuint)(u)) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gt, (nuint)(64 + u));
                     global::System.Runtime.Intrinsics.Vector256<float> tanh = global::RnnCodegen.Activations.Tanh(c);
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i, ref gt, u); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f, ref gt, 32 + u); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(gg, ref gt, 64 + u); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o, ref gt, 96 + u);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(c, ref cn, u); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(tanh, ref tc, u); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o * tanh, ref hn, u);
                 }
             }
@@ -814,15 +809,14 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, 120);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(120 + 4));
                 }
+                for (nuint u = 0; u < 64; u += 4) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u))), ref gt, u); // i, f
+                for (nuint u = 64; u < 96; u += 4) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u))), ref gt, u); // g
+                for (nuint u = 96; u < 128; u += 4) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u))), ref gt, u); // o
                 for (nuint u = 0; u < 32; u += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> i = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u)));
-                    global::System.Runtime.Intrinsics.Vector128<float> f = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(32 + u)));
-                    global::System.Runtime.Intrinsics.Vector128<float> gg = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(64 + u)));
-                    global::System.Runtime.Intrinsics.Vector128<float> o = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(96 + u)));
-                    global::System.Runtime.Intrinsics.Vector128<float> c = f * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cp, (nuint)(u)) + i * gg;
+                    global::System.Runtime.Intrinsics.Vector128<float> o = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gt, (nuint)(96 + u));
+                    global::System.Runtime.Intrinsics.Vector128<float> c = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gt, (nuint)(32 + u)) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref cp, (nuint)(u)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gt, (nuint)(u)) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gt, (nuint)(64 + u));
                     global::System.Runtime.Intrinsics.Vector128<float> tanh = global::RnnCodegen.Activations.Tanh(c);
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(i, ref gt, u); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(f, ref gt, 32 + u); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(gg, ref gt, 64 + u); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(o, ref gt, 96 + u);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(c, ref cn, u); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(tanh, ref tc, u); global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(o * tanh, ref hn, u);
                 }
             }

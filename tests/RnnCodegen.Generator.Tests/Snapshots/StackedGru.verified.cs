@@ -524,12 +524,11 @@ namespace Demo.Models
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(block + 8));
                 }
+                for (nuint u = 0; u < 32; u += 8) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u))), ref g, u); // r, z
                 for (nuint u = 0; u < 16; u += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> r = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u)));
-                    global::System.Runtime.Intrinsics.Vector256<float> z = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(16 + u)));
-                    global::System.Runtime.Intrinsics.Vector256<float> n = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(32 + u)) + r * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(48 + u)));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n + z * (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hk, (nuint)(u)) - n), ref hk, u);
+                    global::System.Runtime.Intrinsics.Vector256<float> n = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(32 + u)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u)) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(48 + u)));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(16 + u)) * (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hk, (nuint)(u)) - n), ref hk, u);
                 }
             }
             // Layer 1: gates = bias + [x | h] rows of the packed matrix.
@@ -630,12 +629,11 @@ namespace Demo.Models
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(block + 8));
                 }
+                for (nuint u = 0; u < 32; u += 8) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u))), ref g, u); // r, z
                 for (nuint u = 0; u < 16; u += 8)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> r = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u)));
-                    global::System.Runtime.Intrinsics.Vector256<float> z = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(16 + u)));
-                    global::System.Runtime.Intrinsics.Vector256<float> n = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(32 + u)) + r * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(48 + u)));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n + z * (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hk, (nuint)(u)) - n), ref hk, u);
+                    global::System.Runtime.Intrinsics.Vector256<float> n = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(32 + u)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u)) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(48 + u)));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(16 + u)) * (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hk, (nuint)(u)) - n), ref hk, u);
                 }
             }
             if (output.Length == 0) return;
@@ -744,12 +742,11 @@ namespace Demo.Models
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)(block + 8));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)(block + 12));
                 }
+                for (nuint u = 0; u < 32; u += 4) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u))), ref g, u); // r, z
                 for (nuint u = 0; u < 16; u += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> r = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u)));
-                    global::System.Runtime.Intrinsics.Vector128<float> z = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(16 + u)));
-                    global::System.Runtime.Intrinsics.Vector128<float> n = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(32 + u)) + r * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(48 + u)));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n + z * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hk, (nuint)(u)) - n), ref hk, u);
+                    global::System.Runtime.Intrinsics.Vector128<float> n = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(32 + u)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u)) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(48 + u)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(16 + u)) * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hk, (nuint)(u)) - n), ref hk, u);
                 }
             }
             // Layer 1: gates = bias + [x | h] rows of the packed matrix.
@@ -858,12 +855,11 @@ namespace Demo.Models
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)(block + 8));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)(block + 12));
                 }
+                for (nuint u = 0; u < 32; u += 4) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u))), ref g, u); // r, z
                 for (nuint u = 0; u < 16; u += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector128<float> r = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u)));
-                    global::System.Runtime.Intrinsics.Vector128<float> z = global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(16 + u)));
-                    global::System.Runtime.Intrinsics.Vector128<float> n = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(32 + u)) + r * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(48 + u)));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n + z * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hk, (nuint)(u)) - n), ref hk, u);
+                    global::System.Runtime.Intrinsics.Vector128<float> n = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(32 + u)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u)) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(48 + u)));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(16 + u)) * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hk, (nuint)(u)) - n), ref hk, u);
                 }
             }
             if (output.Length == 0) return;
