@@ -315,6 +315,17 @@ namespace Demo.Models
             ref float g = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QGates);
             ref float st = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state);
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            StepLayer0Simd512(ref q, ref g, ref st, ref input);
+            StepLayer1Simd512(ref q, ref g, ref st, ref input);
+            if (output.Length == 0) return;
+            ref float top = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 16);
+            global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref top, 13).CopyTo(output);
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        [global::System.Runtime.CompilerServices.SkipLocalsInit]
+        private static void StepLayer0Simd512(ref float q, ref float g, ref float st, ref float input)
+        {
             // Layer 0: gates = bias + [x | h] rows of the packed matrix.
             {
                 ref float hk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
@@ -366,6 +377,12 @@ namespace Demo.Models
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n + z * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hk, (nuint)(u)) - n), ref hk, u);
                 }
             }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        [global::System.Runtime.CompilerServices.SkipLocalsInit]
+        private static void StepLayer1Simd512(ref float q, ref float g, ref float st, ref float input)
+        {
             // Layer 1: gates = bias + [x | h] rows of the packed matrix.
             {
                 ref float below = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
@@ -424,9 +441,6 @@ namespace Demo.Models
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n + z * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hk, (nuint)(u)) - n), ref hk, u);
                 }
             }
-            if (output.Length == 0) return;
-            ref float top = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 16);
-            global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref top, 13).CopyTo(output);
         }
 
         // GRU step on Vector256: 8 gate vectors per layer in blocks of 2 (two FMA chains each; four for blocks of one or two).
@@ -437,6 +451,17 @@ namespace Demo.Models
             ref float g = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QGates);
             ref float st = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state);
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            StepLayer0Simd256(ref q, ref g, ref st, ref input);
+            StepLayer1Simd256(ref q, ref g, ref st, ref input);
+            if (output.Length == 0) return;
+            ref float top = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 16);
+            global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref top, 13).CopyTo(output);
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        [global::System.Runtime.CompilerServices.SkipLocalsInit]
+        private static void StepLayer0Simd256(ref float q, ref float g, ref float st, ref float input)
+        {
             // Layer 0: gates = bias + [x | h] rows of the packed matrix.
             {
                 ref float hk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
@@ -531,6 +556,12 @@ namespace Demo.Models
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(16 + u)) * (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hk, (nuint)(u)) - n), ref hk, u);
                 }
             }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        [global::System.Runtime.CompilerServices.SkipLocalsInit]
+        private static void StepLayer1Simd256(ref float q, ref float g, ref float st, ref float input)
+        {
             // Layer 1: gates = bias + [x | h] rows of the packed matrix.
             {
                 ref float below = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
@@ -636,9 +667,6 @@ namespace Demo.Models
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(16 + u)) * (global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref hk, (nuint)(u)) - n), ref hk, u);
                 }
             }
-            if (output.Length == 0) return;
-            ref float top = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 16);
-            global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref top, 13).CopyTo(output);
         }
 
         // GRU step on Vector128: 16 gate vectors per layer in blocks of 4 (two FMA chains each; four for blocks of one or two).
@@ -649,6 +677,17 @@ namespace Demo.Models
             ref float g = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QGates);
             ref float st = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state);
             ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            StepLayer0Simd128(ref q, ref g, ref st, ref input);
+            StepLayer1Simd128(ref q, ref g, ref st, ref input);
+            if (output.Length == 0) return;
+            ref float top = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 16);
+            global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref top, 13).CopyTo(output);
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        [global::System.Runtime.CompilerServices.SkipLocalsInit]
+        private static void StepLayer0Simd128(ref float q, ref float g, ref float st, ref float input)
+        {
             // Layer 0: gates = bias + [x | h] rows of the packed matrix.
             {
                 ref float hk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
@@ -749,6 +788,12 @@ namespace Demo.Models
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(16 + u)) * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hk, (nuint)(u)) - n), ref hk, u);
                 }
             }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        [global::System.Runtime.CompilerServices.SkipLocalsInit]
+        private static void StepLayer1Simd128(ref float q, ref float g, ref float st, ref float input)
+        {
             // Layer 1: gates = bias + [x | h] rows of the packed matrix.
             {
                 ref float below = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
@@ -862,9 +907,6 @@ namespace Demo.Models
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(16 + u)) * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hk, (nuint)(u)) - n), ref hk, u);
                 }
             }
-            if (output.Length == 0) return;
-            ref float top = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 16);
-            global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref top, 13).CopyTo(output);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
