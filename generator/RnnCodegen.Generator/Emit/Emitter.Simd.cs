@@ -156,7 +156,7 @@ namespace RnnCodegen.Generator.Emit
             string panelExpr = I(GroupVectors(4) * 4);
             var widths = new List<int>(Widths());
             for (int i = widths.Count - 1; i >= 0; i--)
-                panelExpr = (widths[i] == 4 ? "" : VectorClass(widths[i]) + ".IsHardwareAccelerated ? " + I(GroupVectors(widths[i]) * widths[i]) + " : ") + panelExpr;
+                panelExpr = (widths[i] == 4 ? "" : Accelerated(widths[i]) + " ? " + I(GroupVectors(widths[i]) * widths[i]) + " : ") + panelExpr;
             w.Line("int panel = " + panelExpr + ";");
             for (int k = 0; k < s.Layers; k++)
             {
@@ -221,6 +221,15 @@ namespace RnnCodegen.Generator.Emit
             yield return 4;
         }
 
+        /// <summary>
+        /// The emitted check that selects the code for vectors of <paramref name="width"/> floats: IsHardwareAccelerated, which
+        /// the JIT folds; for Vector512 also <c>SimdEmulation.Vector512</c> (a static readonly field, folded at tier 1 too), the
+        /// testing switch that runs the Vector512 code emulated on machines without AVX-512.
+        /// </summary>
+        private static string Accelerated(int width) => width == 16
+            ? "(" + VectorClass(16) + ".IsHardwareAccelerated || global::RnnCodegen.SimdEmulation.Vector512)"
+            : VectorClass(width) + ".IsHardwareAccelerated";
+
         private static string VectorClass(int width) => width == 16 ? "global::System.Runtime.Intrinsics.Vector512" : width == 8 ? "global::System.Runtime.Intrinsics.Vector256" : "global::System.Runtime.Intrinsics.Vector128";
 
         /// <summary>The dispatch at the top of StepCore: returns after the widest accelerated specialised step.</summary>
@@ -231,7 +240,7 @@ namespace RnnCodegen.Generator.Emit
             w.Line("if (_packedStale) Repack();");
             foreach (int width in Widths())
             {
-                w.Line("if (" + VectorClass(width) + ".IsHardwareAccelerated) { StepSimd" + I(width * 32) + "(x, state, output); return; }");
+                w.Line("if (" + Accelerated(width) + ") { StepSimd" + I(width * 32) + "(x, state, output); return; }");
             }
         }
 
@@ -245,7 +254,7 @@ namespace RnnCodegen.Generator.Emit
             w.Open("private bool TrainLayersSimd(TrainingWorkspace ws, int t)");
             foreach (int width in Widths())
             {
-                w.Line("if (" + VectorClass(width) + ".IsHardwareAccelerated) { TrainLayersSimd" + I(width * 32) + "(ws, t); return true; }");
+                w.Line("if (" + Accelerated(width) + ") { TrainLayersSimd" + I(width * 32) + "(ws, t); return true; }");
             }
             w.Line("return false;");
             w.Close();

@@ -616,9 +616,9 @@ namespace RnnCodegen.Generator.Emit
             w.Line("ref float ar = ref " + U + ".Add(ref " + MM + ".GetArrayDataReference(a), aOffset);");
             w.Line("ref float br = ref " + U + ".Add(ref " + MM + ".GetArrayDataReference(b), bOffset);");
             foreach (int width in new[] { 16, 8, 4 })
-                w.Line("if (" + VectorWidthClass(width) + ".IsHardwareAccelerated && cols >= " + I(width) + ") { OuterSumColumns" + I(width * 32) + "(ref gr, rows, cols, ref ar, aStride, ref br, bStride, steps); return; }");
+                w.Line("if (" + Accelerated(width) + " && cols >= " + I(width) + ") { OuterSumColumns" + I(width * 32) + "(ref gr, rows, cols, ref ar, aStride, ref br, bStride, steps); return; }");
             foreach (int width in new[] { 16, 8, 4 })
-                w.Line("if (" + VectorWidthClass(width) + ".IsHardwareAccelerated && rows >= " + I(width) + ") { OuterSumRows" + I(width * 32) + "(ref gr, rows, cols, ref ar, aStride, ref br, bStride, steps); return; }");
+                w.Line("if (" + Accelerated(width) + " && rows >= " + I(width) + ") { OuterSumRows" + I(width * 32) + "(ref gr, rows, cols, ref ar, aStride, ref br, bStride, steps); return; }");
             w.Open("for (int r = 0; r < rows; r++)");
             w.Open("for (int c = 0; c < cols; c++)");
             EmitScalarOuterSum(w, "gr", "ar", "br", "r");
@@ -873,7 +873,7 @@ namespace RnnCodegen.Generator.Emit
             foreach (int width in new[] { 16, 8, 4 })
             {
                 if (_spec.Hidden % width != 0) continue;
-                w.Open((first ? "if (" : "else if (") + VectorWidthClass(width) + ".IsHardwareAccelerated)");
+                w.Open((first ? "if (" : "else if (") + Accelerated(width) + ")");
                 body(width);
                 w.Close();
                 first = false;

@@ -31,7 +31,7 @@ namespace Demo
         /// <summary>True: Forward writes one output row after the last step (many-to-one); false: one row per step.</summary>
         public const bool OutputsLastStepOnly = false;
         /// <summary>The arithmetic path of this build: "Vector512", "Vector256", "Vector128" or "Scalar".</summary>
-        public static string SimdPath => global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "Vector512" : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "Vector256" : global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? "Vector128" : "Scalar";
+        public static string SimdPath => (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || global::RnnCodegen.SimdEmulation.Vector512) ? "Vector512" : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "Vector256" : global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? "Vector128" : "Scalar";
 
         // Offsets of the parameter tensors in the flat parameter vector (PyTorch names, row-major PyTorch shapes).
         private const int PWeightIh0 = 0; // rnn.weight_ih_l0 [128, 1]
@@ -210,7 +210,7 @@ namespace Demo
         private void StepCore(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
         {
             if (_packedStale) Repack();
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) { StepSimd512(x, state, output); return; }
+            if ((global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || global::RnnCodegen.SimdEmulation.Vector512)) { StepSimd512(x, state, output); return; }
             if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) { StepSimd256(x, state, output); return; }
             if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) { StepSimd128(x, state, output); return; }
             global::System.ReadOnlySpan<float> p = _parameters;
@@ -247,7 +247,7 @@ namespace Demo
             float[] p = _parameters;
             // Nothing to clear: what is not written here (padding, structural zeros) has been zero since the allocation, and no
             // other code writes the packed copy outside QGates; the array is pinned, so _packedOffset is the same on every call.
-            int panel = global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 128 : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 48 : 24;
+            int panel = (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || global::RnnCodegen.SimdEmulation.Vector512) ? 128 : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 48 : 24;
             // Layer 0: row j < 1 is input j, row 1 + j is hidden j; column = gate * 32 + unit, in panels.
             for (int gate = 0; gate < 4; gate++)
             {
@@ -556,7 +556,7 @@ namespace Demo
         /// <summary>Runs every layer of training step t on the widest accelerated vectors, writing the tape; false when none is accelerated.</summary>
         private bool TrainLayersSimd(TrainingWorkspace ws, int t)
         {
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) { TrainLayersSimd512(ws, t); return true; }
+            if ((global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || global::RnnCodegen.SimdEmulation.Vector512)) { TrainLayersSimd512(ws, t); return true; }
             if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) { TrainLayersSimd256(ws, t); return true; }
             if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) { TrainLayersSimd128(ws, t); return true; }
             return false;
@@ -1100,7 +1100,7 @@ namespace Demo
                     global::System.ReadOnlySpan<float> cp = global::System.MemoryExtensions.AsSpan(ws.TapeC, (t * 1 + 0) * 32, 32);
                     global::System.ReadOnlySpan<float> cn = global::System.MemoryExtensions.AsSpan(ws.TapeC, ((t + 1) * 1 + 0) * 32, 32);
                     global::System.ReadOnlySpan<float> tc = global::System.MemoryExtensions.AsSpan(ws.TapeTanhC, (t * 1 + 0) * 32, 32);
-                    if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                    if ((global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || global::RnnCodegen.SimdEmulation.Vector512))
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> one = global::System.Runtime.Intrinsics.Vector512.Create(1f);
                         for (int u = 0; u < 32; u += 16)
@@ -1165,7 +1165,7 @@ namespace Demo
                     }
                     global::System.ReadOnlySpan<float> da = dGates.Slice(0, 128);
                     // d loss / d h(t-1).
-                    if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+                    if ((global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || global::RnnCodegen.SimdEmulation.Vector512))
                     {
                         ref float wr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref PackedBase, QRecurrent0);
                         ref float dr = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(da);
@@ -1280,10 +1280,10 @@ namespace Demo
             ref float gr = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(g), gOffset);
             ref float ar = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(a), aOffset);
             ref float br = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(b), bOffset);
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && cols >= 16) { OuterSumColumns512(ref gr, rows, cols, ref ar, aStride, ref br, bStride, steps); return; }
+            if ((global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || global::RnnCodegen.SimdEmulation.Vector512) && cols >= 16) { OuterSumColumns512(ref gr, rows, cols, ref ar, aStride, ref br, bStride, steps); return; }
             if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && cols >= 8) { OuterSumColumns256(ref gr, rows, cols, ref ar, aStride, ref br, bStride, steps); return; }
             if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && cols >= 4) { OuterSumColumns128(ref gr, rows, cols, ref ar, aStride, ref br, bStride, steps); return; }
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && rows >= 16) { OuterSumRows512(ref gr, rows, cols, ref ar, aStride, ref br, bStride, steps); return; }
+            if ((global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || global::RnnCodegen.SimdEmulation.Vector512) && rows >= 16) { OuterSumRows512(ref gr, rows, cols, ref ar, aStride, ref br, bStride, steps); return; }
             if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && rows >= 8) { OuterSumRows256(ref gr, rows, cols, ref ar, aStride, ref br, bStride, steps); return; }
             if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && rows >= 4) { OuterSumRows128(ref gr, rows, cols, ref ar, aStride, ref br, bStride, steps); return; }
             for (int r = 0; r < rows; r++)

@@ -31,7 +31,7 @@ namespace Demo.Models
         /// <summary>True: Forward writes one output row after the last step (many-to-one); false: one row per step.</summary>
         public const bool OutputsLastStepOnly = false;
         /// <summary>The arithmetic path of this build: "Vector512", "Vector256", "Vector128" or "Scalar".</summary>
-        public static string SimdPath => global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "Vector512" : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "Vector256" : global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? "Vector128" : "Scalar";
+        public static string SimdPath => (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || global::RnnCodegen.SimdEmulation.Vector512) ? "Vector512" : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "Vector256" : global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? "Vector128" : "Scalar";
 
         // Offsets of the parameter tensors in the flat parameter vector (PyTorch names, row-major PyTorch shapes).
         private const int PWeightIh0 = 0; // rnn.weight_ih_l0 [39, 4]
@@ -205,7 +205,7 @@ namespace Demo.Models
         private void StepCore(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
         {
             if (_packedStale) Repack();
-            if (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) { StepSimd512(x, state, output); return; }
+            if ((global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || global::RnnCodegen.SimdEmulation.Vector512)) { StepSimd512(x, state, output); return; }
             if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) { StepSimd256(x, state, output); return; }
             if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) { StepSimd128(x, state, output); return; }
             global::System.ReadOnlySpan<float> p = _parameters;
@@ -254,7 +254,7 @@ namespace Demo.Models
             float[] p = _parameters;
             // Nothing to clear: what is not written here (padding, structural zeros) has been zero since the allocation, and no
             // other code writes the packed copy outside QGates; the array is pinned, so _packedOffset is the same on every call.
-            int panel = global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 128 : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 16 : 16;
+            int panel = (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || global::RnnCodegen.SimdEmulation.Vector512) ? 128 : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 16 : 16;
             // Layer 0: row j < 4 is input j, row 4 + j is hidden j; column = gate * 16 + unit, in panels.
             for (int gate = 0; gate < 3; gate++)
             {

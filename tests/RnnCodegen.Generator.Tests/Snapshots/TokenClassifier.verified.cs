@@ -31,7 +31,7 @@ namespace Demo
         /// <summary>True: Forward writes one output row after the last step (many-to-one); false: one row per step.</summary>
         public const bool OutputsLastStepOnly = true;
         /// <summary>The arithmetic path of this build: "Vector512", "Vector256", "Vector128" or "Scalar".</summary>
-        public static string SimdPath => global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "Vector512" : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "Vector256" : global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? "Vector128" : "Scalar";
+        public static string SimdPath => (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || global::RnnCodegen.SimdEmulation.Vector512) ? "Vector512" : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "Vector256" : global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? "Vector128" : "Scalar";
 
         // Offsets of the parameter tensors in the flat parameter vector (PyTorch names, row-major PyTorch shapes).
         private const int PEmbedding = 0; // embedding.weight [100, 8]
