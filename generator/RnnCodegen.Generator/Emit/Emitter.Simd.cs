@@ -486,7 +486,7 @@ namespace RnnCodegen.Generator.Emit
                 else if (s.Cell != Cell.Rnn)
                 {
                     EmitGateActivationLoops(w, width, s.Cell, h, "gt");
-                    w.Open("for (nuint u = 0; u < " + I(h) + "; u += " + I(width) + ")");
+                    OpenUnitLoop(w, 0, h, width);
                     if (s.Cell == Cell.Lstm)
                     {
                         w.Line(VT + " o = " + Load("gt", I(3 * h) + " + u") + ";");
@@ -505,7 +505,7 @@ namespace RnnCodegen.Generator.Emit
                     w.Close();
                     continue;
                 }
-                w.Open("for (nuint u = 0; u < " + I(h) + "; u += " + I(width) + ")");
+                OpenUnitLoop(w, 0, h, width);
                 switch (s.Cell)
                 {
                     case Cell.Lstm:
@@ -617,7 +617,7 @@ namespace RnnCodegen.Generator.Emit
             else if (s.Cell != Cell.Rnn)
             {
                 EmitGateActivationLoops(w, width, s.Cell, Hp, "g");
-                w.Open("for (nuint u = 0; u < " + I(Hp) + "; u += " + I(width) + ")");
+                OpenUnitLoop(w, 0, Hp, width);
                 if (s.Cell == Cell.Lstm)
                 {
                     w.Line(VT + " c = " + Load("g", I(Hp) + " + u") + " * " + Load("ck", "u") + " + " + Load("g", "u") + " * " + Load("g", I(2 * Hp) + " + u") + ";");
@@ -633,7 +633,7 @@ namespace RnnCodegen.Generator.Emit
                 w.Close();
                 return;
             }
-            w.Open("for (nuint u = 0; u < " + I(Hp) + "; u += " + I(width) + ")");
+            OpenUnitLoop(w, 0, Hp, width);
             switch (s.Cell)
             {
                 case Cell.Lstm:
@@ -659,6 +659,21 @@ namespace RnnCodegen.Generator.Emit
         }
 
         /// <summary>
+        /// Opens the loop over the unit vectors u = from, from + width, ... below <paramref name="to"/>; for a single vector a
+        /// plain block that sets u. The JIT does not unroll a loop of one iteration, and treated everything around it as
+        /// loop-carried: it hoisted the activations' constants in front of it and spilled them (shape C's layers).
+        /// </summary>
+        private static void OpenUnitLoop(CodeWriter w, int from, int to, int width)
+        {
+            if (to - from > width) w.Open("for (nuint u = " + I(from) + "; u < " + I(to) + "; u += " + I(width) + ")");
+            else
+            {
+                w.Open("");
+                w.Line("nuint u = " + I(from) + ";");
+            }
+        }
+
+        /// <summary>
         /// The gate activations of a layer as loops over whole gates, from the pre-activations in the gate scratch g into
         /// <paramref name="target"/> (g itself, or the training tape): LSTM sigmoid(i, f), tanh(g), sigmoid(o); GRU
         /// sigmoid(r, z). Every vector is independent of the others, so the out-of-order core overlaps them; the cell update
@@ -669,7 +684,11 @@ namespace RnnCodegen.Generator.Emit
         {
             string v = VectorClass(width);
             void Loop(int from, int to, string function, string comment)
-                => w.Line("for (nuint u = " + I(from) + "; u < " + I(to) + "; u += " + I(width) + ") " + v + ".StoreUnsafe(" + A + "." + function + "(" + LoadAt(v, "g", "u") + "), ref " + target + ", u); // " + comment);
+            {
+                string statement = v + ".StoreUnsafe(" + A + "." + function + "(" + LoadAt(v, "g", "u") + "), ref " + target + ", u); // " + comment;
+                if (to - from > width) w.Line("for (nuint u = " + I(from) + "; u < " + I(to) + "; u += " + I(width) + ") " + statement);
+                else w.Line("{ nuint u = " + I(from) + "; " + statement + " }");
+            }
             Loop(0, 2 * stride, "Sigmoid", cell == Cell.Lstm ? "i, f" : "r, z");
             if (cell != Cell.Lstm) return;
             Loop(2 * stride, 3 * stride, "Tanh", "g");

@@ -311,8 +311,8 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
                 p0 = (a0 + b0) + (c0 + d0);
             }
             // One vector per gate: the pre-activations p0.. never leave the registers.
-            for (nuint u = 0; u < 8; u += 8)
             {
+                nuint u = 0;
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.Max(p0, global::System.Runtime.Intrinsics.Vector256<float>.Zero), ref hk, u);
             }
         }

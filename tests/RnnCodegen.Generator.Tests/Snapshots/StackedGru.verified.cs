@@ -369,8 +369,8 @@ namespace Demo.Models
                     p3 = a3 + b3;
                 }
                 // One vector per gate: the pre-activations p0.. never leave the registers.
-                for (nuint u = 0; u < 16; u += 16)
                 {
+                    nuint u = 0;
                     global::System.Runtime.Intrinsics.Vector512<float> r = global::RnnCodegen.Activations.Sigmoid(p0);
                     global::System.Runtime.Intrinsics.Vector512<float> z = global::RnnCodegen.Activations.Sigmoid(p1);
                     global::System.Runtime.Intrinsics.Vector512<float> n = global::RnnCodegen.Activations.Tanh(p2 + r * p3);
@@ -433,8 +433,8 @@ namespace Demo.Models
                     p3 = a3 + b3;
                 }
                 // One vector per gate: the pre-activations p0.. never leave the registers.
-                for (nuint u = 0; u < 16; u += 16)
                 {
+                    nuint u = 0;
                     global::System.Runtime.Intrinsics.Vector512<float> r = global::RnnCodegen.Activations.Sigmoid(p0);
                     global::System.Runtime.Intrinsics.Vector512<float> z = global::RnnCodegen.Activations.Sigmoid(p1);
                     global::System.Runtime.Intrinsics.Vector512<float> n = global::RnnCodegen.Activations.Tanh(p2 + r * p3);
