@@ -713,7 +713,11 @@ namespace RnnCodegen.Generator.Emit
             w.Line();
         }
 
-        /// <summary>Vectors over the rows (few columns, e.g. a single input or the bias sums): 4 vectors, then 1, then scalars; per column.</summary>
+        /// <summary>
+        /// Vectors over the rows (few columns, e.g. a single input or the bias sums): 8 vectors, then 4, then 1, then scalars;
+        /// per column. Each sum is one FMA chain over the steps, so the FMA latency bounds a block: with 8 chains instead of 4
+        /// the 128 x 1 sums of shape A (W_ih, each bias) went from 300-350 to 270-295 ns on Vector256 (Zen 3).
+        /// </summary>
         private void EmitOuterSumRows(int width)
         {
             var w = _w;
@@ -723,7 +727,7 @@ namespace RnnCodegen.Generator.Emit
             w.Open("private static void OuterSumRows" + I(width * 32) + "(ref float g, int rows, int cols, ref float a, int aStride, ref float b, int bStride, int steps)");
             w.Open("for (int c = 0; c < cols; c++)");
             w.Line("int r = 0;");
-            foreach (int vectors in new[] { 4, 1 })
+            foreach (int vectors in new[] { 8, 4, 1 })
             {
                 w.Open("for (; r + " + I(vectors * width) + " <= rows; r += " + I(vectors * width) + ")");
                 var decl = new System.Collections.Generic.List<string>();

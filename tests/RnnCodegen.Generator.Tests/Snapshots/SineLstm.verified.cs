@@ -1538,6 +1538,46 @@ namespace Demo
             for (int c = 0; c < cols; c++)
             {
                 int r = 0;
+                for (; r + 128 <= rows; r += 128)
+                {
+                    global::System.Runtime.Intrinsics.Vector512<float> p0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, p1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, p2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, p3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, p4 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, p5 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, p6 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, p7 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
+                    for (int t = 0; t < steps; t++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> x = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c));
+                        ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
+                        p0 = MulAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref at, 0), x, p0);
+                        p1 = MulAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref at, 16), x, p1);
+                        p2 = MulAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref at, 32), x, p2);
+                        p3 = MulAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref at, 48), x, p3);
+                        p4 = MulAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref at, 64), x, p4);
+                        p5 = MulAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref at, 80), x, p5);
+                        p6 = MulAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref at, 96), x, p6);
+                        p7 = MulAdd(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref at, 112), x, p7);
+                    }
+                    if (cols == 1)
+                    {
+                        ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, r);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 0) + p0, ref g0, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 16) + p1, ref g0, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 32) + p2, ref g0, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 48) + p3, ref g0, (nuint)48);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 64) + p4, ref g0, (nuint)64);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 80) + p5, ref g0, (nuint)80);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 96) + p6, ref g0, (nuint)96);
+                        global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g0, 112) + p7, ref g0, (nuint)112);
+                    }
+                    else
+                    {
+                        for (int l = 0; l < 16; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 0 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector512.GetElement(p0, l);
+                        for (int l = 0; l < 16; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 16 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector512.GetElement(p1, l);
+                        for (int l = 0; l < 16; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 32 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector512.GetElement(p2, l);
+                        for (int l = 0; l < 16; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 48 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector512.GetElement(p3, l);
+                        for (int l = 0; l < 16; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 64 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector512.GetElement(p4, l);
+                        for (int l = 0; l < 16; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 80 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector512.GetElement(p5, l);
+                        for (int l = 0; l < 16; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 96 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector512.GetElement(p6, l);
+                        for (int l = 0; l < 16; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 112 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector512.GetElement(p7, l);
+                    }
+                }
                 for (; r + 64 <= rows; r += 64)
                 {
                     global::System.Runtime.Intrinsics.Vector512<float> p0 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, p1 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, p2 = global::System.Runtime.Intrinsics.Vector512<float>.Zero, p3 = global::System.Runtime.Intrinsics.Vector512<float>.Zero;
@@ -1707,6 +1747,46 @@ namespace Demo
             for (int c = 0; c < cols; c++)
             {
                 int r = 0;
+                for (; r + 64 <= rows; r += 64)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> p0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, p1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, p2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, p3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, p4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, p5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, p6 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, p7 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (int t = 0; t < steps; t++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> x = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c));
+                        ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
+                        p0 = MulAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref at, 0), x, p0);
+                        p1 = MulAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref at, 8), x, p1);
+                        p2 = MulAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref at, 16), x, p2);
+                        p3 = MulAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref at, 24), x, p3);
+                        p4 = MulAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref at, 32), x, p4);
+                        p5 = MulAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref at, 40), x, p5);
+                        p6 = MulAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref at, 48), x, p6);
+                        p7 = MulAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref at, 56), x, p7);
+                    }
+                    if (cols == 1)
+                    {
+                        ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, r);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0) + p0, ref g0, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 8) + p1, ref g0, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 16) + p2, ref g0, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 24) + p3, ref g0, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 32) + p4, ref g0, (nuint)32);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 40) + p5, ref g0, (nuint)40);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 48) + p6, ref g0, (nuint)48);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 56) + p7, ref g0, (nuint)56);
+                    }
+                    else
+                    {
+                        for (int l = 0; l < 8; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 0 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector256.GetElement(p0, l);
+                        for (int l = 0; l < 8; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 8 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector256.GetElement(p1, l);
+                        for (int l = 0; l < 8; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 16 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector256.GetElement(p2, l);
+                        for (int l = 0; l < 8; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 24 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector256.GetElement(p3, l);
+                        for (int l = 0; l < 8; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 32 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector256.GetElement(p4, l);
+                        for (int l = 0; l < 8; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 40 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector256.GetElement(p5, l);
+                        for (int l = 0; l < 8; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 48 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector256.GetElement(p6, l);
+                        for (int l = 0; l < 8; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 56 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector256.GetElement(p7, l);
+                    }
+                }
                 for (; r + 32 <= rows; r += 32)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> p0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, p1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, p2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, p3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
@@ -1876,6 +1956,46 @@ namespace Demo
             for (int c = 0; c < cols; c++)
             {
                 int r = 0;
+                for (; r + 32 <= rows; r += 32)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> p0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, p1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, p2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, p3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, p4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, p5 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, p6 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, p7 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (int t = 0; t < steps; t++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c));
+                        ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
+                        p0 = MulAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref at, 0), x, p0);
+                        p1 = MulAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref at, 4), x, p1);
+                        p2 = MulAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref at, 8), x, p2);
+                        p3 = MulAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref at, 12), x, p3);
+                        p4 = MulAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref at, 16), x, p4);
+                        p5 = MulAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref at, 20), x, p5);
+                        p6 = MulAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref at, 24), x, p6);
+                        p7 = MulAdd(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref at, 28), x, p7);
+                    }
+                    if (cols == 1)
+                    {
+                        ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, r);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 0) + p0, ref g0, (nuint)0);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 4) + p1, ref g0, (nuint)4);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 8) + p2, ref g0, (nuint)8);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 12) + p3, ref g0, (nuint)12);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 16) + p4, ref g0, (nuint)16);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 20) + p5, ref g0, (nuint)20);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 24) + p6, ref g0, (nuint)24);
+                        global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 28) + p7, ref g0, (nuint)28);
+                    }
+                    else
+                    {
+                        for (int l = 0; l < 4; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 0 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector128.GetElement(p0, l);
+                        for (int l = 0; l < 4; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 4 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector128.GetElement(p1, l);
+                        for (int l = 0; l < 4; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 8 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector128.GetElement(p2, l);
+                        for (int l = 0; l < 4; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 12 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector128.GetElement(p3, l);
+                        for (int l = 0; l < 4; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 16 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector128.GetElement(p4, l);
+                        for (int l = 0; l < 4; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 20 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector128.GetElement(p5, l);
+                        for (int l = 0; l < 4; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 24 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector128.GetElement(p6, l);
+                        for (int l = 0; l < 4; l++) global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 28 + l) * cols + c) += global::System.Runtime.Intrinsics.Vector128.GetElement(p7, l);
+                    }
+                }
                 for (; r + 16 <= rows; r += 16)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> p0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, p1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, p2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero, p3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
