@@ -441,14 +441,14 @@ namespace RnnCodegen.Generator.Emit
                 if (L > 1) w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
                 EmitSkipLocalsInit();
                 w.Open("private void " + (L > 1 ? "TrainLayer" + I(layer) + "Simd" : "TrainLayersSimd") + I(width * 32) + "(TrainingWorkspace ws, int t)");
-                EmitFastTrainLayer(w, L > 1 ? layer : -1, width);
+                EmitFastTrainLayer(w, layer, width);
                 w.Close();
             }
             w.Line();
         }
 
-        /// <summary>Layer <paramref name="layer"/> of the SIMD training step, or every layer for -1 (one layer).</summary>
-        private void EmitFastTrainLayer(CodeWriter w, int layer, int width)
+        /// <summary>Layer <paramref name="k"/> of the SIMD training step: the tape references, the gate sums, the cell update.</summary>
+        private void EmitFastTrainLayer(CodeWriter w, int k, int width)
         {
             var s = _spec;
             int h = s.Hidden, L = s.Layers;
@@ -466,72 +466,68 @@ namespace RnnCodegen.Generator.Emit
             }
             w.Line("ref float input = ref " + U + ".Add(ref " + MM + ".GetArrayDataReference(ws.TapeInputs), t * InputSize);");
             if (Alternates(width)) w.Line("bool reverse = (t & 1) != 0; // the panel walk alternates, as in the step");
-            for (int k = 0; k < L; k++)
+            w.Line("// Layer " + I(k) + " at step t: h(t-1) from tape slot t, the new state into slot t + 1.");
+            w.Open("");
+            w.Line("ref float hp = ref " + U + ".Add(ref tapeH, (t * " + I(L) + " + " + I(k) + ") * " + I(h) + ");");
+            w.Line("ref float hn = ref " + U + ".Add(ref tapeH, ((t + 1) * " + I(L) + " + " + I(k) + ") * " + I(h) + ");");
+            if (k > 0) w.Line("ref float below = ref " + U + ".Add(ref tapeH, ((t + 1) * " + I(L) + " + " + I(k - 1) + ") * " + I(h) + ");");
+            w.Line("ref float gt = ref " + U + ".Add(ref gates, " + I(k * GateTape) + ");");
+            if (s.Cell == Cell.Lstm)
             {
-                if (layer >= 0 && k != layer) continue;
-                w.Line("// Layer " + I(k) + " at step t: h(t-1) from tape slot t, the new state into slot t + 1.");
-                w.Open("");
-                w.Line("ref float hp = ref " + U + ".Add(ref tapeH, (t * " + I(L) + " + " + I(k) + ") * " + I(h) + ");");
-                w.Line("ref float hn = ref " + U + ".Add(ref tapeH, ((t + 1) * " + I(L) + " + " + I(k) + ") * " + I(h) + ");");
-                if (k > 0) w.Line("ref float below = ref " + U + ".Add(ref tapeH, ((t + 1) * " + I(L) + " + " + I(k - 1) + ") * " + I(h) + ");");
-                w.Line("ref float gt = ref " + U + ".Add(ref gates, " + I(k * GateTape) + ");");
+                w.Line("ref float cp = ref " + U + ".Add(ref tapeC, (t * " + I(L) + " + " + I(k) + ") * " + I(h) + ");");
+                w.Line("ref float cn = ref " + U + ".Add(ref tapeC, ((t + 1) * " + I(L) + " + " + I(k) + ") * " + I(h) + ");");
+                w.Line("ref float tc = ref " + U + ".Add(ref tanhC, " + I(k * h) + ");");
+            }
+            EmitGemv(w, k, width, k == 0 ? "input" : "below", "hp", "g");
+            if (GatesInRegisters(width)) w.Line("// One vector per gate: the pre-activations p0.. never leave the registers.");
+            else if (s.Cell != Cell.Rnn)
+            {
+                EmitGateActivationLoops(w, width, s.Cell, h, "gt");
+                OpenUnitLoop(w, 0, h, width);
                 if (s.Cell == Cell.Lstm)
                 {
-                    w.Line("ref float cp = ref " + U + ".Add(ref tapeC, (t * " + I(L) + " + " + I(k) + ") * " + I(h) + ");");
-                    w.Line("ref float cn = ref " + U + ".Add(ref tapeC, ((t + 1) * " + I(L) + " + " + I(k) + ") * " + I(h) + ");");
-                    w.Line("ref float tc = ref " + U + ".Add(ref tanhC, " + I(k * h) + ");");
+                    w.Line(VT + " o = " + Load("gt", I(3 * h) + " + u") + ";");
+                    w.Line(VT + " c = " + Load("gt", I(h) + " + u") + " * " + Load("cp", "u") + " + " + Load("gt", "u") + " * " + Load("gt", I(2 * h) + " + u") + ";");
+                    w.Line(VT + " tanh = " + A + ".Tanh(c);");
+                    w.Line(V + ".StoreUnsafe(c, ref cn, u); " + V + ".StoreUnsafe(tanh, ref tc, u); " + V + ".StoreUnsafe(o * tanh, ref hn, u);");
                 }
-                EmitGemv(w, k, width, k == 0 ? "input" : "below", "hp", "g");
-                if (GatesInRegisters(width)) w.Line("// One vector per gate: the pre-activations p0.. never leave the registers.");
-                else if (s.Cell != Cell.Rnn)
+                else
                 {
-                    EmitGateActivationLoops(w, width, s.Cell, h, "gt");
-                    OpenUnitLoop(w, 0, h, width);
-                    if (s.Cell == Cell.Lstm)
-                    {
-                        w.Line(VT + " o = " + Load("gt", I(3 * h) + " + u") + ";");
-                        w.Line(VT + " c = " + Load("gt", I(h) + " + u") + " * " + Load("cp", "u") + " + " + Load("gt", "u") + " * " + Load("gt", I(2 * h) + " + u") + ";");
-                        w.Line(VT + " tanh = " + A + ".Tanh(c);");
-                        w.Line(V + ".StoreUnsafe(c, ref cn, u); " + V + ".StoreUnsafe(tanh, ref tc, u); " + V + ".StoreUnsafe(o * tanh, ref hn, u);");
-                    }
-                    else
-                    {
-                        w.Line(VT + " nh = " + Load("g", I(3 * h) + " + u") + ";");
-                        w.Line(VT + " n = " + A + ".Tanh(" + Load("g", I(2 * h) + " + u") + " + " + Load("gt", "u") + " * nh);");
-                        w.Line(V + ".StoreUnsafe(n, ref gt, " + I(2 * h) + " + u); " + V + ".StoreUnsafe(nh, ref gt, " + I(5 * h) + " + u);");
-                        w.Line(V + ".StoreUnsafe(n + " + Load("gt", I(h) + " + u") + " * (" + Load("hp", "u") + " - n), ref hn, u);");
-                    }
-                    w.Close();
-                    w.Close();
-                    continue;
-                }
-                OpenUnitLoop(w, 0, h, width);
-                switch (s.Cell)
-                {
-                    case Cell.Lstm:
-                        EmitLstmGateActivations(w, width, VT, Load, h);
-                        w.Line(VT + " c = f * " + Load("cp", "u") + " + i * gg;");
-                        w.Line(VT + " tanh = " + A + ".Tanh(c);");
-                        w.Line(V + ".StoreUnsafe(i, ref gt, u); " + V + ".StoreUnsafe(f, ref gt, " + I(h) + " + u); " + V + ".StoreUnsafe(gg, ref gt, " + I(2 * h) + " + u); " + V + ".StoreUnsafe(o, ref gt, " + I(3 * h) + " + u);");
-                        w.Line(V + ".StoreUnsafe(c, ref cn, u); " + V + ".StoreUnsafe(tanh, ref tc, u); " + V + ".StoreUnsafe(o * tanh, ref hn, u);");
-                        break;
-                    case Cell.Gru:
-                        w.Line(VT + " r = " + A + ".Sigmoid(" + Gate(width, 0, h, Load) + ");");
-                        w.Line(VT + " z = " + A + ".Sigmoid(" + Gate(width, 1, h, Load) + ");");
-                        w.Line(VT + " nh = " + Gate(width, 3, h, Load) + ";");
-                        w.Line(VT + " n = " + A + ".Tanh(" + Gate(width, 2, h, Load) + " + r * nh);");
-                        w.Line(V + ".StoreUnsafe(r, ref gt, u); " + V + ".StoreUnsafe(z, ref gt, " + I(h) + " + u); " + V + ".StoreUnsafe(n, ref gt, " + I(2 * h) + " + u); " + V + ".StoreUnsafe(nh, ref gt, " + I(5 * h) + " + u);");
-                        w.Line(V + ".StoreUnsafe(n + z * (" + Load("hp", "u") + " - n), ref hn, u);");
-                        break;
-                    default:
-                        w.Line(VT + " a = " + Gate(width, 0, h, Load) + ";");
-                        w.Line(V + ".StoreUnsafe(a, ref gt, u);");
-                        w.Line(s.Activation == 1 ? V + ".StoreUnsafe(" + V + ".Max(a, " + VT + ".Zero), ref hn, u);" : V + ".StoreUnsafe(" + A + ".Tanh(a), ref hn, u);");
-                        break;
+                    w.Line(VT + " nh = " + Load("g", I(3 * h) + " + u") + ";");
+                    w.Line(VT + " n = " + A + ".Tanh(" + Load("g", I(2 * h) + " + u") + " + " + Load("gt", "u") + " * nh);");
+                    w.Line(V + ".StoreUnsafe(n, ref gt, " + I(2 * h) + " + u); " + V + ".StoreUnsafe(nh, ref gt, " + I(5 * h) + " + u);");
+                    w.Line(V + ".StoreUnsafe(n + " + Load("gt", I(h) + " + u") + " * (" + Load("hp", "u") + " - n), ref hn, u);");
                 }
                 w.Close();
                 w.Close();
+                return;
             }
+            OpenUnitLoop(w, 0, h, width);
+            switch (s.Cell)
+            {
+                case Cell.Lstm:
+                    EmitLstmGateActivations(w, width, VT, Load, h);
+                    w.Line(VT + " c = f * " + Load("cp", "u") + " + i * gg;");
+                    w.Line(VT + " tanh = " + A + ".Tanh(c);");
+                    w.Line(V + ".StoreUnsafe(i, ref gt, u); " + V + ".StoreUnsafe(f, ref gt, " + I(h) + " + u); " + V + ".StoreUnsafe(gg, ref gt, " + I(2 * h) + " + u); " + V + ".StoreUnsafe(o, ref gt, " + I(3 * h) + " + u);");
+                    w.Line(V + ".StoreUnsafe(c, ref cn, u); " + V + ".StoreUnsafe(tanh, ref tc, u); " + V + ".StoreUnsafe(o * tanh, ref hn, u);");
+                    break;
+                case Cell.Gru:
+                    w.Line(VT + " r = " + A + ".Sigmoid(" + Gate(width, 0, h, Load) + ");");
+                    w.Line(VT + " z = " + A + ".Sigmoid(" + Gate(width, 1, h, Load) + ");");
+                    w.Line(VT + " nh = " + Gate(width, 3, h, Load) + ";");
+                    w.Line(VT + " n = " + A + ".Tanh(" + Gate(width, 2, h, Load) + " + r * nh);");
+                    w.Line(V + ".StoreUnsafe(r, ref gt, u); " + V + ".StoreUnsafe(z, ref gt, " + I(h) + " + u); " + V + ".StoreUnsafe(n, ref gt, " + I(2 * h) + " + u); " + V + ".StoreUnsafe(nh, ref gt, " + I(5 * h) + " + u);");
+                    w.Line(V + ".StoreUnsafe(n + z * (" + Load("hp", "u") + " - n), ref hn, u);");
+                    break;
+                default:
+                    w.Line(VT + " a = " + Gate(width, 0, h, Load) + ";");
+                    w.Line(V + ".StoreUnsafe(a, ref gt, u);");
+                    w.Line(s.Activation == 1 ? V + ".StoreUnsafe(" + V + ".Max(a, " + VT + ".Zero), ref hn, u);" : V + ".StoreUnsafe(" + A + ".Tanh(a), ref hn, u);");
+                    break;
+            }
+            w.Close();
+            w.Close();
         }
 
         private void EmitFastStep(int width)
@@ -603,7 +599,6 @@ namespace RnnCodegen.Generator.Emit
             string V = VectorClass(width);
             string VT = V + "<float>";
             string Load(string reference, string offset) => LoadAt(V, reference, offset);
-            int inSize = s.LayerInput(k);
             string src = k == 0 ? "input" : "below";
             w.Line("// Layer " + I(k) + ": gates = bias + [x | h] rows of the packed matrix.");
             w.Open("");
@@ -685,9 +680,10 @@ namespace RnnCodegen.Generator.Emit
             string v = VectorClass(width);
             void Loop(int from, int to, string function, string comment)
             {
-                string statement = v + ".StoreUnsafe(" + A + "." + function + "(" + LoadAt(v, "g", "u") + "), ref " + target + ", u); // " + comment;
-                if (to - from > width) w.Line("for (nuint u = " + I(from) + "; u < " + I(to) + "; u += " + I(width) + ") " + statement);
-                else w.Line("{ nuint u = " + I(from) + "; " + statement + " }");
+                w.Line("// " + comment);
+                OpenUnitLoop(w, from, to, width);
+                w.Line(v + ".StoreUnsafe(" + A + "." + function + "(" + LoadAt(v, "g", "u") + "), ref " + target + ", u);");
+                w.Close();
             }
             Loop(0, 2 * stride, "Sigmoid", cell == Cell.Lstm ? "i, f" : "r, z");
             if (cell != Cell.Lstm) return;

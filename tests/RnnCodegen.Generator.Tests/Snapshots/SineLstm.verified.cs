@@ -335,9 +335,21 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a6 + b6, ref g, 96);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a7 + b7, ref g, 112);
                 }
-                for (nuint u = 0; u < 64; u += 16) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(u))), ref g, u); // i, f
-                for (nuint u = 64; u < 96; u += 16) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(u))), ref g, u); // g
-                for (nuint u = 96; u < 128; u += 16) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(u))), ref g, u); // o
+                // i, f
+                for (nuint u = 0; u < 64; u += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(u))), ref g, u);
+                }
+                // g
+                for (nuint u = 64; u < 96; u += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(u))), ref g, u);
+                }
+                // o
+                for (nuint u = 96; u < 128; u += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(u))), ref g, u);
+                }
                 for (nuint u = 0; u < 32; u += 16)
                 {
                     global::System.Runtime.Intrinsics.Vector512<float> c = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(32 + u)) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref ck, (nuint)(u)) + global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(u)) * global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(64 + u));
@@ -434,9 +446,21 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2 + b2, ref g, (nuint)(96 + 16));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3 + b3, ref g, (nuint)(96 + 24));
                 }
-                for (nuint u = 0; u < 64; u += 8) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u))), ref g, u); // i, f
-                for (nuint u = 64; u < 96; u += 8) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u))), ref g, u); // g
-                for (nuint u = 96; u < 128; u += 8) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u))), ref g, u); // o
+                // i, f
+                for (nuint u = 0; u < 64; u += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u))), ref g, u);
+                }
+                // g
+                for (nuint u = 64; u < 96; u += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u))), ref g, u);
+                }
+                // o
+                for (nuint u = 96; u < 128; u += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u))), ref g, u);
+                }
                 for (nuint u = 0; u < 32; u += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> c = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(32 + u)) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ck, (nuint)(u)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u)) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(64 + u));
@@ -530,9 +554,21 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, 120);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(120 + 4));
                 }
-                for (nuint u = 0; u < 64; u += 4) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u))), ref g, u); // i, f
-                for (nuint u = 64; u < 96; u += 4) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u))), ref g, u); // g
-                for (nuint u = 96; u < 128; u += 4) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u))), ref g, u); // o
+                // i, f
+                for (nuint u = 0; u < 64; u += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u))), ref g, u);
+                }
+                // g
+                for (nuint u = 64; u < 96; u += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u))), ref g, u);
+                }
+                // o
+                for (nuint u = 96; u < 128; u += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u))), ref g, u);
+                }
                 for (nuint u = 0; u < 32; u += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> c = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(32 + u)) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref ck, (nuint)(u)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u)) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(64 + u));
@@ -622,9 +658,21 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a6 + b6, ref g, 96);
                     global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(a7 + b7, ref g, 112);
                 }
-                for (nuint u = 0; u < 64; u += 16) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(u))), ref gt, u); // i, f
-                for (nuint u = 64; u < 96; u += 16) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(u))), ref gt, u); // g
-                for (nuint u = 96; u < 128; u += 16) global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(u))), ref gt, u); // o
+                // i, f
+                for (nuint u = 0; u < 64; u += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(u))), ref gt, u);
+                }
+                // g
+                for (nuint u = 64; u < 96; u += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(u))), ref gt, u);
+                }
+                // o
+                for (nuint u = 96; u < 128; u += 16)
+                {
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref g, (nuint)(u))), ref gt, u);
+                }
                 for (nuint u = 0; u < 32; u += 16)
                 {
                     global::System.Runtime.Intrinsics.Vector512<float> o = global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref gt, (nuint)(96 + u));
@@ -717,9 +765,21 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2 + b2, ref g, (nuint)(96 + 16));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3 + b3, ref g, (nuint)(96 + 24));
                 }
-                for (nuint u = 0; u < 64; u += 8) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u))), ref gt, u); // i, f
-                for (nuint u = 64; u < 96; u += 8) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u))), ref gt, u); // g
-                for (nuint u = 96; u < 128; u += 8) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u))), ref gt, u); // o
+                // i, f
+                for (nuint u = 0; u < 64; u += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u))), ref gt, u);
+                }
+                // g
+                for (nuint u = 64; u < 96; u += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u))), ref gt, u);
+                }
+                // o
+                for (nuint u = 96; u < 128; u += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u))), ref gt, u);
+                }
                 for (nuint u = 0; u < 32; u += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gt, (nuint)(96 + u));
@@ -809,9 +869,21 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, 120);
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(120 + 4));
                 }
-                for (nuint u = 0; u < 64; u += 4) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u))), ref gt, u); // i, f
-                for (nuint u = 64; u < 96; u += 4) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u))), ref gt, u); // g
-                for (nuint u = 96; u < 128; u += 4) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u))), ref gt, u); // o
+                // i, f
+                for (nuint u = 0; u < 64; u += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u))), ref gt, u);
+                }
+                // g
+                for (nuint u = 64; u < 96; u += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u))), ref gt, u);
+                }
+                // o
+                for (nuint u = 96; u < 128; u += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u))), ref gt, u);
+                }
                 for (nuint u = 0; u < 32; u += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> o = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref gt, (nuint)(96 + u));

@@ -549,7 +549,11 @@ namespace Demo.Models
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(block + 8));
                 }
-                for (nuint u = 0; u < 32; u += 8) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u))), ref g, u); // r, z
+                // r, z
+                for (nuint u = 0; u < 32; u += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u))), ref g, u);
+                }
                 for (nuint u = 0; u < 16; u += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> n = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(32 + u)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u)) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(48 + u)));
@@ -660,7 +664,11 @@ namespace Demo.Models
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(block));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(block + 8));
                 }
-                for (nuint u = 0; u < 32; u += 8) global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u))), ref g, u); // r, z
+                // r, z
+                for (nuint u = 0; u < 32; u += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u))), ref g, u);
+                }
                 for (nuint u = 0; u < 16; u += 8)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> n = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(32 + u)) + global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(u)) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g, (nuint)(48 + u)));
@@ -781,7 +789,11 @@ namespace Demo.Models
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)(block + 8));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)(block + 12));
                 }
-                for (nuint u = 0; u < 32; u += 4) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u))), ref g, u); // r, z
+                // r, z
+                for (nuint u = 0; u < 32; u += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u))), ref g, u);
+                }
                 for (nuint u = 0; u < 16; u += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> n = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(32 + u)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u)) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(48 + u)));
@@ -900,7 +912,11 @@ namespace Demo.Models
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)(block + 8));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)(block + 12));
                 }
-                for (nuint u = 0; u < 32; u += 4) global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u))), ref g, u); // r, z
+                // r, z
+                for (nuint u = 0; u < 32; u += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::RnnCodegen.Activations.Sigmoid(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u))), ref g, u);
+                }
                 for (nuint u = 0; u < 16; u += 4)
                 {
                     global::System.Runtime.Intrinsics.Vector128<float> n = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(32 + u)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u)) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(48 + u)));
