@@ -23,7 +23,7 @@ namespace RnnCodegen.Tests
             if (!string.IsNullOrEmpty(expected)) Assert.Equal(expected, SineLstm.SimdPath);
         }
     
-        public static IEnumerable<object[]> WideModels() => new IFloatModel[] { new WideGru(), new OddWideLstm(), new WideRnn() }.Select(m => new object[] { m });
+        public static IEnumerable<object[]> WideModels() => new IFloatModel[] { new WideGru(), new GateSpanningGru(), new MidGru(), new OddWideLstm(), new WideRnn() }.Select(m => new object[] { m });
 
         /// <summary>Uniform in ±2/sqrt(Hidden): the gates stay out of saturation, so a wrong or skipped block shows.</summary>
         private static void Moderate(IRecurrentModel model, int seed)

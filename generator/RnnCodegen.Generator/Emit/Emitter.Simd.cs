@@ -66,8 +66,19 @@ namespace RnnCodegen.Generator.Emit
 
         private int COffset(int k) => _spec.Layers * Sp + k * Sp;
 
-        /// <summary>Packed gate columns per layer: LSTM i f g o; GRU r z n(x) n(h); RNN one block.</summary>
+        /// <summary>
+        /// Packed gate columns per layer: LSTM i f g o; GRU r z n(h) n(x), so that the three blocks the hidden rows reach are
+        /// contiguous and register blocks can span them (the gate scratch keeps the order r z n(x) n(h):
+        /// <see cref="GateColumn"/>); RNN one block.
+        /// </summary>
         private int PackedGates => _spec.Cell == Cell.Rnn ? 1 : 4;
+
+        /// <summary>The gate scratch column of packed column <paramref name="column"/>: GRU's n(h) and n(x) blocks trade places.</summary>
+        private int GateColumn(int column)
+        {
+            if (_spec.Cell != Cell.Gru || column < 2 * Hp) return column;
+            return column < 3 * Hp ? column + Hp : column - Hp;
+        }
 
         private int Gp => PackedGates * Hp;
 
@@ -167,7 +178,9 @@ namespace RnnCodegen.Generator.Emit
                 // Per gate, in runs of units that stay within one panel on both the input and the hidden side: PyTorch's
                 // weight rows of those units, transposed into the panel rows (Kernels.Transpose works in register tiles).
                 w.Open("for (int gate = 0; gate < " + I(s.GateRows / h) + "; gate++)");
-                w.Line("int xBase = gate * " + I(Hp) + ", hBase = " + (s.Cell == Cell.Gru ? "(gate == 2 ? 3 : gate) * " + I(Hp) : "xBase") + ";");
+                w.Line(s.Cell == Cell.Gru
+                    ? "int xBase = (gate == 2 ? 3 : gate) * " + I(Hp) + ", hBase = gate * " + I(Hp) + "; // packed n(h) before n(x)"
+                    : "int xBase = gate * " + I(Hp) + ", hBase = xBase;");
                 w.Open("for (int u = 0, run; u < " + I(h) + "; u += run)");
                 w.Line("int xd = QWeights" + I(k) + " + PanelColumn(xBase + u, " + I(rows) + ", " + I(Gp) + ", panel, out int xs), hd = QWeights" + I(k) + " + PanelColumn(hBase + u, " + I(rows) + ", " + I(Gp) + ", panel, out int hs) + " + I(input) + " * hs;");
                 w.Line("run = global::System.Math.Min(" + I(h) + " - u, global::System.Math.Min(xs - (xBase + u) % panel, hs - (hBase + u) % panel));");
@@ -179,7 +192,7 @@ namespace RnnCodegen.Generator.Emit
                 w.Line("int gate = r / " + I(h) + ", unit = r % " + I(h) + ";");
                 if (s.Cell == Cell.Gru)
                 {
-                    w.Line("int xColumn = gate * " + I(Hp) + " + unit, hColumn = (gate == 2 ? 3 : gate) * " + I(Hp) + " + unit; // n splits into n(x) and n(h)");
+                    w.Line("int xColumn = (gate == 2 ? 3 : gate) * " + I(Hp) + " + unit, hColumn = gate * " + I(Hp) + " + unit; // n splits into n(h) and n(x)");
                     w.Line("if (gate == 2) { q[QBias" + I(k) + " + xColumn] = p[" + lt.BiasIh.Constant + " + r]; q[QBias" + I(k) + " + hColumn] = p[" + lt.BiasHh.Constant + " + r]; }");
                     w.Line("else q[QBias" + I(k) + " + xColumn] = p[" + lt.BiasIh.Constant + " + r] + p[" + lt.BiasHh.Constant + " + r];");
                 }
@@ -268,8 +281,10 @@ namespace RnnCodegen.Generator.Emit
         /// <summary>
         /// Gate vectors per register block. Vector512: 8 (x2 chains = 16 of the 32 zmm registers). Vector256/128: at most 6
         /// (12 accumulators + 2 broadcasts fit the 16 registers of AVX2 and SSE machines), the blocks as even as possible;
-        /// for GRU a divisor of the vectors per gate block, so that every block lies in one gate block and the loops can skip
-        /// the blocks a row cannot reach.
+        /// for GRU with two to four vectors per gate, blocks as even as possible over the r, z and n(h) blocks the hidden rows
+        /// reach (12 vectors: 6 + 6, then n(x)), emitted straight-line (<see cref="GruBlocksSpanGates"/>); otherwise for GRU
+        /// a divisor of the vectors per gate block, so that every block lies in one gate block and the loops can skip the
+        /// blocks a row cannot reach.
         /// </summary>
         private int GroupVectors(int width)
         {
@@ -279,6 +294,11 @@ namespace RnnCodegen.Generator.Emit
             if (_spec.Cell == Cell.Gru)
             {
                 int perGate = Hp / width;
+                if (GruBlocksSpanGates(width))
+                {
+                    int hiddenVectors = 3 * perGate, hiddenBlocks = (hiddenVectors + 5) / 6;
+                    return (hiddenVectors + hiddenBlocks - 1) / hiddenBlocks;
+                }
                 for (int g = 6; g > 1; g--) if (perGate % g == 0) return g;
                 return 1;
             }
@@ -293,7 +313,19 @@ namespace RnnCodegen.Generator.Emit
         private bool RowUsesColumn(bool inputRow, int column)
         {
             if (_spec.Cell != Cell.Gru) return true;
-            return inputRow ? column < 3 * Hp : column < 2 * Hp || column >= 3 * Hp;
+            return inputRow ? column < 2 * Hp || column >= 3 * Hp : column < 3 * Hp;
+        }
+
+        /// <summary>
+        /// GRU on 16-register widths with 2 to 4 vectors per gate (shape B, GRU 1 -> 32, on Vector256): the register blocks
+        /// span the gate blocks, straight-line, each row skipping the vectors it cannot reach. Blocks of one gate (4 vectors, 8
+        /// accumulators) left the FMA latency exposed: B's gate sums took 11 ns per vector against 7.7 for LSTM's blocks of 6.
+        /// </summary>
+        private bool GruBlocksSpanGates(int width)
+        {
+            if (_spec.Cell != Cell.Gru || width == 16) return false;
+            int perGate = Hp / width;
+            return perGate >= 2 && perGate <= 4;
         }
 
         /// <summary>
@@ -341,13 +373,24 @@ namespace RnnCodegen.Generator.Emit
             // per run of gate blocks that takes the same rows (GRU: the n(x) block takes only the input rows, n(h) only the
             // hidden ones); one block, and the remainder, straight-line, skipping the vectors a row cannot reach.
             int first = 0;
-            if (fullGroups >= 2)
+            if (fullGroups >= 2 && !GruBlocksSpanGates(width))
             {
                 var runs = new List<(int From, int To)>();
-                if (_spec.Cell == Cell.Gru && Hp % blockFloats == 0) { runs.Add((0, 2 * Hp)); runs.Add((2 * Hp, 3 * Hp)); runs.Add((3 * Hp, 4 * Hp)); }
+                bool gateRuns = _spec.Cell == Cell.Gru && Hp % blockFloats == 0;
+                if (gateRuns) { runs.Add((0, 2 * Hp)); runs.Add((2 * Hp, 3 * Hp)); runs.Add((3 * Hp, 4 * Hp)); }
                 else runs.Add((0, fullGroups * blockFloats));
                 foreach (var (from, to) in runs)
                 {
+                    // The scratch column of the block's vector v: a fixed shift within a gate run; for GRU blocks that may
+                    // span gate blocks (Vector512 with Hidden not a multiple of 128), GateColumn at run time.
+                    int shift = GateColumn(from) - from;
+                    string StoreAt(string at)
+                    {
+                        if (_spec.Cell != Cell.Gru || (gateRuns && shift == 0)) return Offset(at);
+                        if (gateRuns) return "(nuint)(" + at + (shift > 0 ? " + " : " - ") + I(System.Math.Abs(shift)) + ")";
+                        string c = "(" + at + ")";
+                        return "(" + c + " < " + I(2 * Hp) + " ? " + c + " : " + c + " < " + I(3 * Hp) + " ? " + c + " + " + I(Hp) + " : " + c + " - " + I(Hp) + ")";
+                    }
                     if (Alternates(width))
                     {
                         int count = (to - from) / blockFloats;
@@ -356,7 +399,7 @@ namespace RnnCodegen.Generator.Emit
                     }
                     else w.Open("for (nuint block = " + I(from) + "; block < " + I(to) + "; block += " + I(blockFloats) + ")");
                     EmitGemvBlock(w, k, width, inputSource, hiddenSource, gatesRef, groupVectors, "block", Load, V, VT,
-                        _ => RowUsesColumn(true, from), _ => RowUsesColumn(false, from));
+                        _ => RowUsesColumn(true, from), _ => RowUsesColumn(false, from), (_, at) => StoreAt(at));
                     w.Close();
                 }
                 first = fullGroups * groupVectors;
@@ -373,7 +416,8 @@ namespace RnnCodegen.Generator.Emit
                 int n = System.Math.Min(groupVectors, vectors - first), column = first * width;
                 w.Open("");
                 EmitGemvBlock(w, k, width, inputSource, hiddenSource, gatesRef, n, I(column), Load, V, VT,
-                    v => RowUsesColumn(true, column + v * width), v => RowUsesColumn(false, column + v * width));
+                    v => RowUsesColumn(true, column + v * width), v => RowUsesColumn(false, column + v * width),
+                    (v, at) => _spec.Cell == Cell.Gru ? I(GateColumn(column + v * width)) : Offset(at));
                 w.Close();
             }
         }
@@ -388,7 +432,8 @@ namespace RnnCodegen.Generator.Emit
         /// the sums to the registers p0.. (<see cref="GatesInRegisters"/>) instead of storing them.
         /// </summary>
         private void EmitGemvBlock(CodeWriter w, int k, int width, string inputSource, string hiddenSource, string gatesRef, int n, string column,
-            System.Func<string, string, string> load, string V, string VT, System.Func<int, bool> inputUses, System.Func<int, bool> hiddenUses)
+            System.Func<string, string, string> load, string V, string VT, System.Func<int, bool> inputUses, System.Func<int, bool> hiddenUses,
+            System.Func<int, string, string> storeAt)
         {
             int inSize = _spec.LayerInput(k);
             int chains = n <= 2 ? 4 : 2;
@@ -416,7 +461,7 @@ namespace RnnCodegen.Generator.Emit
             for (int v = 0; v < n; v++)
             {
                 string sum = chains == 4 ? "(" + Acc(0, v) + " + " + Acc(1, v) + ") + (" + Acc(2, v) + " + " + Acc(3, v) + ")" : Acc(0, v) + " + " + Acc(1, v);
-                w.Line(gatesRef.Length == 0 ? "p" + I(v) + " = " + sum + ";" : V + ".StoreUnsafe(" + sum + ", ref " + gatesRef + ", " + Offset(At(v)) + ");");
+                w.Line(gatesRef.Length == 0 ? "p" + I(GateColumn(v * width) / width) + " = " + sum + ";" : V + ".StoreUnsafe(" + sum + ", ref " + gatesRef + ", " + storeAt(v, At(v)) + ");");
             }
         }
 

@@ -254,11 +254,11 @@ namespace Demo.Models
             float[] p = _parameters;
             // Nothing to clear: what is not written here (padding, structural zeros) has been zero since the allocation, and no
             // other code writes the packed copy outside QGates; the array is pinned, so _packedOffset is the same on every call.
-            int panel = (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || global::RnnCodegen.SimdEmulation.Vector512) ? 128 : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 16 : 16;
+            int panel = (global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || global::RnnCodegen.SimdEmulation.Vector512) ? 128 : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 48 : 24;
             // Layer 0: row j < 4 is input j, row 4 + j is hidden j; column = gate * 16 + unit, in panels.
             for (int gate = 0; gate < 3; gate++)
             {
-                int xBase = gate * 16, hBase = (gate == 2 ? 3 : gate) * 16;
+                int xBase = (gate == 2 ? 3 : gate) * 16, hBase = gate * 16; // packed n(h) before n(x)
                 for (int u = 0, run; u < 13; u += run)
                 {
                     int xd = QWeights0 + PanelColumn(xBase + u, 17, 64, panel, out int xs), hd = QWeights0 + PanelColumn(hBase + u, 17, 64, panel, out int hs) + 4 * hs;
@@ -270,14 +270,14 @@ namespace Demo.Models
             for (int r = 0; r < 39; r++)
             {
                 int gate = r / 13, unit = r % 13;
-                int xColumn = gate * 16 + unit, hColumn = (gate == 2 ? 3 : gate) * 16 + unit; // n splits into n(x) and n(h)
+                int xColumn = (gate == 2 ? 3 : gate) * 16 + unit, hColumn = gate * 16 + unit; // n splits into n(h) and n(x)
                 if (gate == 2) { q[QBias0 + xColumn] = p[PBiasIh0 + r]; q[QBias0 + hColumn] = p[PBiasHh0 + r]; }
                 else q[QBias0 + xColumn] = p[PBiasIh0 + r] + p[PBiasHh0 + r];
             }
             // Layer 1: row j < 13 is input j, row 13 + j is hidden j; column = gate * 16 + unit, in panels.
             for (int gate = 0; gate < 3; gate++)
             {
-                int xBase = gate * 16, hBase = (gate == 2 ? 3 : gate) * 16;
+                int xBase = (gate == 2 ? 3 : gate) * 16, hBase = gate * 16; // packed n(h) before n(x)
                 for (int u = 0, run; u < 13; u += run)
                 {
                     int xd = QWeights1 + PanelColumn(xBase + u, 26, 64, panel, out int xs), hd = QWeights1 + PanelColumn(hBase + u, 26, 64, panel, out int hs) + 13 * hs;
@@ -289,7 +289,7 @@ namespace Demo.Models
             for (int r = 0; r < 39; r++)
             {
                 int gate = r / 13, unit = r % 13;
-                int xColumn = gate * 16 + unit, hColumn = (gate == 2 ? 3 : gate) * 16 + unit; // n splits into n(x) and n(h)
+                int xColumn = (gate == 2 ? 3 : gate) * 16 + unit, hColumn = gate * 16 + unit; // n splits into n(h) and n(x)
                 if (gate == 2) { q[QBias1 + xColumn] = p[PBiasIh1 + r]; q[QBias1 + hColumn] = p[PBiasHh1 + r]; }
                 else q[QBias1 + xColumn] = p[PBiasIh1 + r] + p[PBiasHh1 + r];
             }
@@ -342,31 +342,31 @@ namespace Demo.Models
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
                         ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64);
                         a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 16), a1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 32), a2);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 48), a3);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
                         b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 16), b1);
-                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 32), b2);
+                        b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 48), b3);
                     }
                     for (nuint j = 0; j < 12; j += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
                         ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + j) * 64);
                         a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 16), a1);
-                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 48), a3);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 32), a2);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
                         b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 16), b1);
-                        b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 48), b3);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 32), b2);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector512<float> xt = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
                         ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + 12) * 64);
                         a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 16), a1);
-                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 48), a3);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 32), a2);
                     }
                     p0 = a0 + b0;
                     p1 = a1 + b1;
-                    p2 = a2 + b2;
-                    p3 = a3 + b3;
+                    p3 = a2 + b2;
+                    p2 = a3 + b3;
                 }
                 // One vector per gate: the pre-activations p0.. never leave the registers.
                 {
@@ -400,37 +400,37 @@ namespace Demo.Models
                         global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
                         ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + j) * 64);
                         a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 16), a1);
-                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 48), a3);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
-                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 16), b1);
-                        b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 48), b3);
-                    }
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> xt = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + 12) * 64);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 16), a1);
-                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 48), a3);
-                    }
-                    for (nuint j = 0; j < 12; j += 2)
-                    {
-                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 16), a1);
                         a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 32), a2);
                         ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
                         b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 16), b1);
                         b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 32), b2);
                     }
                     {
-                        global::System.Runtime.Intrinsics.Vector512<float> xt = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 12) * 64);
+                        global::System.Runtime.Intrinsics.Vector512<float> xt = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + 12) * 64);
                         a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 16), a1);
                         a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 32), a2);
                     }
+                    for (nuint j = 0; j < 12; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> x0 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), x1 = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 64);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 16), a1);
+                        a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r0, 48), a3);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 64);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 16), b1);
+                        b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref r1, 48), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector512<float> xt = global::System.Runtime.Intrinsics.Vector512.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 12) * 64);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 16), a1);
+                        a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref rt, 48), a3);
+                    }
                     p0 = a0 + b0;
                     p1 = a1 + b1;
-                    p2 = a2 + b2;
-                    p3 = a3 + b3;
+                    p3 = a2 + b2;
+                    p2 = a3 + b3;
                 }
                 // One vector per gate: the pre-activations p0.. never leave the registers.
                 {
@@ -443,7 +443,7 @@ namespace Demo.Models
             }
         }
 
-        // GRU step on Vector256: 8 gate vectors per layer in blocks of 2 (two FMA chains each; four for blocks of one or two).
+        // GRU step on Vector256: 8 gate vectors per layer in blocks of 6 (two FMA chains each; four for blocks of one or two).
         [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private void StepSimd256(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
         {
@@ -467,11 +467,53 @@ namespace Demo.Models
                 ref float hk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
                 ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights0);
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
-                for (nuint block = 0; block < 32; block += 16)
                 {
-                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 17);
-                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16), b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24), b3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32), b4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40), b5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint j = 0; j < 4; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 48);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 8), a1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 16), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 24), a3);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 48);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 8), b1);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 16), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 24), b3);
+                    }
+                    for (nuint j = 0; j < 12; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + j) * 48);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 8), a1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 16), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 24), a3);
+                        a4 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 32), a4); a5 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 40), a5);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 48);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 8), b1);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 16), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 24), b3);
+                        b4 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 32), b4); b5 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 40), b5);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + 12) * 48);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 8), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 16), a2); a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 24), a3);
+                        a4 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 32), a4); a5 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 40), a5);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1 + b1, ref g, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2 + b2, ref g, 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3 + b3, ref g, 24);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a4 + b4, ref g, 48);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a5 + b5, ref g, 56);
+                }
+                {
+                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, 48 * 17);
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(48 + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint j = 0; j < 4; j += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 3));
@@ -484,70 +526,8 @@ namespace Demo.Models
                         ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 48);
                         d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 0), d0); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 8), d1);
                     }
-                    for (nuint j = 0; j < 12; j += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 3));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (4 + j) * 16);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 8), a1);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
-                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 8), b1);
-                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 32);
-                        c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 0), c0); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 8), c1);
-                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 48);
-                        d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 0), d0); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 8), d1);
-                    }
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (4 + 12) * 16);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 8), a1);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(block));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(block + 8));
-                }
-                for (nuint block = 32; block < 48; block += 16)
-                {
-                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 17);
-                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    for (nuint j = 0; j < 4; j += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 3));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + j) * 16);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 8), a1);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
-                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 8), b1);
-                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 32);
-                        c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 0), c0); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 8), c1);
-                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 48);
-                        d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 0), d0); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 8), d1);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(block));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(block + 8));
-                }
-                for (nuint block = 48; block < 64; block += 16)
-                {
-                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 17);
-                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    for (nuint j = 0; j < 12; j += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 3));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (4 + j) * 16);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 8), a1);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
-                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 8), b1);
-                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 32);
-                        c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 0), c0); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 8), c1);
-                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 48);
-                        d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 0), d0); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 8), d1);
-                    }
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (4 + 12) * 16);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 8), a1);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(block));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(block + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, 40);
                 }
                 // r, z
                 for (nuint u = 0; u < 32; u += 8)
@@ -572,28 +552,59 @@ namespace Demo.Models
                 ref float hk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 16);
                 ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights1);
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias1);
-                for (nuint block = 0; block < 32; block += 16)
                 {
-                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 26);
-                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    for (nuint j = 0; j < 12; j += 4)
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16), b2 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24), b3 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a4 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32), b4 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a5 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40), b5 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (nuint j = 0; j < 12; j += 2)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 3));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (13 + j) * 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + j) * 48);
                         a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 8), a1);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 16), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 24), a3);
+                        a4 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 32), a4); a5 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 40), a5);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 48);
                         b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 8), b1);
-                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 32);
-                        c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 0), c0); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 8), c1);
-                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 48);
-                        d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 0), d0); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 8), d1);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 16), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 24), b3);
+                        b4 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 32), b4); b5 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 40), b5);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (13 + 12) * 16);
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + 12) * 48);
                         a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 8), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 16), a2); a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 24), a3);
+                        a4 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 32), a4); a5 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 40), a5);
                     }
+                    for (nuint j = 0; j < 12; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 48);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 8), a1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 16), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 24), a3);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 48);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 8), b1);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 16), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 24), b3);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 12) * 48);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 8), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 16), a2); a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 24), a3);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0 + b0, ref g, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a1 + b1, ref g, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a2 + b2, ref g, 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a3 + b3, ref g, 24);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a4 + b4, ref g, 48);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a5 + b5, ref g, 56);
+                }
+                {
+                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, 48 * 26);
+                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(48 + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     for (nuint j = 0; j < 12; j += 4)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 3));
@@ -611,58 +622,8 @@ namespace Demo.Models
                         ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + 12) * 16);
                         a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 8), a1);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(block));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(block + 8));
-                }
-                for (nuint block = 32; block < 48; block += 16)
-                {
-                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 26);
-                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    for (nuint j = 0; j < 12; j += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 3));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + j) * 16);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 8), a1);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
-                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 8), b1);
-                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 32);
-                        c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 0), c0); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 8), c1);
-                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 48);
-                        d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 0), d0); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 8), d1);
-                    }
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + 12) * 16);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 8), a1);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(block));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(block + 8));
-                }
-                for (nuint block = 48; block < 64; block += 16)
-                {
-                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 26);
-                    global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector256<float> a1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, (nuint)(block + 8)), b1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, c1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero, d1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
-                    for (nuint j = 0; j < 12; j += 4)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1)), x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 2)), x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 3));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (13 + j) * 16);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r0, 8), a1);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
-                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r1, 8), b1);
-                        ref float r2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 32);
-                        c0 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 0), c0); c1 = MulAdd(x2, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r2, 8), c1);
-                        ref float r3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 48);
-                        d0 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 0), d0); d1 = MulAdd(x3, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref r3, 8), d1);
-                    }
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> xt = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (13 + 12) * 16);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref rt, 8), a1);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, (nuint)(block));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, (nuint)(block + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a0 + b0) + (c0 + d0), ref g, 32);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe((a1 + b1) + (c1 + d1), ref g, 40);
                 }
                 // r, z
                 for (nuint u = 0; u < 32; u += 8)
@@ -677,7 +638,7 @@ namespace Demo.Models
             }
         }
 
-        // GRU step on Vector128: 16 gate vectors per layer in blocks of 4 (two FMA chains each; four for blocks of one or two).
+        // GRU step on Vector128: 16 gate vectors per layer in blocks of 6 (two FMA chains each; four for blocks of one or two).
         [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private void StepSimd128(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
         {
@@ -701,13 +662,99 @@ namespace Demo.Models
                 ref float hk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 0);
                 ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights0);
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias0);
-                for (nuint block = 0; block < 32; block += 16)
                 {
-                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 17);
-                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 12)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 8), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 12), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 16), b4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 20), b5 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint j = 0; j < 4; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 24);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 4), a1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 8), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 12), a3);
+                        a4 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 16), a4); a5 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 20), a5);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 24);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 4), b1);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 8), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 12), b3);
+                        b4 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 16), b4); b5 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 20), b5);
+                    }
+                    for (nuint j = 0; j < 12; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + j) * 24);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 4), a1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 8), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 12), a3);
+                        a4 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 16), a4); a5 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 20), a5);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 24);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 4), b1);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 8), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 12), b3);
+                        b4 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 16), b4); b5 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 20), b5);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (4 + 12) * 24);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 4), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 8), a2); a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 12), a3);
+                        a4 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 16), a4); a5 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 20), a5);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, 12);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a4 + b4, ref g, 16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a5 + b5, ref g, 20);
+                }
+                {
+                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, 24 * 17);
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 24), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(24 + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(24 + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(24 + 12)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(24 + 16)), b4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(24 + 20)), b5 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint j = 0; j < 4; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + j) * 24);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 4), a1);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 24);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 4), b1);
+                    }
+                    for (nuint j = 0; j < 12; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (4 + j) * 24);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 4), a1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 8), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 12), a3);
+                        a4 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 16), a4); a5 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 20), a5);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 24);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 4), b1);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 8), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 12), b3);
+                        b4 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 16), b4); b5 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 20), b5);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (4 + 12) * 24);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 4), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 8), a2); a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 12), a3);
+                        a4 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 16), a4); a5 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 20), a5);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, 24);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, 28);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, 48);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, 52);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a4 + b4, ref g, 56);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a5 + b5, ref g, 60);
+                }
+                {
+                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, 48 * 17);
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 48), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(48 + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(48 + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(48 + 12)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     for (nuint j = 0; j < 4; j += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
@@ -718,76 +765,10 @@ namespace Demo.Models
                         b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 4), b1);
                         b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 8), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 12), b3);
                     }
-                    for (nuint j = 0; j < 12; j += 2)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (4 + j) * 16);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 4), a1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 8), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 12), a3);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
-                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 4), b1);
-                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 8), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 12), b3);
-                    }
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (4 + 12) * 16);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 4), a1);
-                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 8), a2); a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 12), a3);
-                    }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)(block + 8));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)(block + 12));
-                }
-                for (nuint block = 32; block < 48; block += 16)
-                {
-                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 17);
-                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 12)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    for (nuint j = 0; j < 4; j += 2)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref input, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + j) * 16);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 4), a1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 8), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 12), a3);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
-                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 4), b1);
-                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 8), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 12), b3);
-                    }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)(block + 8));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)(block + 12));
-                }
-                for (nuint block = 48; block < 64; block += 16)
-                {
-                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 17);
-                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 12)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    for (nuint j = 0; j < 12; j += 2)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (4 + j) * 16);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 4), a1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 8), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 12), a3);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
-                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 4), b1);
-                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 8), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 12), b3);
-                    }
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (4 + 12) * 16);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 4), a1);
-                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 8), a2); a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 12), a3);
-                    }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)(block + 8));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)(block + 12));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, 32);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, 36);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, 40);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, 44);
                 }
                 // r, z
                 for (nuint u = 0; u < 32; u += 4)
@@ -812,29 +793,111 @@ namespace Demo.Models
                 ref float hk = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 16);
                 ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QWeights1);
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QBias1);
-                for (nuint block = 0; block < 32; block += 16)
                 {
-                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 26);
-                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 12)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 0), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 4), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 8), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 12), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 16), b4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 20), b5 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     for (nuint j = 0; j < 12; j += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (13 + j) * 16);
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + j) * 24);
                         a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 4), a1);
                         a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 8), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 12), a3);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
+                        a4 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 16), a4); a5 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 20), a5);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 24);
                         b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 4), b1);
                         b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 8), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 12), b3);
+                        b4 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 16), b4); b5 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 20), b5);
                     }
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (13 + 12) * 16);
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (13 + 12) * 24);
                         a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 4), a1);
                         a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 8), a2); a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 12), a3);
+                        a4 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 16), a4); a5 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 20), a5);
                     }
+                    for (nuint j = 0; j < 12; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + j) * 24);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 4), a1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 8), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 12), a3);
+                        a4 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 16), a4); a5 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 20), a5);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 24);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 4), b1);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 8), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 12), b3);
+                        b4 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 16), b4); b5 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 20), b5);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, (0 + 12) * 24);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 4), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 8), a2); a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 12), a3);
+                        a4 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 16), a4); a5 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 20), a5);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, 0);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, 4);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, 8);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, 12);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a4 + b4, ref g, 16);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a5 + b5, ref g, 20);
+                }
+                {
+                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, 24 * 26);
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 24), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(24 + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(24 + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(24 + 12)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a4 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(24 + 16)), b4 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a5 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(24 + 20)), b5 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (nuint j = 0; j < 12; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (13 + j) * 24);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 4), a1);
+                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 8), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 12), a3);
+                        a4 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 16), a4); a5 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 20), a5);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 24);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 4), b1);
+                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 8), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 12), b3);
+                        b4 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 16), b4); b5 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 20), b5);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (13 + 12) * 24);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 4), a1);
+                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 8), a2); a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 12), a3);
+                        a4 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 16), a4); a5 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 20), a5);
+                    }
+                    for (nuint j = 0; j < 12; j += 2)
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1));
+                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + j) * 24);
+                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 4), a1);
+                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 24);
+                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 4), b1);
+                    }
+                    {
+                        global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
+                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + 12) * 24);
+                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 4), a1);
+                    }
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, 24);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, 28);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, 48);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, 52);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a4 + b4, ref g, 56);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a5 + b5, ref g, 60);
+                }
+                {
+                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, 48 * 26);
+                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, 48), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(48 + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(48 + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(48 + 12)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
                     for (nuint j = 0; j < 12; j += 2)
                     {
                         global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1));
@@ -851,66 +914,10 @@ namespace Demo.Models
                         a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 4), a1);
                         a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 8), a2); a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 12), a3);
                     }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)(block + 8));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)(block + 12));
-                }
-                for (nuint block = 32; block < 48; block += 16)
-                {
-                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 26);
-                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 12)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    for (nuint j = 0; j < 12; j += 2)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + j) * 16);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 4), a1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 8), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 12), a3);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
-                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 4), b1);
-                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 8), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 12), b3);
-                    }
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref below, 12));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (0 + 12) * 16);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 4), a1);
-                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 8), a2); a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 12), a3);
-                    }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)(block + 8));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)(block + 12));
-                }
-                for (nuint block = 48; block < 64; block += 16)
-                {
-                    ref float panel = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref rows, block * 26);
-                    global::System.Runtime.Intrinsics.Vector128<float> a0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block)), b0 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> a1 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 4)), b1 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> a2 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 8)), b2 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    global::System.Runtime.Intrinsics.Vector128<float> a3 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bias, (nuint)(block + 12)), b3 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
-                    for (nuint j = 0; j < 12; j += 2)
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> x0 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j)), x1 = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, j + 1));
-                        ref float r0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (13 + j) * 16);
-                        a0 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 0), a0); a1 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 4), a1);
-                        a2 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 8), a2); a3 = MulAdd(x0, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r0, 12), a3);
-                        ref float r1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref r0, 16);
-                        b0 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 0), b0); b1 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 4), b1);
-                        b2 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 8), b2); b3 = MulAdd(x1, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref r1, 12), b3);
-                    }
-                    {
-                        global::System.Runtime.Intrinsics.Vector128<float> xt = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hk, 12));
-                        ref float rt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref panel, (13 + 12) * 16);
-                        a0 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 0), a0); a1 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 4), a1);
-                        a2 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 8), a2); a3 = MulAdd(xt, global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref rt, 12), a3);
-                    }
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, (nuint)(block));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, (nuint)(block + 4));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, (nuint)(block + 8));
-                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, (nuint)(block + 12));
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a0 + b0, ref g, 32);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a1 + b1, ref g, 36);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a2 + b2, ref g, 40);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(a3 + b3, ref g, 44);
                 }
                 // r, z
                 for (nuint u = 0; u < 32; u += 4)

@@ -75,6 +75,15 @@ namespace RnnCodegen.Tests.Models
     [LstmModel(Input = 3, Hidden = 130, Output = 1, SequenceLength = 8)]
     public partial class OddWideLstm : IFloatModel { }
 
+    // GRU register blocks that span gate blocks: Vector256/128 with 2-4 vectors per gate (straight-line blocks, the input
+    // rows of layer 1 reaching only part of a block); Vector512 with 4 vectors per gate (a loop over blocks that hold both
+    // n(h) and n(x), so the stores map packed columns to the gate scratch at run time).
+    [GruModel(Input = 3, Hidden = 32, Layers = 2, Output = 2, SequenceLength = 8)]
+    public partial class GateSpanningGru : IFloatModel { }
+
+    [GruModel(Input = 3, Hidden = 64, Output = 1, SequenceLength = 8)]
+    public partial class MidGru : IFloatModel { }
+
     [RnnModel(Input = 2, Hidden = 144, Output = 3, SequenceLength = 8)]
     public partial class WideRnn : IFloatModel { }
 }
