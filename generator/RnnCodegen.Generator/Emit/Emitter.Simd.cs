@@ -338,7 +338,8 @@ namespace RnnCodegen.Generator.Emit
         private bool Alternates(int width)
         {
             int groupVectors = GroupVectors(width), vectors = Gp / width;
-            return vectors / groupVectors >= 2 && vectors % groupVectors == 0 && !(_spec.Cell == Cell.Gru && Hp % (groupVectors * width) == 0);
+            return vectors / groupVectors >= 2 && vectors % groupVectors == 0 && !(_spec.Cell == Cell.Gru && Hp % (groupVectors * width) == 0)
+                && !GruBlocksSpanGates(width);
         }
 
         private bool AnyAlternates()
