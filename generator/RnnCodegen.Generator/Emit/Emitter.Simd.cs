@@ -485,7 +485,7 @@ namespace RnnCodegen.Generator.Emit
             for (int layer = 0; layer < L; layer++)
             {
                 if (L > 1 && layer > 0) w.Line();
-                if (L > 1) w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
+                if (L > 1) EmitNoInlining();
                 EmitSkipLocalsInit();
                 w.Open("private void " + (L > 1 ? "TrainLayer" + I(layer) + "Simd" : "TrainLayersSimd") + I(width * 32) + "(TrainingWorkspace ws, int t)");
                 EmitFastTrainLayer(w, layer, width);
@@ -493,6 +493,9 @@ namespace RnnCodegen.Generator.Emit
             }
             w.Line();
         }
+
+        /// <summary>Marks a stacked model's per-layer method NoInlining: it must keep its own small frame (EmitFastStep says why).</summary>
+        private void EmitNoInlining() => _w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
 
         /// <summary>Layer <paramref name="k"/> of the SIMD training step: the tape references, the gate sums, the cell update.</summary>
         private void EmitFastTrainLayer(CodeWriter w, int k, int width)
@@ -630,7 +633,7 @@ namespace RnnCodegen.Generator.Emit
             if (!split) return;
             for (int k = 0; k < L; k++)
             {
-                w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
+                EmitNoInlining();
                 EmitSkipLocalsInit();
                 w.Open("private static void StepLayer" + I(k) + "Simd" + I(width * 32) + "(ref float q, ref float g, ref float st, ref float input" + (Alternates(width) ? ", bool reverse" : "") + ")");
                 EmitFastStepLayer(w, k, width);

@@ -552,7 +552,7 @@ namespace RnnCodegen.Generator.Emit
             {
                 EmitVectorDispatch(width =>
                 {
-                    string V = VectorWidthClass(width), VT = V + "<float>";
+                    string V = VectorClass(width), VT = V + "<float>";
                     string Ld(string span, string offset) => V + ".LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(" + span + "), " + Offset(offset) + ")";
                     string St(string value, string span, string offset) => V + ".StoreUnsafe(" + value + ", ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(" + span + "), " + Offset(offset) + ");";
                     w.Line(VT + " one = " + V + ".Create(1f);");
@@ -649,7 +649,7 @@ namespace RnnCodegen.Generator.Emit
         private void EmitOuterSumColumns(int width)
         {
             var w = _w;
-            string V = VectorWidthClass(width), VT = V + "<float>";
+            string V = VectorClass(width), VT = V + "<float>";
             string Ld(string reference, string offset) => LoadAt(V, reference, offset);
             string Fma(string a, string b, string c) => FmaExpr(V, a, b, c);
             string Bc(string offset) => V + ".Create(" + U + ".Add(ref at, " + offset + "))";
@@ -721,7 +721,7 @@ namespace RnnCodegen.Generator.Emit
         private void EmitOuterSumRows(int width)
         {
             var w = _w;
-            string V = VectorWidthClass(width), VT = V + "<float>";
+            string V = VectorClass(width), VT = V + "<float>";
             string Ld(string reference, string offset) => LoadAt(V, reference, offset);
             string Fma(string a, string b, string c) => FmaExpr(V, a, b, c);
             w.Open("private static void OuterSumRows" + I(width * 32) + "(ref float g, int rows, int cols, ref float a, int aStride, ref float b, int bStride, int steps)");
@@ -795,7 +795,7 @@ namespace RnnCodegen.Generator.Emit
             int h = _spec.Hidden;
             EmitVectorDispatch(width =>
             {
-                string V = VectorWidthClass(width), VT = V + "<float>";
+                string V = VectorClass(width), VT = V + "<float>";
                 string Ld(string reference, string offset) => LoadAt(V, reference, offset);
                 int n = h / width;
                 // The aligned row-major copy Repack keeps (FastTrain), else the canonical parameters.
@@ -866,8 +866,6 @@ namespace RnnCodegen.Generator.Emit
                 w.Line(V + ".StoreUnsafe(" + sum + ", ref dcol, (nuint)" + I(v * width) + ");");
             }
         }
-
-        private static string VectorWidthClass(int width) => width == 16 ? "global::System.Runtime.Intrinsics.Vector512" : width == 8 ? "global::System.Runtime.Intrinsics.Vector256" : "global::System.Runtime.Intrinsics.Vector128";
 
         /// <summary>Emits <c>if (Vector512 accelerated) {...} else if (Vector256...) {...} else if (Vector128...) {...}</c> for the widths that divide H; the caller emits the final else.</summary>
         private void EmitVectorDispatch(System.Action<int> body)

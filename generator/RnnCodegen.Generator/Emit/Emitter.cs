@@ -139,7 +139,7 @@ namespace RnnCodegen.Generator.Emit
             w.Line("public const bool OutputsLastStepOnly = " + (s.IsLast ? "true" : "false") + ";");
             w.Doc("The arithmetic path of this build: \"Vector512\", \"Vector256\", \"Vector128\" or \"Scalar\".");
             w.Line("public static string SimdPath => " + (_target.HasVector512
-                ? "(global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || global::RnnCodegen.SimdEmulation.Vector512) ? \"Vector512\" : global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? \"Vector256\" : global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? \"Vector128\" : \"Scalar\""
+                ? Accelerated(16) + " ? \"Vector512\" : " + Accelerated(8) + " ? \"Vector256\" : " + Accelerated(4) + " ? \"Vector128\" : \"Scalar\""
                 : "\"Scalar\"") + ";");
             w.Line();
             w.Line("// Offsets of the parameter tensors in the flat parameter vector (PyTorch names, row-major PyTorch shapes).");
