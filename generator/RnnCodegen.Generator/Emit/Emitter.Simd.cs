@@ -279,7 +279,25 @@ namespace RnnCodegen.Generator.Emit
         private bool FastTrain => Fast && _spec.Trainable && Hp == _spec.Hidden && !HasDropout;
 
         /// <summary>
-        /// Gate vectors per register block. Vector512: 8 (x2 chains = 16 of the 32 zmm registers). Vector256/128: at most 6
+        /// Whether Vector512 uses blocks of 4 gate vectors (column panels of 64 floats) instead of 8: an LSTM or RNN layer
+        /// where a panel of 128 floats would not fit a 48 KB L1 (more than 96 rows). Its panels then take 33 KB at 129 rows
+        /// instead of 66, so the panel read last in a step is still whole in L1 when the next step, walking the panels
+        /// backwards (<see cref="Alternates"/>), reads it first; 4 vectors x 2 chains suffice for rows that come from L2.
+        /// Shape E (LSTM 1 -> 128, 264 KB) on Zen 5: 1.70 -> 1.64 us per step. Where 128-float panels fit L1 (shape D,
+        /// 80 rows) the halved blocks were slower: 410 -> 450 ns (twice the broadcasts, half the FMA chains).
+        /// </summary>
+        private bool PanelsForL1
+        {
+            get
+            {
+                if (_spec.Cell == Cell.Gru) return false;
+                for (int k = 0; k < _spec.Layers; k++) if ((_spec.LayerInput(k) + _spec.Hidden) * 128 * 4 > 48 * 1024) return true;
+                return false;
+            }
+        }
+
+        /// <summary>
+        /// Gate vectors per register block. Vector512: 8 (x2 chains = 16 of the 32 zmm registers; 4 for <see cref="PanelsForL1"/>). Vector256/128: at most 6
         /// (12 accumulators + 2 broadcasts fit the 16 registers of AVX2 and SSE machines), the blocks as even as possible;
         /// for GRU with two to eight vectors per gate, blocks as even as possible over the r, z and n(h) blocks the hidden rows
         /// reach (12 vectors: 6 + 6, then n(x)), emitted straight-line (<see cref="GruBlocksSpanGates"/>); otherwise for GRU
@@ -288,7 +306,7 @@ namespace RnnCodegen.Generator.Emit
         /// </summary>
         private int GroupVectors(int width)
         {
-            if (width == 16) return 8;
+            if (width == 16) return PanelsForL1 ? 4 : 8;
             int vectors = Gp / width;
             if (vectors <= 6) return vectors; // one block
             if (_spec.Cell == Cell.Gru)
