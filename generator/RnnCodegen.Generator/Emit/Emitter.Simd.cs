@@ -370,13 +370,39 @@ namespace RnnCodegen.Generator.Emit
         /// Whether the layer's gate pre-activations stay in registers (p0, p1, ...) instead of going through the gate scratch:
         /// when one register block holds them and each gate is one vector (Hidden up to the width, as in small stacked models:
         /// the store and reload sat on the latency chain from one layer to the next; shape C, 4 x LSTM(8), 182 -> 165 ns on Zen 5).
-        /// With more unit vectors per gate the unrolled cell update spills and is slower.
+        /// With more unit vectors per gate the unrolled cell update spills and is slower, except for GRU with two vectors per
+        /// gate (<see cref="GatePairsInRegisters"/>).
         /// </summary>
-        private bool GatesInRegisters(int width) => Hp == width && Gp / width <= GroupVectors(width);
+        private bool GatesInRegisters(int width) => (Hp == width || GatePairsInRegisters(width)) && Gp / width <= GroupVectors(width);
+
+        /// <summary>
+        /// GRU with two unit vectors per gate whose gates all fit one register block (Vector512, Hidden 17 to 32: shape B): the
+        /// eight sums stay in registers and the cell update is a loop over the two unit vectors that picks each gate's register
+        /// (<c>blk == 0 ? p0 : p1</c>). Shape B on Zen 5, old and new code in one process: 58-60 -> 52-53.5 ns, the same bits.
+        /// Written out for both unit vectors the update spilled (60-62 ns); LSTM's five activations per vector were slower
+        /// either way (A: 77-79 -> 79-81 ns).
+        /// </summary>
+        private bool GatePairsInRegisters(int width) => _spec.Cell == Cell.Gru && Hp == 2 * width && Gp / width <= GroupVectors(width);
 
         /// <summary>Gate <paramref name="gate"/> (gate blocks <paramref name="stride"/> floats apart) at unit offset u: its register or its load from the scratch g.</summary>
         private string Gate(int width, int gate, int stride, System.Func<string, string, string> load)
-            => GatesInRegisters(width) ? "p" + I(gate) : load("g", gate == 0 ? "u" : I(gate * stride) + " + u");
+        {
+            if (GatePairsInRegisters(width)) return "(blk == 0 ? p" + I(2 * gate) + " : p" + I(2 * gate + 1) + ")";
+            return GatesInRegisters(width) ? "p" + I(gate) : load("g", gate == 0 ? "u" : I(gate * stride) + " + u");
+        }
+
+        /// <summary>Opens the cell update's loop over the unit vectors u (<see cref="OpenUnitLoop"/>); for <see cref="GatePairsInRegisters"/> the loop over the two register blocks.</summary>
+        private void OpenCellLoop(CodeWriter w, int width, int hidden)
+        {
+            if (!GatePairsInRegisters(width)) { OpenUnitLoop(w, 0, hidden, width); return; }
+            w.Open("for (int blk = 0; blk < 2; blk++)");
+            w.Line("nuint u = (nuint)(blk * " + I(width) + ");");
+        }
+
+        /// <summary>The comment over a cell update whose gate sums stay in registers.</summary>
+        private string RegisterComment(int width) => GatePairsInRegisters(width)
+            ? "// Two vectors per gate: the pre-activations p0.. never leave the registers; the loop picks each unit vector's."
+            : "// One vector per gate: the pre-activations p0.. never leave the registers.";
 
         private void EmitGemv(CodeWriter w, int k, int width, string inputSource, string hiddenSource, string gatesRef)
         {
@@ -547,7 +573,7 @@ namespace RnnCodegen.Generator.Emit
                 w.Line("ref float tc = ref " + U + ".Add(ref tanhC, " + I(k * h) + ");");
             }
             EmitGemv(w, k, width, k == 0 ? "input" : "below", "hp", "g");
-            if (GatesInRegisters(width)) w.Line("// One vector per gate: the pre-activations p0.. never leave the registers.");
+            if (GatesInRegisters(width)) w.Line(RegisterComment(width));
             else if (s.Cell != Cell.Rnn)
             {
                 EmitGateActivationLoops(w, width, s.Cell, h, "gt");
@@ -570,7 +596,7 @@ namespace RnnCodegen.Generator.Emit
                 w.Close();
                 return;
             }
-            OpenUnitLoop(w, 0, h, width);
+            OpenCellLoop(w, width, h);
             switch (s.Cell)
             {
                 case Cell.Lstm:
@@ -676,7 +702,7 @@ namespace RnnCodegen.Generator.Emit
             // Gate pre-activations: bias + the layer input's and the hidden state's rows (EmitGemvBlock says in which order).
             EmitGemv(w, k, width, src, "hk", "g");
             // The cell update on whole vectors (padded lanes stay exactly zero).
-            if (GatesInRegisters(width)) w.Line("// One vector per gate: the pre-activations p0.. never leave the registers.");
+            if (GatesInRegisters(width)) w.Line(RegisterComment(width));
             else if (s.Cell != Cell.Rnn)
             {
                 EmitGateActivationLoops(w, width, s.Cell, Hp, "g");
@@ -696,7 +722,7 @@ namespace RnnCodegen.Generator.Emit
                 w.Close();
                 return;
             }
-            OpenUnitLoop(w, 0, Hp, width);
+            OpenCellLoop(w, width, Hp);
             switch (s.Cell)
             {
                 case Cell.Lstm:
