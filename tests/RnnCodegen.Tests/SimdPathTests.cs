@@ -23,7 +23,7 @@ namespace RnnCodegen.Tests
             if (!string.IsNullOrEmpty(expected)) Assert.Equal(expected, SineLstm.SimdPath);
         }
     
-        public static IEnumerable<object[]> WideModels() => new IFloatModel[] { new WideGru(), new GateSpanningGru(), new MidGru(), new OddWideLstm(), new WideRnn() }.Select(m => new object[] { m });
+        public static IEnumerable<object[]> WideModels() => new IFloatModel[] { new WideGru(), new GateSpanningGru(), new MidGru(), new OddWideLstm(), new WideRnn(), new TallLstm() }.Select(m => new object[] { m });
 
         /// <summary>Uniform in ±2/sqrt(Hidden): the gates stay out of saturation, so a wrong or skipped block shows.</summary>
         private static void Moderate(IRecurrentModel model, int seed)
@@ -68,7 +68,7 @@ namespace RnnCodegen.Tests
             Assert.Equal(mse, loss, 5e-6 * Math.Max(1, mse));
         }
 
-        public static IEnumerable<object[]> AlternatingModels() => new Func<IFloatModel>[] { () => new WideLstm(), () => new WideRnn() }.Select(f => new object[] { f });
+        public static IEnumerable<object[]> AlternatingModels() => new Func<IFloatModel>[] { () => new WideLstm(), () => new WideRnn(), () => new TallLstm() }.Select(f => new object[] { f });
 
         /// <summary>
         /// Where a layer has several column panels, the step walks them backwards on every other call (the panels read last

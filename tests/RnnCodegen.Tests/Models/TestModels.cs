@@ -86,4 +86,9 @@ namespace RnnCodegen.Tests.Models
 
     [RnnModel(Input = 2, Hidden = 144, Output = 3, SequenceLength = 8)]
     public partial class WideRnn : IFloatModel { }
+
+    // More than 96 rows (a 128-float panel would not fit a 48 KB L1): on Vector512, panels of 64 floats, each inside one
+    // gate, so the step activates every register block from the registers as soon as its rows are summed.
+    [LstmModel(Input = 3, Hidden = 128, Output = 1, SequenceLength = 8)]
+    public partial class TallLstm : IFloatModel { }
 }
