@@ -525,13 +525,16 @@ namespace RnnCodegen.Generator.Emit
                 var sums = new List<string>();
                 for (int v = 0; v < n; v++) sums.Add("s" + I(v) + " = " + Sum(v));
                 w.Line(VT + " " + string.Join(", ", sums) + ";");
-                foreach (string function in new[] { "Tanh", "Sigmoid" })
+                void Activate(string function)
                 {
-                    if (function == "Tanh") w.Open("if (" + column + " - " + I(2 * Hp) + " < " + I(Hp) + ")");
-                    else w.Open("else");
                     for (int v = 0; v < n; v++) w.Line(V + ".StoreUnsafe(" + A + "." + function + "(s" + I(v) + "), ref " + gatesRef + ", " + storeAt(v, At(v)) + ");");
-                    w.Close();
                 }
+                w.Open("if (" + column + " - " + I(2 * Hp) + " < " + I(Hp) + ")");
+                Activate("Tanh");
+                w.Close();
+                w.Open("else");
+                Activate("Sigmoid");
+                w.Close();
                 return;
             }
             for (int v = 0; v < n; v++)
@@ -815,6 +818,7 @@ namespace RnnCodegen.Generator.Emit
         /// <summary>The LSTM gates i, f, g, o at unit offset u of the gate scratch g (gate blocks <paramref name="stride"/> apart), or from their registers (<see cref="GatesInRegisters"/>).</summary>
         private void EmitLstmGateActivations(CodeWriter w, int width, string VT, System.Func<string, string, string> load, int stride)
         {
+            string pi = Gate(width, 0, stride, load), pf = Gate(width, 1, stride, load);
             if (GatesInRegisters(width) && width < 16)
             {
                 // i and f side by side in one vector twice as wide, where that width is accelerated: one sigmoid instead of
@@ -823,19 +827,19 @@ namespace RnnCodegen.Generator.Emit
                 string wide = VectorClass(2 * width);
                 w.Line(VT + " i, f;");
                 w.Open("if (" + Accelerated(2 * width) + ")");
-                w.Line(wide + "<float> sif = " + A + ".Sigmoid(" + wide + ".Create(" + Gate(width, 0, stride, load) + ", " + Gate(width, 1, stride, load) + "));");
+                w.Line(wide + "<float> sif = " + A + ".Sigmoid(" + wide + ".Create(" + pi + ", " + pf + "));");
                 w.Line("i = " + wide + ".GetLower(sif);");
                 w.Line("f = " + wide + ".GetUpper(sif);");
                 w.Close();
                 w.Open("else");
-                w.Line("i = " + A + ".Sigmoid(" + Gate(width, 0, stride, load) + ");");
-                w.Line("f = " + A + ".Sigmoid(" + Gate(width, 1, stride, load) + ");");
+                w.Line("i = " + A + ".Sigmoid(" + pi + ");");
+                w.Line("f = " + A + ".Sigmoid(" + pf + ");");
                 w.Close();
             }
             else
             {
-                w.Line(VT + " i = " + A + ".Sigmoid(" + Gate(width, 0, stride, load) + ");");
-                w.Line(VT + " f = " + A + ".Sigmoid(" + Gate(width, 1, stride, load) + ");");
+                w.Line(VT + " i = " + A + ".Sigmoid(" + pi + ");");
+                w.Line(VT + " f = " + A + ".Sigmoid(" + pf + ");");
             }
             w.Line(VT + " gg = " + A + ".Tanh(" + Gate(width, 2, stride, load) + ");");
             w.Line(VT + " o = " + A + ".Sigmoid(" + Gate(width, 3, stride, load) + ");");
