@@ -11,18 +11,18 @@ namespace RnnCodegen
     /// </summary>
     /// <remarks>
     /// <para>
-    /// Accuracy, measured exhaustively on all 2^32 floats against <see cref="Math.Tanh"/>, <c>1/(1+Math.Exp(-x))</c> and
+    /// Accuracy, measured exhaustively on all 2^32 floats (tanh and sigmoid: tools/ActivationScan) against <see cref="Math.Tanh"/>, <c>1/(1+Math.Exp(-x))</c> and
     /// <see cref="Math.Exp"/> in double precision, for both ways the multiply-adds are evaluated (the unit tests re-check
     /// the bounds on every float in [-20, 20] at a 1e-4 step, a million random floats over the whole range and the extremes):
     /// </para>
     /// <list type="bullet">
-    /// <item><description><see cref="Tanh(float)"/>: max absolute error 3.2e-7 with FMA (at x ≈ ±2.18; about 5.3 ulp
-    /// of the result) and 3.6e-7 without (at x ≈ ±7.10); odd, exactly x for |x| &lt; 4e-4 (so ±0 keeps its sign),
-    /// never outside [-1, 1], exactly ±1 for |x| ≥ 9.9 and at ±∞.</description></item>
-    /// <item><description><see cref="Sigmoid(float)"/>: max absolute error 1.9e-7 with FMA (at x ≈ 7.50) and 2.1e-7
-    /// without (at x ≈ 14.2); never outside [0, 1], 0 for x ≤ -19.8 and 1 for x ≥ 19.8 (so at ∓∞). The bound is
-    /// absolute: results below 1/4 are multiples of 2^-25 (≈ 3e-8), so for x below about -16 the result is 0 or a few
-    /// such steps rather than a relatively accurate tiny value (use logits, as the generated BCE loss does, where that
+    /// <item><description><see cref="Tanh(float)"/>: max absolute error 3.22e-7 with FMA (at x ≈ ±2.20; about 5.4 ulp
+    /// of the result) and 3.67e-7 without (at x ≈ ±3.81); odd, exactly x for |x| &lt; 4e-4 (so ±0 keeps its sign),
+    /// never outside [-1, 1], exactly ±1 for |x| ≥ 7.9500017 and at ±∞ (and below 1 for smaller |x|).</description></item>
+    /// <item><description><see cref="Sigmoid(float)"/>: max absolute error 1.84e-7 with FMA (at x ≈ 10.3) and 2.12e-7
+    /// without (at x ≈ 7.48); never outside [0, 1], exactly 1 for x ≥ 15.900003 (so at +∞) and, for x ≤ -15.900003 (so
+    /// at -∞), the constant 1.2e-8 with FMA or 0 without. The bound is absolute: for x below about -15 the result is
+    /// a tiny value or 0 rather than a relatively accurate one (use logits, as the generated BCE loss does, where that
     /// matters).</description></item>
     /// <item><description><see cref="Exp(float)"/>: max relative error 8.5e-8 (under 1.5 ulp) for normal results, subnormal
     /// results within one subnormal step (gradual underflow, 0 below -103.97), +∞ above 88.72.</description></item>
@@ -44,11 +44,14 @@ namespace RnnCodegen
     /// Method: <c>tanh(x) = x·P(x²)/Q(x²)</c>, the rational approximation of Eigen's <c>generic_fast_tanh_float</c> (P
     /// of degree 6 and Q of degree 3 in x², float coefficients, approximation error 3.5e-8 before rounding), P and Q
     /// evaluated by Estrin's scheme (a shorter dependency chain than Horner's; on every 7th float in [4e-4, 10.5],
-    /// with/without FMA, 3.0e-7/3.3e-7 against Horner's 2.9e-7/3.9e-7), x² clamped to 9.9² first, so that x·P/Q only grows past 1 for larger |x| (the
-    /// rational is above 1 at 9.9, where tanh is 1 - 5e-9), and the result clamped to [-1, 1]; for |x| &lt; 4e-4 the
-    /// result is x itself (the rational's slope at 0 is 1 - 1.3e-7). <c>sigmoid(x) = 1/2 + tanh(x/2)/2</c> with the
-    /// same rational, the halvings folded exactly into its coefficients (so its absolute error is half tanh's at x/2
-    /// plus one rounding). One division and 13 multiply-adds or multiplies, no exponential, no branch.
+    /// with/without FMA, 3.0e-7/3.3e-7 against Horner's 2.9e-7/3.9e-7), evaluated as <c>x·P · (1/Q)</c> so that the
+    /// division runs beside the last multiply-adds of P rather than after them. x² is clamped to 7.95² and x to
+    /// ±7.9500017 (4 ulps more), where the product reaches exactly ±1: no result clamp is needed (checked on every float)
+    /// and neither clamp is on the dependency chain. For |x| &lt; 4e-4 the result is x itself (the rational's slope at 0
+    /// is 1 - 1.3e-7). <c>sigmoid(x) = 1/2 + tanh(x/2)/2</c> with the same rational, the halvings folded exactly into
+    /// its coefficients, and the product fused into the final add of 1/2 where the hardware has FMA. One division and
+    /// 13 multiply-adds or multiplies, no exponential, no branch. The dependency chain of one call takes about 31
+    /// cycles on AMD EPYC Zen 5 (Vector256, 2026-12-02), against 39 for the former <c>x·P/Q</c> with a result clamp.
     /// <c>exp(x) = 2^n · e^r</c> with <c>n = round(x / ln 2)</c>, a two-constant (Cody–Waite) reduction
     /// <c>r = x - n·ln 2</c>, <c>|r| ≤ ln2/2</c>, a degree-7 polynomial for <c>e^r</c> (Cephes' coefficients) and a
     /// two-step scale by <c>2^n</c> (so subnormal results are right).
@@ -59,7 +62,8 @@ namespace RnnCodegen
     /// 512-bit division alone is about 2.5 ns), 2.8 ns for <c>Vector256</c> or <c>Vector128</c> (2.4), and 10–11 ns when
     /// each input depends on the previous result; the span forms about 0.29 ns per element (0.27) and the scalar forms
     /// about 3.2 ns (2.9). The former exp-based forms took 8.6, 6.8, 20, 0.57 and 5.2 ns for tanh; a <c>MathF.Tanh</c>
-    /// loop takes 12 ns per element.
+    /// loop takes 12 ns per element. (Measured before the <c>x·P · (1/Q)</c> form, which has the same number of
+    /// operations give or take one.)
     /// </para>
     /// </remarks>
     public static class Activations
@@ -81,11 +85,15 @@ namespace RnnCodegen
 
         // tanh(x) ≈ x·P(x²)/Q(x²), P of degree 6 and Q of degree 3 in x²: the rational approximation of Eigen's
         // generic_fast_tanh_float (its monomial coefficients alpha_1..alpha_13 and beta_0..beta_6). Its fit ends at
-        // |x| ≈ 7.9; beyond, the rational keeps within 3e-8 of tanh up to |x| ≈ 9.05, where tanh is 1 to 3e-8, and then
-        // rises above 1. So x² is clamped to TanhClamp², where the evaluated rational is above 1 (with or without FMA;
-        // tanh(9.9) = 1 - 5e-9), and the result to [-1, 1]: exactly ±1 for |x| ≥ 9.9 and at ±∞, and never beyond.
-        internal const float TanhClamp = 9.9f;
+        // |x| ≈ 7.9; beyond, the evaluated rational comes within rounding of 1 and then, from about 7.94, the exact
+        // product x·P·(1/Q) can exceed 1. So x² is clamped to TanhClamp² and the factor x to ±TanhSaturation, 4 ulps
+        // above TanhClamp: between the two the result rises linearly (P and Q are constant there) from
+        // 0.99999985 to exactly 1, which it reaches at TanhSaturation with and without FMA. Nothing clamps the result:
+        // it is never above 1 (exhaustively checked on every float, with and without FMA), and the clamp sits off the
+        // critical path (x is clamped while x² goes through the polynomials). Exactly ±1 for |x| ≥ TanhSaturation.
+        internal const float TanhClamp = 7.95f;
         internal const float TanhClampSquared = TanhClamp * TanhClamp;
+        internal const float TanhSaturation = 7.9500017f; // TanhClamp + 4 ulps: the smallest x where the result is 1 in both evaluations
         internal const float TanhTinySquared = 1.6e-7f; // x² below this (|x| < 4e-4): tanh(x) = x to float precision
         internal const float TanhA1 = 4.89352455891786e-03f;
         internal const float TanhA3 = 6.37261928875436e-04f;
@@ -103,6 +111,7 @@ namespace RnnCodegen
         // (exact), so every intermediate is exactly a power of two times the one of Tanh(x/2) and the result is
         // exactly 1/2 + Tanh(x/2)/2 without the small-|x| select (1/2 + r rounds to 1/2 there anyway).
         internal const float SigmoidClampSquared = 4f * TanhClampSquared;
+        internal const float SigmoidSaturation = 2f * TanhSaturation;
         internal const float SigmoidA1 = TanhA1 / 4f;
         internal const float SigmoidA3 = TanhA3 / 16f;
         internal const float SigmoidA5 = TanhA5 / 64f;
@@ -142,18 +151,18 @@ namespace RnnCodegen
             return p * s1 * s2;
         }
 
-        /// <summary>Hyperbolic tangent in float: max absolute error 3.2e-7 (3.6e-7 without FMA) over the whole float range; odd, exactly x for |x| &lt; 4e-4 (so ±0 keeps its sign), ±1 for |x| ≥ 9.9 and at ±∞, never outside [-1, 1]; NaN for NaN.</summary>
+        /// <summary>Hyperbolic tangent in float: max absolute error 3.22e-7 (3.67e-7 without FMA) over the whole float range; odd, exactly x for |x| &lt; 4e-4 (so ±0 keeps its sign), ±1 for |x| ≥ 7.9500017 and at ±∞, never outside [-1, 1]; NaN for NaN.</summary>
         /// <param name="x">The argument.</param>
         /// <returns>tanh(<paramref name="x"/>).</returns>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Tanh(float x)
         {
-            // Clamp x² (a comparison is false for NaN, which flows through; the vector forms use the min instruction,
-            // with the same results, NaN included, by putting x² second). Beyond the clamp x·P/Q only grows past 1
-            // (P and Q are positive there), so the result clamp below gives ±1; x·P is finite up to float.MaxValue
-            // and ±∞ at ±∞.
+            // Clamp x² for the polynomials and x for the final factor (a comparison is false for NaN, which flows through;
+            // the vector forms use the min and max instructions, with the same results, NaN included, by putting x second).
             float z = x * x;
             z = TanhClampSquared < z ? TanhClampSquared : z;
+            float xc = x > TanhSaturation ? TanhSaturation : x;
+            xc = xc < -TanhSaturation ? -TanhSaturation : xc;
             float z2 = z * z;
             float z4 = z2 * z2;
             // P(z) = (A1 + A3 z) + z²(A5 + A7 z) + z⁴((A9 + A11 z) + z² A13), Q(z) = (B0 + B2 z) + z²(B4 + B6 z):
@@ -167,14 +176,14 @@ namespace RnnCodegen
             float q01 = ScalarMath.MulAdd(z, TanhB2, TanhB0);
             float q23 = ScalarMath.MulAdd(z, TanhB6, TanhB4);
             float q = ScalarMath.MulAdd(z2, q23, q01);
-            float r = x * p / q;
-            r = -1f > r ? -1f : r;
-            r = 1f < r ? 1f : r;
+            // x·P/Q as x·P times 1/Q: the division then runs in parallel with the last multiply-adds of P instead of after
+            // them (a shorter dependency chain; one more rounding, included in the error bound).
+            float r = xc * p * (1f / q);
             // The rational has tanh'(0) = A1/B0 = 1 - 1.3e-7: for tiny x return x itself (tanh(x) - x ≈ -x³/3 < 2.2e-11).
             return z < TanhTinySquared ? x : r;
         }
 
-        /// <summary>Logistic sigmoid 1/(1+e^-x) in float: max absolute error 1.9e-7 (2.1e-7 without FMA) over the whole float range (an absolute bound: results below 1/4 are multiples of 2^-25, 0 for x ≤ -19.8); 1/2 + tanh(x/2)/2 with <see cref="Tanh(float)"/>'s rational, so always within [0, 1], 0 at -∞, 1 at +∞; NaN for NaN.</summary>
+        /// <summary>Logistic sigmoid 1/(1+e^-x) in float: max absolute error 1.84e-7 (2.12e-7 without FMA) over the whole float range (an absolute bound: for x ≤ -15.900003 the result is the constant 1.2e-8, or 0 without FMA); 1/2 + tanh(x/2)/2 with <see cref="Tanh(float)"/>'s rational, always within [0, 1], exactly 1 for x ≥ 15.900003 and at +∞; NaN for NaN.</summary>
         /// <param name="x">The argument.</param>
         /// <returns>sigmoid(<paramref name="x"/>), in [0, 1].</returns>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -182,6 +191,8 @@ namespace RnnCodegen
         {
             float z = x * x;
             z = SigmoidClampSquared < z ? SigmoidClampSquared : z;
+            float xc = x > SigmoidSaturation ? SigmoidSaturation : x;
+            xc = xc < -SigmoidSaturation ? -SigmoidSaturation : xc;
             float z2 = z * z;
             float z4 = z2 * z2;
             float p01 = ScalarMath.MulAdd(z, SigmoidA3, SigmoidA1);
@@ -193,10 +204,9 @@ namespace RnnCodegen
             float q01 = ScalarMath.MulAdd(z, SigmoidB2, SigmoidB0);
             float q23 = ScalarMath.MulAdd(z, SigmoidB6, SigmoidB4);
             float q = ScalarMath.MulAdd(z2, q23, q01);
-            float r = x * p / q; // tanh(x/2)/2
-            r = -0.5f > r ? -0.5f : r;
-            r = 0.5f < r ? 0.5f : r;
-            return r + 0.5f;
+            // 1/2 + tanh(x/2)/2 with the product x·P·(1/Q) = tanh(x/2)/2 fused into the final add where the hardware has
+            // FMA. That exact product never exceeds 1/2 in magnitude (checked on every float), so the result stays in [0, 1].
+            return ScalarMath.MulAdd(xc * p, 1f / q, 0.5f);
         }
 
         /// <summary>Applies <see cref="Tanh(float)"/> to every element in place (SIMD on .NET 8+; same results as the scalar form).</summary>
@@ -349,6 +359,7 @@ namespace RnnCodegen
         {
             // Same operations, in the same order, as Tanh(float); comments there.
             Vector128<float> z = Kernels128.Min(Vector128.Create(TanhClampSquared), x * x);
+            Vector128<float> xc = Kernels128.Min(Vector128.Create(TanhSaturation), Kernels128.Max(Vector128.Create(-TanhSaturation), x));
             Vector128<float> z2 = z * z;
             Vector128<float> z4 = z2 * z2;
             Vector128<float> p01 = Kernels128.MulAdd(z, Vector128.Create(TanhA3), Vector128.Create(TanhA1));
@@ -360,8 +371,7 @@ namespace RnnCodegen
             Vector128<float> q01 = Kernels128.MulAdd(z, Vector128.Create(TanhB2), Vector128.Create(TanhB0));
             Vector128<float> q23 = Kernels128.MulAdd(z, Vector128.Create(TanhB6), Vector128.Create(TanhB4));
             Vector128<float> q = Kernels128.MulAdd(z2, q23, q01);
-            Vector128<float> r = x * p / q;
-            r = Kernels128.Min(Vector128.Create(1f), Kernels128.Max(Vector128.Create(-1f), r));
+            Vector128<float> r = xc * p * (Vector128.Create(1f) / q);
             return Vector128.ConditionalSelect(Vector128.LessThan(z, Vector128.Create(TanhTinySquared)), x, r);
         }
 
@@ -374,6 +384,7 @@ namespace RnnCodegen
         {
             // Same operations, in the same order, as Tanh(float); comments there.
             Vector256<float> z = Kernels256.Min(Vector256.Create(TanhClampSquared), x * x);
+            Vector256<float> xc = Kernels256.Min(Vector256.Create(TanhSaturation), Kernels256.Max(Vector256.Create(-TanhSaturation), x));
             Vector256<float> z2 = z * z;
             Vector256<float> z4 = z2 * z2;
             Vector256<float> p01 = Kernels256.MulAdd(z, Vector256.Create(TanhA3), Vector256.Create(TanhA1));
@@ -385,8 +396,7 @@ namespace RnnCodegen
             Vector256<float> q01 = Kernels256.MulAdd(z, Vector256.Create(TanhB2), Vector256.Create(TanhB0));
             Vector256<float> q23 = Kernels256.MulAdd(z, Vector256.Create(TanhB6), Vector256.Create(TanhB4));
             Vector256<float> q = Kernels256.MulAdd(z2, q23, q01);
-            Vector256<float> r = x * p / q;
-            r = Kernels256.Min(Vector256.Create(1f), Kernels256.Max(Vector256.Create(-1f), r));
+            Vector256<float> r = xc * p * (Vector256.Create(1f) / q);
             return Vector256.ConditionalSelect(Vector256.LessThan(z, Vector256.Create(TanhTinySquared)), x, r);
         }
 
@@ -399,6 +409,7 @@ namespace RnnCodegen
         {
             // Same operations, in the same order, as Tanh(float); comments there.
             Vector512<float> z = Kernels512.Min(Vector512.Create(TanhClampSquared), x * x);
+            Vector512<float> xc = Kernels512.Min(Vector512.Create(TanhSaturation), Kernels512.Max(Vector512.Create(-TanhSaturation), x));
             Vector512<float> z2 = z * z;
             Vector512<float> z4 = z2 * z2;
             Vector512<float> p01 = Kernels512.MulAdd(z, Vector512.Create(TanhA3), Vector512.Create(TanhA1));
@@ -410,8 +421,7 @@ namespace RnnCodegen
             Vector512<float> q01 = Kernels512.MulAdd(z, Vector512.Create(TanhB2), Vector512.Create(TanhB0));
             Vector512<float> q23 = Kernels512.MulAdd(z, Vector512.Create(TanhB6), Vector512.Create(TanhB4));
             Vector512<float> q = Kernels512.MulAdd(z2, q23, q01);
-            Vector512<float> r = x * p / q;
-            r = Kernels512.Min(Vector512.Create(1f), Kernels512.Max(Vector512.Create(-1f), r));
+            Vector512<float> r = xc * p * (Vector512.Create(1f) / q);
             return Vector512.ConditionalSelect(Vector512.LessThan(z, Vector512.Create(TanhTinySquared)), x, r);
         }
 
@@ -424,6 +434,7 @@ namespace RnnCodegen
         {
             // Same operations, in the same order, as Sigmoid(float); comments there.
             Vector128<float> z = Kernels128.Min(Vector128.Create(SigmoidClampSquared), x * x);
+            Vector128<float> xc = Kernels128.Min(Vector128.Create(SigmoidSaturation), Kernels128.Max(Vector128.Create(-SigmoidSaturation), x));
             Vector128<float> z2 = z * z;
             Vector128<float> z4 = z2 * z2;
             Vector128<float> p01 = Kernels128.MulAdd(z, Vector128.Create(SigmoidA3), Vector128.Create(SigmoidA1));
@@ -435,9 +446,7 @@ namespace RnnCodegen
             Vector128<float> q01 = Kernels128.MulAdd(z, Vector128.Create(SigmoidB2), Vector128.Create(SigmoidB0));
             Vector128<float> q23 = Kernels128.MulAdd(z, Vector128.Create(SigmoidB6), Vector128.Create(SigmoidB4));
             Vector128<float> q = Kernels128.MulAdd(z2, q23, q01);
-            Vector128<float> r = x * p / q;
-            r = Kernels128.Min(Vector128.Create(0.5f), Kernels128.Max(Vector128.Create(-0.5f), r));
-            return r + Vector128.Create(0.5f);
+            return Kernels128.MulAdd(xc * p, Vector128.Create(1f) / q, Vector128.Create(0.5f));
         }
 
         /// <summary>Lane-wise <see cref="Sigmoid(float)"/> (identical results).</summary>
@@ -448,6 +457,7 @@ namespace RnnCodegen
         {
             // Same operations, in the same order, as Sigmoid(float); comments there.
             Vector256<float> z = Kernels256.Min(Vector256.Create(SigmoidClampSquared), x * x);
+            Vector256<float> xc = Kernels256.Min(Vector256.Create(SigmoidSaturation), Kernels256.Max(Vector256.Create(-SigmoidSaturation), x));
             Vector256<float> z2 = z * z;
             Vector256<float> z4 = z2 * z2;
             Vector256<float> p01 = Kernels256.MulAdd(z, Vector256.Create(SigmoidA3), Vector256.Create(SigmoidA1));
@@ -459,9 +469,7 @@ namespace RnnCodegen
             Vector256<float> q01 = Kernels256.MulAdd(z, Vector256.Create(SigmoidB2), Vector256.Create(SigmoidB0));
             Vector256<float> q23 = Kernels256.MulAdd(z, Vector256.Create(SigmoidB6), Vector256.Create(SigmoidB4));
             Vector256<float> q = Kernels256.MulAdd(z2, q23, q01);
-            Vector256<float> r = x * p / q;
-            r = Kernels256.Min(Vector256.Create(0.5f), Kernels256.Max(Vector256.Create(-0.5f), r));
-            return r + Vector256.Create(0.5f);
+            return Kernels256.MulAdd(xc * p, Vector256.Create(1f) / q, Vector256.Create(0.5f));
         }
 
         /// <summary>Lane-wise <see cref="Sigmoid(float)"/> (identical results).</summary>
@@ -472,6 +480,7 @@ namespace RnnCodegen
         {
             // Same operations, in the same order, as Sigmoid(float); comments there.
             Vector512<float> z = Kernels512.Min(Vector512.Create(SigmoidClampSquared), x * x);
+            Vector512<float> xc = Kernels512.Min(Vector512.Create(SigmoidSaturation), Kernels512.Max(Vector512.Create(-SigmoidSaturation), x));
             Vector512<float> z2 = z * z;
             Vector512<float> z4 = z2 * z2;
             Vector512<float> p01 = Kernels512.MulAdd(z, Vector512.Create(SigmoidA3), Vector512.Create(SigmoidA1));
@@ -483,9 +492,7 @@ namespace RnnCodegen
             Vector512<float> q01 = Kernels512.MulAdd(z, Vector512.Create(SigmoidB2), Vector512.Create(SigmoidB0));
             Vector512<float> q23 = Kernels512.MulAdd(z, Vector512.Create(SigmoidB6), Vector512.Create(SigmoidB4));
             Vector512<float> q = Kernels512.MulAdd(z2, q23, q01);
-            Vector512<float> r = x * p / q;
-            r = Kernels512.Min(Vector512.Create(0.5f), Kernels512.Max(Vector512.Create(-0.5f), r));
-            return r + Vector512.Create(0.5f);
+            return Kernels512.MulAdd(xc * p, Vector512.Create(1f) / q, Vector512.Create(0.5f));
         }
 #endif
     }
