@@ -50,7 +50,7 @@ namespace RnnCodegen
     /// and neither clamp is on the dependency chain. For |x| &lt; 4e-4 the result is x itself (the rational's slope at 0
     /// is 1 - 1.3e-7). <c>sigmoid(x) = 1/2 + tanh(x/2)/2</c> with the same rational, the halvings folded exactly into
     /// its coefficients, and the product fused into the final add of 1/2 where the hardware has FMA. One division and
-    /// 13 multiply-adds or multiplies, no exponential, no branch. The dependency chain of one call takes about 31
+    /// 14 multiply-adds or multiplies, no exponential, no branch. The dependency chain of one call takes about 31
     /// cycles on AMD EPYC Zen 5 (Vector256, 2026-12-02), against 39 for the former <c>x·P/Q</c> with a result clamp.
     /// <c>exp(x) = 2^n · e^r</c> with <c>n = round(x / ln 2)</c>, a two-constant (Cody–Waite) reduction
     /// <c>r = x - n·ln 2</c>, <c>|r| ≤ ln2/2</c>, a degree-7 polynomial for <c>e^r</c> (Cephes' coefficients) and a
