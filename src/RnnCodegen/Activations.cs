@@ -88,7 +88,7 @@ namespace RnnCodegen
         // |x| ≈ 7.9; beyond, the evaluated rational comes within rounding of 1 and then, from about 7.94, the exact
         // product x·P·(1/Q) can exceed 1. So x² is clamped to TanhClamp² and the factor x to ±TanhSaturation, 4 ulps
         // above TanhClamp: between the two the result rises linearly (P and Q are constant there) from
-        // 0.99999985 to exactly 1, which it reaches at TanhSaturation with and without FMA. Nothing clamps the result:
+        // about 0.9999998 to exactly 1, which it reaches at TanhSaturation with and without FMA. Nothing clamps the result:
         // it is never above 1 (exhaustively checked on every float, with and without FMA), and the clamp sits off the
         // critical path (x is clamped while x² goes through the polynomials). Exactly ±1 for |x| ≥ TanhSaturation.
         internal const float TanhClamp = 7.95f;

@@ -529,6 +529,7 @@ namespace RnnCodegen.Generator.Emit
                 {
                     for (int v = 0; v < n; v++) w.Line(V + ".StoreUnsafe(" + A + "." + function + "(s" + I(v) + "), ref " + gatesRef + ", " + storeAt(v, At(v)) + ");");
                 }
+                // column is a nuint: below the g block the subtraction wraps to a huge value, so one comparison picks g.
                 w.Open("if (" + column + " - " + I(2 * Hp) + " < " + I(Hp) + ")");
                 Activate("Tanh");
                 w.Close();
@@ -822,8 +823,9 @@ namespace RnnCodegen.Generator.Emit
             if (GatesInRegisters(width) && width < 16)
             {
                 // i and f side by side in one vector twice as wide, where that width is accelerated: one sigmoid instead of
-                // two. The four gate activations compete for the two FMA pipes (alone a sigmoid is a 38-cycle chain, four
-                // together 56); an LSTM cell update on one vector went from 120 to 100 cycles on Zen 5. Same lanes, same bits.
+                // two. The four gate activations compete for the two FMA pipes (measured on Zen 5 before the x·P·(1/Q)
+                // activations: one sigmoid a 38-cycle chain, four together 56; an LSTM cell update on one vector 120 -> 100
+                // cycles). Same lanes, same bits.
                 string wide = VectorClass(2 * width);
                 w.Line(VT + " i, f;");
                 w.Open("if (" + Accelerated(2 * width) + ")");
