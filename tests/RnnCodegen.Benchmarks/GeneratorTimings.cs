@@ -53,7 +53,7 @@ namespace RnnCodegen.Benchmarks
             if (at >= 0 && at + 1 < args.Count) repeat = int.Parse(args[at + 1], CultureInfo.InvariantCulture);
 
             Console.WriteLine("Generator timings");
-            Console.WriteLine("CPU: " + MachineInfo.CpuModel());
+            Console.WriteLine("CPU: " + MachineInfo.CpuModel(CpuIdentity.Read()));
             Console.WriteLine("Runtime: " + System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription +
                               ", Roslyn " + typeof(CSharpCompilation).Assembly.GetName().Version + " (in-process CSharpGeneratorDriver / CSharpCompilation)");
             Console.WriteLine("Date: " + DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture));

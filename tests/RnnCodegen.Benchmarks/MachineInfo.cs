@@ -8,7 +8,7 @@ using TorchSharp;
 namespace RnnCodegen.Benchmarks
 {
     /// <summary>What a benchmark figure means nothing without: CPU, runtime, SIMD path, TorchSharp threads, date.</summary>
-    internal sealed record MachineInfo(string Cpu, string Runtime, string Simd, string Torch, DateTime DateUtc)
+    internal sealed record MachineInfo(string Cpu, CpuIdentity Identity, string Runtime, string Simd, string Torch, DateTime DateUtc)
     {
         public static MachineInfo Collect()
         {
@@ -20,26 +20,16 @@ namespace RnnCodegen.Benchmarks
                 $"generated path {ShapeALstm32.SimdPath} (Vector512 {Vector512.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated}, Vector128 {Vector128.IsHardwareAccelerated})");
             string torchInfo = FormattableString.Invariant(
                 $"TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch {torch.__version__}, {torch.get_num_threads()} intra-op thread(s)");
-            return new MachineInfo(CpuModel(), RuntimeInformation.FrameworkDescription + " " + RuntimeInformation.RuntimeIdentifier, simd, torchInfo, DateTime.UtcNow);
+            CpuIdentity identity = CpuIdentity.Read();
+            return new MachineInfo(CpuModel(identity), identity, RuntimeInformation.FrameworkDescription + " " + RuntimeInformation.RuntimeIdentifier, simd, torchInfo, DateTime.UtcNow);
         }
 
-        /// <summary><c>lscpu</c>'s "Model name" (from /proc/cpuinfo), with the logical core count.</summary>
-        public static string CpuModel()
+        /// <summary><c>lscpu</c>'s "Model name" (from /proc/cpuinfo), the logical core count, and vendor, family, model and microarchitecture.</summary>
+        public static string CpuModel(CpuIdentity identity)
         {
-            string name = RuntimeInformation.ProcessArchitecture.ToString();
-            try
-            {
-                if (File.Exists("/proc/cpuinfo"))
-                    foreach (string line in File.ReadLines("/proc/cpuinfo"))
-                        if (line.StartsWith("model name", StringComparison.Ordinal))
-                        {
-                            name = line.Substring(line.IndexOf(':', StringComparison.Ordinal) + 1).Trim();
-                            break;
-                        }
-            }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
-            return name + ", " + Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture) + " logical cores";
+            string name = identity.ModelName.Length > 0 ? identity.ModelName : RuntimeInformation.ProcessArchitecture.ToString();
+            string details = identity.Describe();
+            return name + ", " + Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture) + " logical cores" + (details.Length > 0 ? " (" + details + ")" : "");
         }
 
         public string Describe() =>
