@@ -16,12 +16,12 @@ namespace RnnCodegen
     /// the bounds on every float in [-20, 20] at a 1e-4 step, a million random floats over the whole range and the extremes):
     /// </para>
     /// <list type="bullet">
-    /// <item><description><see cref="Tanh(float)"/>: max absolute error 3.22e-7 with FMA (at x ≈ ±2.20; about 5.4 ulp
-    /// of the result) and 3.67e-7 without (at x ≈ ±3.81); odd, exactly x for |x| &lt; 4e-4 (so ±0 keeps its sign),
-    /// never outside [-1, 1], exactly ±1 for |x| ≥ 7.9500017 and at ±∞ (and below 1 for smaller |x|).</description></item>
-    /// <item><description><see cref="Sigmoid(float)"/>: max absolute error 1.84e-7 with FMA (at x ≈ 10.3) and 2.12e-7
-    /// without (at x ≈ 7.48); never outside [0, 1], exactly 1 for x ≥ 15.900003 (so at +∞) and, for x ≤ -15.900003 (so
-    /// at -∞), the constant 1.2e-8 with FMA or 0 without. The bound is absolute: for x below about -15 the result is
+    /// <item><description><see cref="Tanh(float)"/>: max absolute error 3.03e-7 with FMA (at x ≈ ±5.78; about 5.1 ulp
+    /// of the result) and 3.45e-7 without (at x ≈ ±6.15); odd, exactly x for |x| &lt; 3.58e-4 (so ±0 keeps its sign),
+    /// never outside [-1, 1], exactly ±1 for |x| ≥ 7.9490013 and at ±∞ (and below 1 for smaller |x|).</description></item>
+    /// <item><description><see cref="Sigmoid(float)"/>: max absolute error 1.71e-7 with FMA (at x ≈ 12.3) and 1.96e-7
+    /// without (at x ≈ 11.8); never outside [0, 1], exactly 1 for x ≥ 15.898003 (so at +∞) and, for x ≤ -15.898003 (so
+    /// at -∞), the constant 2.7e-9 with FMA or 0 without. The bound is absolute: for x below about -15 the result is
     /// a tiny value or 0 rather than a relatively accurate one (use logits, as the generated BCE loss does, where that
     /// matters).</description></item>
     /// <item><description><see cref="Exp(float)"/>: max relative error 8.5e-8 (under 1.5 ulp) for normal results, subnormal
@@ -41,17 +41,18 @@ namespace RnnCodegen
     /// FMA, both within the bounds above.
     /// </para>
     /// <para>
-    /// Method: <c>tanh(x) = x·P(x²)/Q(x²)</c>, the rational approximation of Eigen's <c>generic_fast_tanh_float</c> (P
-    /// of degree 6 and Q of degree 3 in x², float coefficients, approximation error 3.5e-8 before rounding), P and Q
-    /// evaluated by Estrin's scheme (a shorter dependency chain than Horner's; on every 7th float in [4e-4, 10.5],
-    /// with/without FMA, 3.0e-7/3.3e-7 against Horner's 2.9e-7/3.9e-7), evaluated as <c>x·P · (1/Q)</c> so that the
-    /// division runs beside the last multiply-adds of P rather than after them. x² is clamped to 7.95² and x to
-    /// ±7.9500017 (4 ulps more), where the product reaches exactly ±1: no result clamp is needed (checked on every float)
-    /// and neither clamp is on the dependency chain. For |x| &lt; 4e-4 the result is x itself (the rational's slope at 0
-    /// is 1 - 1.3e-7). <c>sigmoid(x) = 1/2 + tanh(x/2)/2</c> with the same rational, the halvings folded exactly into
-    /// its coefficients, and the product fused into the final add of 1/2 where the hardware has FMA. One division and
-    /// 14 multiply-adds or multiplies, no exponential, no branch. The dependency chain of one call takes about 31
-    /// cycles on AMD EPYC Zen 5 (Vector256, 2026-12-02), against 39 for the former <c>x·P/Q</c> with a result clamp.
+    /// Method: <c>tanh(x) = x·P(x²)/Q(x²)</c> with P of degree 5 and Q of degree 3 in x² and P(0) = Q(0) = 1, the
+    /// minimax rational for the absolute error on [0, 7.95] (tools/ActivationScan/fit_tanh.py; approximation error
+    /// 1.75e-8 before rounding, so the bounds above are almost all float rounding). P and Q are evaluated by Estrin's
+    /// scheme (a shorter dependency chain than Horner's), as <c>x·P · (1/Q)</c> so that the division runs beside the
+    /// last multiply-adds of P rather than after them. x² is clamped to 7.949² and x to ±7.9490013 (3 ulps more), where
+    /// the product reaches exactly ±1: no result clamp is needed (checked on every float) and neither clamp is on the
+    /// dependency chain. P(0) = Q(0) = 1 makes the result x itself for tiny |x| without a select. <c>sigmoid(x) = 1/2 +
+    /// tanh(x/2)/2</c> with the same rational, the halvings folded exactly into its coefficients, and the product fused
+    /// into the final add of 1/2 where the hardware has FMA. One division and 12 multiply-adds or multiplies, no
+    /// exponential, no branch. It replaced (2026-12-02) Eigen's <c>generic_fast_tanh_float</c> rational (P of degree 6,
+    /// 14 multiply-adds or multiplies and a small-|x| select, 3.22e-7 / 3.67e-7): four fewer vector operations per
+    /// tanh and two per sigmoid made an LSTM 1→32 step about 6% faster on AMD EPYC Zen 4.
     /// <c>exp(x) = 2^n · e^r</c> with <c>n = round(x / ln 2)</c>, a two-constant (Cody–Waite) reduction
     /// <c>r = x - n·ln 2</c>, <c>|r| ≤ ln2/2</c>, a degree-7 polynomial for <c>e^r</c> (Cephes' coefficients) and a
     /// two-step scale by <c>2^n</c> (so subnormal results are right).
@@ -62,8 +63,8 @@ namespace RnnCodegen
     /// 512-bit division alone is about 2.5 ns), 2.8 ns for <c>Vector256</c> or <c>Vector128</c> (2.4), and 10–11 ns when
     /// each input depends on the previous result; the span forms about 0.29 ns per element (0.27) and the scalar forms
     /// about 3.2 ns (2.9). The former exp-based forms took 8.6, 6.8, 20, 0.57 and 5.2 ns for tanh; a <c>MathF.Tanh</c>
-    /// loop takes 12 ns per element. (Measured before the <c>x·P · (1/Q)</c> form, which has the same number of
-    /// operations give or take one.)
+    /// loop takes 12 ns per element. (Measured before the <c>x·P · (1/Q)</c> form and the degree-5 rational, which have
+    /// up to four operations fewer.)
     /// </para>
     /// </remarks>
     public static class Activations
@@ -83,46 +84,44 @@ namespace RnnCodegen
         internal const float ExpP4 = 1.6666665459e-1f;
         internal const float ExpP5 = 5.0000001201e-1f;
 
-        // tanh(x) ≈ x·P(x²)/Q(x²), P of degree 6 and Q of degree 3 in x²: the rational approximation of Eigen's
-        // generic_fast_tanh_float (its monomial coefficients alpha_1..alpha_13 and beta_0..beta_6). Its fit ends at
-        // |x| ≈ 7.9; beyond, the evaluated rational comes within rounding of 1 and then, from about 7.94, the exact
-        // product x·P·(1/Q) can exceed 1. So x² is clamped to TanhClamp² and the factor x to ±TanhSaturation, 4 ulps
-        // above TanhClamp: between the two the result rises linearly (P and Q are constant there) from
-        // about 0.9999998 to exactly 1, which it reaches at TanhSaturation with and without FMA. Nothing clamps the result:
-        // it is never above 1 (exhaustively checked on every float, with and without FMA), and the clamp sits off the
-        // critical path (x is clamped while x² goes through the polynomials). Exactly ±1 for |x| ≥ TanhSaturation.
-        internal const float TanhClamp = 7.95f;
+        // tanh(x) ≈ x·P(x²)/Q(x²), P of degree 5 and Q of degree 3 in x², P(0) = Q(0) = 1: the minimax rational for the
+        // absolute error on [0, 7.95] with those two coefficients fixed (tools/ActivationScan/fit_tanh.py; 1.75e-8 before
+        // rounding, about 2e-8 with float coefficients). With P(0) = Q(0) = 1 the result is x itself for tiny x (z·P1 and
+        // z·Q1 round away against 1), so no small-|x| select is needed.
+        // Beyond the fit the evaluated product x·P·(1/Q) would exceed 1, so x² is clamped to TanhClamp² and the factor x to
+        // ±TanhSaturation, 3 ulps above TanhClamp: between the two the result rises linearly (P and Q are constant there)
+        // from 1 - 2.5e-7 to exactly 1, which it reaches at TanhSaturation with and without FMA. Nothing clamps the
+        // result: it is never above 1 (exhaustively checked on every float, with and without FMA), and the clamps sit off
+        // the critical path (x is clamped while x² goes through the polynomials). Exactly ±1 for |x| ≥ TanhSaturation.
+        // The pair (7.949, 3 ulps) was searched for (fit_tanh.py --clamps): the clamps near 7.95 where both evaluations
+        // reach exactly 1 at the same float, with 1 - 2^-24 one float below it, and the sigmoid's final product
+        // (below) stays within 1/2 so that it never leaves [0, 1]. 7.95 itself has no such saturation point.
+        internal const float TanhClamp = 7.949f;
         internal const float TanhClampSquared = TanhClamp * TanhClamp;
-        internal const float TanhSaturation = 7.9500017f; // TanhClamp + 4 ulps: the smallest x where the result is 1 in both evaluations
-        internal const float TanhTinySquared = 1.6e-7f; // x² below this (|x| < 4e-4): tanh(x) = x to float precision
-        internal const float TanhA1 = 4.89352455891786e-03f;
-        internal const float TanhA3 = 6.37261928875436e-04f;
-        internal const float TanhA5 = 1.48572235717979e-05f;
-        internal const float TanhA7 = 5.12229709037114e-08f;
-        internal const float TanhA9 = -8.60467152213735e-11f;
-        internal const float TanhA11 = 2.00018790482477e-13f;
-        internal const float TanhA13 = -2.76076847742355e-16f;
-        internal const float TanhB0 = 4.89352518554385e-03f;
-        internal const float TanhB2 = 2.26843463243900e-03f;
-        internal const float TanhB4 = 1.18534705686654e-04f;
-        internal const float TanhB6 = 1.19825839466702e-06f;
+        internal const float TanhSaturation = 7.9490013f; // TanhClamp + 3 ulps: the smallest x where the result is 1 in both evaluations
+        internal const float TanhP1 = 0.12981370108511538f;
+        internal const float TanhP2 = 0.0029882241226292367f;
+        internal const float TanhP3 = 9.9018917928496967e-6f;
+        internal const float TanhP4 = -1.4783325066313736e-8f;
+        internal const float TanhP5 = 2.3747217329712535e-11f;
+        internal const float TanhQ1 = 0.46314688643140035f;
+        internal const float TanhQ2 = 0.024037433013944856f;
+        internal const float TanhQ3 = 0.0002375397779880442f;
 
         // sigmoid(x) = 1/2 + tanh(x/2)/2 = 1/2 + x·P(x²/4)/(4·Q(x²/4)): the tanh coefficients scaled by powers of two
         // (exact), so every intermediate is exactly a power of two times the one of Tanh(x/2) and the result is
-        // exactly 1/2 + Tanh(x/2)/2 without the small-|x| select (1/2 + r rounds to 1/2 there anyway).
+        // exactly 1/2 + Tanh(x/2)/2 (1/2 + r rounds to 1/2 for tiny x anyway).
         internal const float SigmoidClampSquared = 4f * TanhClampSquared;
         internal const float SigmoidSaturation = 2f * TanhSaturation;
-        internal const float SigmoidA1 = TanhA1 / 4f;
-        internal const float SigmoidA3 = TanhA3 / 16f;
-        internal const float SigmoidA5 = TanhA5 / 64f;
-        internal const float SigmoidA7 = TanhA7 / 256f;
-        internal const float SigmoidA9 = TanhA9 / 1024f;
-        internal const float SigmoidA11 = TanhA11 / 4096f;
-        internal const float SigmoidA13 = TanhA13 / 16384f;
-        internal const float SigmoidB0 = TanhB0;
-        internal const float SigmoidB2 = TanhB2 / 4f;
-        internal const float SigmoidB4 = TanhB4 / 16f;
-        internal const float SigmoidB6 = TanhB6 / 64f;
+        internal const float SigmoidP0 = 0.25f;
+        internal const float SigmoidP1 = TanhP1 / 16f;
+        internal const float SigmoidP2 = TanhP2 / 64f;
+        internal const float SigmoidP3 = TanhP3 / 256f;
+        internal const float SigmoidP4 = TanhP4 / 1024f;
+        internal const float SigmoidP5 = TanhP5 / 4096f;
+        internal const float SigmoidQ1 = TanhQ1 / 4f;
+        internal const float SigmoidQ2 = TanhQ2 / 16f;
+        internal const float SigmoidQ3 = TanhQ3 / 64f;
 
         /// <summary>e^x in float: max relative error 8.5e-8 for normal results, gradual underflow, +∞ above 88.72, NaN for NaN.</summary>
         /// <param name="x">The exponent.</param>
@@ -151,7 +150,7 @@ namespace RnnCodegen
             return p * s1 * s2;
         }
 
-        /// <summary>Hyperbolic tangent in float: max absolute error 3.22e-7 (3.67e-7 without FMA) over the whole float range; odd, exactly x for |x| &lt; 4e-4 (so ±0 keeps its sign), ±1 for |x| ≥ 7.9500017 and at ±∞, never outside [-1, 1]; NaN for NaN.</summary>
+        /// <summary>Hyperbolic tangent in float: max absolute error 3.03e-7 (3.45e-7 without FMA) over the whole float range; odd, exactly x for |x| &lt; 3.58e-4 (so ±0 keeps its sign), ±1 for |x| ≥ 7.9490013 and at ±∞, never outside [-1, 1]; NaN for NaN.</summary>
         /// <param name="x">The argument.</param>
         /// <returns>tanh(<paramref name="x"/>).</returns>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -164,26 +163,23 @@ namespace RnnCodegen
             float xc = x > TanhSaturation ? TanhSaturation : x;
             xc = xc < -TanhSaturation ? -TanhSaturation : xc;
             float z2 = z * z;
-            float z4 = z2 * z2;
-            // P(z) = (A1 + A3 z) + z²(A5 + A7 z) + z⁴((A9 + A11 z) + z² A13), Q(z) = (B0 + B2 z) + z²(B4 + B6 z):
-            // Estrin's scheme, a shorter dependency chain than Horner's (and measured as accurate).
-            float p01 = ScalarMath.MulAdd(z, TanhA3, TanhA1);
-            float p23 = ScalarMath.MulAdd(z, TanhA7, TanhA5);
-            float p45 = ScalarMath.MulAdd(z, TanhA11, TanhA9);
-            float p03 = ScalarMath.MulAdd(z2, p23, p01);
-            float p46 = ScalarMath.MulAdd(z2, TanhA13, p45);
-            float p = ScalarMath.MulAdd(z4, p46, p03);
-            float q01 = ScalarMath.MulAdd(z, TanhB2, TanhB0);
-            float q23 = ScalarMath.MulAdd(z, TanhB6, TanhB4);
+            // P(z) = (1 + P1 z) + z²((P2 + P3 z) + z²(P4 + P5 z)), Q(z) = (1 + Q1 z) + z²(Q2 + Q3 z): Estrin's scheme, a
+            // shorter dependency chain than Horner's.
+            float p01 = ScalarMath.MulAdd(z, TanhP1, 1f);
+            float p23 = ScalarMath.MulAdd(z, TanhP3, TanhP2);
+            float p45 = ScalarMath.MulAdd(z, TanhP5, TanhP4);
+            float p25 = ScalarMath.MulAdd(z2, p45, p23);
+            float p = ScalarMath.MulAdd(z2, p25, p01);
+            float q01 = ScalarMath.MulAdd(z, TanhQ1, 1f);
+            float q23 = ScalarMath.MulAdd(z, TanhQ3, TanhQ2);
             float q = ScalarMath.MulAdd(z2, q23, q01);
             // x·P/Q as x·P times 1/Q: the division then runs in parallel with the last multiply-adds of P instead of after
-            // them (a shorter dependency chain; one more rounding, included in the error bound).
-            float r = xc * p * (1f / q);
-            // The rational has tanh'(0) = A1/B0 = 1 - 1.3e-7: for tiny x return x itself (tanh(x) - x ≈ -x³/3 < 2.2e-11).
-            return z < TanhTinySquared ? x : r;
+            // them (a shorter dependency chain; one more rounding, included in the error bound). For |x| < 3.58e-4, P and
+            // Q are exactly 1 and the result is x itself (tanh(x) - x ≈ -x³/3 is below half an ulp of x there).
+            return xc * p * (1f / q);
         }
 
-        /// <summary>Logistic sigmoid 1/(1+e^-x) in float: max absolute error 1.84e-7 (2.12e-7 without FMA) over the whole float range (an absolute bound: for x ≤ -15.900003 the result is the constant 1.2e-8, or 0 without FMA); 1/2 + tanh(x/2)/2 with <see cref="Tanh(float)"/>'s rational, always within [0, 1], exactly 1 for x ≥ 15.900003 and at +∞; NaN for NaN.</summary>
+        /// <summary>Logistic sigmoid 1/(1+e^-x) in float: max absolute error 1.71e-7 (1.96e-7 without FMA) over the whole float range (an absolute bound: for x ≤ -15.898003 the result is the constant 2.7e-9, or 0 without FMA); 1/2 + tanh(x/2)/2 with <see cref="Tanh(float)"/>'s rational, always within [0, 1], exactly 1 for x ≥ 15.898003 and at +∞; NaN for NaN.</summary>
         /// <param name="x">The argument.</param>
         /// <returns>sigmoid(<paramref name="x"/>), in [0, 1].</returns>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -194,15 +190,13 @@ namespace RnnCodegen
             float xc = x > SigmoidSaturation ? SigmoidSaturation : x;
             xc = xc < -SigmoidSaturation ? -SigmoidSaturation : xc;
             float z2 = z * z;
-            float z4 = z2 * z2;
-            float p01 = ScalarMath.MulAdd(z, SigmoidA3, SigmoidA1);
-            float p23 = ScalarMath.MulAdd(z, SigmoidA7, SigmoidA5);
-            float p45 = ScalarMath.MulAdd(z, SigmoidA11, SigmoidA9);
-            float p03 = ScalarMath.MulAdd(z2, p23, p01);
-            float p46 = ScalarMath.MulAdd(z2, SigmoidA13, p45);
-            float p = ScalarMath.MulAdd(z4, p46, p03);
-            float q01 = ScalarMath.MulAdd(z, SigmoidB2, SigmoidB0);
-            float q23 = ScalarMath.MulAdd(z, SigmoidB6, SigmoidB4);
+            float p01 = ScalarMath.MulAdd(z, SigmoidP1, SigmoidP0);
+            float p23 = ScalarMath.MulAdd(z, SigmoidP3, SigmoidP2);
+            float p45 = ScalarMath.MulAdd(z, SigmoidP5, SigmoidP4);
+            float p25 = ScalarMath.MulAdd(z2, p45, p23);
+            float p = ScalarMath.MulAdd(z2, p25, p01);
+            float q01 = ScalarMath.MulAdd(z, SigmoidQ1, 1f);
+            float q23 = ScalarMath.MulAdd(z, SigmoidQ3, SigmoidQ2);
             float q = ScalarMath.MulAdd(z2, q23, q01);
             // 1/2 + tanh(x/2)/2 with the product x·P·(1/Q) = tanh(x/2)/2 fused into the final add where the hardware has
             // FMA. That exact product never exceeds 1/2 in magnitude (checked on every float), so the result stays in [0, 1].
@@ -361,18 +355,15 @@ namespace RnnCodegen
             Vector128<float> z = Kernels128.Min(Vector128.Create(TanhClampSquared), x * x);
             Vector128<float> xc = Kernels128.Min(Vector128.Create(TanhSaturation), Kernels128.Max(Vector128.Create(-TanhSaturation), x));
             Vector128<float> z2 = z * z;
-            Vector128<float> z4 = z2 * z2;
-            Vector128<float> p01 = Kernels128.MulAdd(z, Vector128.Create(TanhA3), Vector128.Create(TanhA1));
-            Vector128<float> p23 = Kernels128.MulAdd(z, Vector128.Create(TanhA7), Vector128.Create(TanhA5));
-            Vector128<float> p45 = Kernels128.MulAdd(z, Vector128.Create(TanhA11), Vector128.Create(TanhA9));
-            Vector128<float> p03 = Kernels128.MulAdd(z2, p23, p01);
-            Vector128<float> p46 = Kernels128.MulAdd(z2, Vector128.Create(TanhA13), p45);
-            Vector128<float> p = Kernels128.MulAdd(z4, p46, p03);
-            Vector128<float> q01 = Kernels128.MulAdd(z, Vector128.Create(TanhB2), Vector128.Create(TanhB0));
-            Vector128<float> q23 = Kernels128.MulAdd(z, Vector128.Create(TanhB6), Vector128.Create(TanhB4));
+            Vector128<float> p01 = Kernels128.MulAdd(z, Vector128.Create(TanhP1), Vector128.Create(1f));
+            Vector128<float> p23 = Kernels128.MulAdd(z, Vector128.Create(TanhP3), Vector128.Create(TanhP2));
+            Vector128<float> p45 = Kernels128.MulAdd(z, Vector128.Create(TanhP5), Vector128.Create(TanhP4));
+            Vector128<float> p25 = Kernels128.MulAdd(z2, p45, p23);
+            Vector128<float> p = Kernels128.MulAdd(z2, p25, p01);
+            Vector128<float> q01 = Kernels128.MulAdd(z, Vector128.Create(TanhQ1), Vector128.Create(1f));
+            Vector128<float> q23 = Kernels128.MulAdd(z, Vector128.Create(TanhQ3), Vector128.Create(TanhQ2));
             Vector128<float> q = Kernels128.MulAdd(z2, q23, q01);
-            Vector128<float> r = xc * p * (Vector128.Create(1f) / q);
-            return Vector128.ConditionalSelect(Vector128.LessThan(z, Vector128.Create(TanhTinySquared)), x, r);
+            return xc * p * (Vector128.Create(1f) / q);
         }
 
 
@@ -386,18 +377,15 @@ namespace RnnCodegen
             Vector256<float> z = Kernels256.Min(Vector256.Create(TanhClampSquared), x * x);
             Vector256<float> xc = Kernels256.Min(Vector256.Create(TanhSaturation), Kernels256.Max(Vector256.Create(-TanhSaturation), x));
             Vector256<float> z2 = z * z;
-            Vector256<float> z4 = z2 * z2;
-            Vector256<float> p01 = Kernels256.MulAdd(z, Vector256.Create(TanhA3), Vector256.Create(TanhA1));
-            Vector256<float> p23 = Kernels256.MulAdd(z, Vector256.Create(TanhA7), Vector256.Create(TanhA5));
-            Vector256<float> p45 = Kernels256.MulAdd(z, Vector256.Create(TanhA11), Vector256.Create(TanhA9));
-            Vector256<float> p03 = Kernels256.MulAdd(z2, p23, p01);
-            Vector256<float> p46 = Kernels256.MulAdd(z2, Vector256.Create(TanhA13), p45);
-            Vector256<float> p = Kernels256.MulAdd(z4, p46, p03);
-            Vector256<float> q01 = Kernels256.MulAdd(z, Vector256.Create(TanhB2), Vector256.Create(TanhB0));
-            Vector256<float> q23 = Kernels256.MulAdd(z, Vector256.Create(TanhB6), Vector256.Create(TanhB4));
+            Vector256<float> p01 = Kernels256.MulAdd(z, Vector256.Create(TanhP1), Vector256.Create(1f));
+            Vector256<float> p23 = Kernels256.MulAdd(z, Vector256.Create(TanhP3), Vector256.Create(TanhP2));
+            Vector256<float> p45 = Kernels256.MulAdd(z, Vector256.Create(TanhP5), Vector256.Create(TanhP4));
+            Vector256<float> p25 = Kernels256.MulAdd(z2, p45, p23);
+            Vector256<float> p = Kernels256.MulAdd(z2, p25, p01);
+            Vector256<float> q01 = Kernels256.MulAdd(z, Vector256.Create(TanhQ1), Vector256.Create(1f));
+            Vector256<float> q23 = Kernels256.MulAdd(z, Vector256.Create(TanhQ3), Vector256.Create(TanhQ2));
             Vector256<float> q = Kernels256.MulAdd(z2, q23, q01);
-            Vector256<float> r = xc * p * (Vector256.Create(1f) / q);
-            return Vector256.ConditionalSelect(Vector256.LessThan(z, Vector256.Create(TanhTinySquared)), x, r);
+            return xc * p * (Vector256.Create(1f) / q);
         }
 
 
@@ -411,18 +399,15 @@ namespace RnnCodegen
             Vector512<float> z = Kernels512.Min(Vector512.Create(TanhClampSquared), x * x);
             Vector512<float> xc = Kernels512.Min(Vector512.Create(TanhSaturation), Kernels512.Max(Vector512.Create(-TanhSaturation), x));
             Vector512<float> z2 = z * z;
-            Vector512<float> z4 = z2 * z2;
-            Vector512<float> p01 = Kernels512.MulAdd(z, Vector512.Create(TanhA3), Vector512.Create(TanhA1));
-            Vector512<float> p23 = Kernels512.MulAdd(z, Vector512.Create(TanhA7), Vector512.Create(TanhA5));
-            Vector512<float> p45 = Kernels512.MulAdd(z, Vector512.Create(TanhA11), Vector512.Create(TanhA9));
-            Vector512<float> p03 = Kernels512.MulAdd(z2, p23, p01);
-            Vector512<float> p46 = Kernels512.MulAdd(z2, Vector512.Create(TanhA13), p45);
-            Vector512<float> p = Kernels512.MulAdd(z4, p46, p03);
-            Vector512<float> q01 = Kernels512.MulAdd(z, Vector512.Create(TanhB2), Vector512.Create(TanhB0));
-            Vector512<float> q23 = Kernels512.MulAdd(z, Vector512.Create(TanhB6), Vector512.Create(TanhB4));
+            Vector512<float> p01 = Kernels512.MulAdd(z, Vector512.Create(TanhP1), Vector512.Create(1f));
+            Vector512<float> p23 = Kernels512.MulAdd(z, Vector512.Create(TanhP3), Vector512.Create(TanhP2));
+            Vector512<float> p45 = Kernels512.MulAdd(z, Vector512.Create(TanhP5), Vector512.Create(TanhP4));
+            Vector512<float> p25 = Kernels512.MulAdd(z2, p45, p23);
+            Vector512<float> p = Kernels512.MulAdd(z2, p25, p01);
+            Vector512<float> q01 = Kernels512.MulAdd(z, Vector512.Create(TanhQ1), Vector512.Create(1f));
+            Vector512<float> q23 = Kernels512.MulAdd(z, Vector512.Create(TanhQ3), Vector512.Create(TanhQ2));
             Vector512<float> q = Kernels512.MulAdd(z2, q23, q01);
-            Vector512<float> r = xc * p * (Vector512.Create(1f) / q);
-            return Vector512.ConditionalSelect(Vector512.LessThan(z, Vector512.Create(TanhTinySquared)), x, r);
+            return xc * p * (Vector512.Create(1f) / q);
         }
 
 
@@ -436,15 +421,13 @@ namespace RnnCodegen
             Vector128<float> z = Kernels128.Min(Vector128.Create(SigmoidClampSquared), x * x);
             Vector128<float> xc = Kernels128.Min(Vector128.Create(SigmoidSaturation), Kernels128.Max(Vector128.Create(-SigmoidSaturation), x));
             Vector128<float> z2 = z * z;
-            Vector128<float> z4 = z2 * z2;
-            Vector128<float> p01 = Kernels128.MulAdd(z, Vector128.Create(SigmoidA3), Vector128.Create(SigmoidA1));
-            Vector128<float> p23 = Kernels128.MulAdd(z, Vector128.Create(SigmoidA7), Vector128.Create(SigmoidA5));
-            Vector128<float> p45 = Kernels128.MulAdd(z, Vector128.Create(SigmoidA11), Vector128.Create(SigmoidA9));
-            Vector128<float> p03 = Kernels128.MulAdd(z2, p23, p01);
-            Vector128<float> p46 = Kernels128.MulAdd(z2, Vector128.Create(SigmoidA13), p45);
-            Vector128<float> p = Kernels128.MulAdd(z4, p46, p03);
-            Vector128<float> q01 = Kernels128.MulAdd(z, Vector128.Create(SigmoidB2), Vector128.Create(SigmoidB0));
-            Vector128<float> q23 = Kernels128.MulAdd(z, Vector128.Create(SigmoidB6), Vector128.Create(SigmoidB4));
+            Vector128<float> p01 = Kernels128.MulAdd(z, Vector128.Create(SigmoidP1), Vector128.Create(SigmoidP0));
+            Vector128<float> p23 = Kernels128.MulAdd(z, Vector128.Create(SigmoidP3), Vector128.Create(SigmoidP2));
+            Vector128<float> p45 = Kernels128.MulAdd(z, Vector128.Create(SigmoidP5), Vector128.Create(SigmoidP4));
+            Vector128<float> p25 = Kernels128.MulAdd(z2, p45, p23);
+            Vector128<float> p = Kernels128.MulAdd(z2, p25, p01);
+            Vector128<float> q01 = Kernels128.MulAdd(z, Vector128.Create(SigmoidQ1), Vector128.Create(1f));
+            Vector128<float> q23 = Kernels128.MulAdd(z, Vector128.Create(SigmoidQ3), Vector128.Create(SigmoidQ2));
             Vector128<float> q = Kernels128.MulAdd(z2, q23, q01);
             return Kernels128.MulAdd(xc * p, Vector128.Create(1f) / q, Vector128.Create(0.5f));
         }
@@ -459,15 +442,13 @@ namespace RnnCodegen
             Vector256<float> z = Kernels256.Min(Vector256.Create(SigmoidClampSquared), x * x);
             Vector256<float> xc = Kernels256.Min(Vector256.Create(SigmoidSaturation), Kernels256.Max(Vector256.Create(-SigmoidSaturation), x));
             Vector256<float> z2 = z * z;
-            Vector256<float> z4 = z2 * z2;
-            Vector256<float> p01 = Kernels256.MulAdd(z, Vector256.Create(SigmoidA3), Vector256.Create(SigmoidA1));
-            Vector256<float> p23 = Kernels256.MulAdd(z, Vector256.Create(SigmoidA7), Vector256.Create(SigmoidA5));
-            Vector256<float> p45 = Kernels256.MulAdd(z, Vector256.Create(SigmoidA11), Vector256.Create(SigmoidA9));
-            Vector256<float> p03 = Kernels256.MulAdd(z2, p23, p01);
-            Vector256<float> p46 = Kernels256.MulAdd(z2, Vector256.Create(SigmoidA13), p45);
-            Vector256<float> p = Kernels256.MulAdd(z4, p46, p03);
-            Vector256<float> q01 = Kernels256.MulAdd(z, Vector256.Create(SigmoidB2), Vector256.Create(SigmoidB0));
-            Vector256<float> q23 = Kernels256.MulAdd(z, Vector256.Create(SigmoidB6), Vector256.Create(SigmoidB4));
+            Vector256<float> p01 = Kernels256.MulAdd(z, Vector256.Create(SigmoidP1), Vector256.Create(SigmoidP0));
+            Vector256<float> p23 = Kernels256.MulAdd(z, Vector256.Create(SigmoidP3), Vector256.Create(SigmoidP2));
+            Vector256<float> p45 = Kernels256.MulAdd(z, Vector256.Create(SigmoidP5), Vector256.Create(SigmoidP4));
+            Vector256<float> p25 = Kernels256.MulAdd(z2, p45, p23);
+            Vector256<float> p = Kernels256.MulAdd(z2, p25, p01);
+            Vector256<float> q01 = Kernels256.MulAdd(z, Vector256.Create(SigmoidQ1), Vector256.Create(1f));
+            Vector256<float> q23 = Kernels256.MulAdd(z, Vector256.Create(SigmoidQ3), Vector256.Create(SigmoidQ2));
             Vector256<float> q = Kernels256.MulAdd(z2, q23, q01);
             return Kernels256.MulAdd(xc * p, Vector256.Create(1f) / q, Vector256.Create(0.5f));
         }
@@ -482,15 +463,13 @@ namespace RnnCodegen
             Vector512<float> z = Kernels512.Min(Vector512.Create(SigmoidClampSquared), x * x);
             Vector512<float> xc = Kernels512.Min(Vector512.Create(SigmoidSaturation), Kernels512.Max(Vector512.Create(-SigmoidSaturation), x));
             Vector512<float> z2 = z * z;
-            Vector512<float> z4 = z2 * z2;
-            Vector512<float> p01 = Kernels512.MulAdd(z, Vector512.Create(SigmoidA3), Vector512.Create(SigmoidA1));
-            Vector512<float> p23 = Kernels512.MulAdd(z, Vector512.Create(SigmoidA7), Vector512.Create(SigmoidA5));
-            Vector512<float> p45 = Kernels512.MulAdd(z, Vector512.Create(SigmoidA11), Vector512.Create(SigmoidA9));
-            Vector512<float> p03 = Kernels512.MulAdd(z2, p23, p01);
-            Vector512<float> p46 = Kernels512.MulAdd(z2, Vector512.Create(SigmoidA13), p45);
-            Vector512<float> p = Kernels512.MulAdd(z4, p46, p03);
-            Vector512<float> q01 = Kernels512.MulAdd(z, Vector512.Create(SigmoidB2), Vector512.Create(SigmoidB0));
-            Vector512<float> q23 = Kernels512.MulAdd(z, Vector512.Create(SigmoidB6), Vector512.Create(SigmoidB4));
+            Vector512<float> p01 = Kernels512.MulAdd(z, Vector512.Create(SigmoidP1), Vector512.Create(SigmoidP0));
+            Vector512<float> p23 = Kernels512.MulAdd(z, Vector512.Create(SigmoidP3), Vector512.Create(SigmoidP2));
+            Vector512<float> p45 = Kernels512.MulAdd(z, Vector512.Create(SigmoidP5), Vector512.Create(SigmoidP4));
+            Vector512<float> p25 = Kernels512.MulAdd(z2, p45, p23);
+            Vector512<float> p = Kernels512.MulAdd(z2, p25, p01);
+            Vector512<float> q01 = Kernels512.MulAdd(z, Vector512.Create(SigmoidQ1), Vector512.Create(1f));
+            Vector512<float> q23 = Kernels512.MulAdd(z, Vector512.Create(SigmoidQ3), Vector512.Create(SigmoidQ2));
             Vector512<float> q = Kernels512.MulAdd(z2, q23, q01);
             return Kernels512.MulAdd(xc * p, Vector512.Create(1f) / q, Vector512.Create(0.5f));
         }
