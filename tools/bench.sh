@@ -6,6 +6,9 @@
 #       --short: BenchmarkDotNet's ShortRun job (3 warm-ups, 3 iterations): a quick, indicative check
 #   tools/bench.sh --generator
 #       generator timings: 10 models through CSharpGeneratorDriver, emitted sizes, Emit time for Hidden 32..1024
+#   tools/bench.sh --roofline
+#       this CPU's vector multiply-add rate and read bandwidth, and each generated Step (and the LSTM TrainSteps)
+#       against the bound they imply (in-process Stopwatch timings, ~1 min)
 #
 # Examples:
 #   tools/bench.sh                          # the full set; the combined table is printed at the end and written
@@ -27,7 +30,7 @@ args=()
 filters=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --short|--generator) args+=("$1") ;;
+    --short|--generator|--roofline) args+=("$1") ;;
     -h|--help) grep '^#' "$0" | tail -n +2 | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) args+=("$@"); break ;;
     *) filters+=("$1") ;;
@@ -36,7 +39,7 @@ while [ $# -gt 0 ]; do
 done
 
 dotnet build tests/RnnCodegen.Benchmarks -c Release -nologo -v quiet
-if [[ " ${args[*]-} " == *" --generator "* ]]; then
+if [[ " ${args[*]-} " == *" --generator "* || " ${args[*]-} " == *" --roofline "* ]]; then
   exec dotnet run -c Release --no-build --project tests/RnnCodegen.Benchmarks -- "${args[@]}"
 fi
 [ ${#filters[@]} -gt 0 ] || filters=('*')

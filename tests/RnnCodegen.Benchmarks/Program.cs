@@ -11,7 +11,7 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 namespace RnnCodegen.Benchmarks
 {
     /// <summary>
-    /// Entry point: BenchmarkDotNet benchmarks (default), or the generator timings (<c>--generator</c>).
+    /// Entry point: BenchmarkDotNet benchmarks (default), the generator timings (<c>--generator</c>), or the roofline (<c>--roofline</c>).
     /// </summary>
     /// <remarks>
     /// <para>
@@ -32,6 +32,9 @@ namespace RnnCodegen.Benchmarks
             "  RnnCodegen.Benchmarks --generator [--repeat N]\n" +
             "      times the source generator on 10 model declarations and the compilation of the emitted code\n" +
             "      for Hidden 32, 128, 256, 1024 (no TorchSharp involved)\n" +
+            "  RnnCodegen.Benchmarks --roofline\n" +
+            "      measures this CPU's vector multiply-add rate and read bandwidth and prints each generated Step\n" +
+            "      (and the LSTM TrainSteps) against the bound they imply (in-process Stopwatch timings, ~1 min)\n" +
             "Benchmark classes: ShapeA_Lstm1x32, ShapeB_Gru1x32, ShapeC_Lstm4x8, ShapeD_Lstm16x64, ShapeE_Lstm1x128, BatchTrainingA;\n" +
             "methods: Step_*, Forward_*, TrainStep_*, TrainBatch64_* (suffix Generated, NaiveCSharp, TorchSharp).";
 
@@ -44,6 +47,7 @@ namespace RnnCodegen.Benchmarks
                 return 0;
             }
             if (list.Remove("--generator")) return GeneratorTimings.Run(list);
+            if (list.Remove("--roofline")) return Roofline.Run();
 
             bool shortRun = list.Remove("--short") || Environment.GetEnvironmentVariable("RNNCODEGEN_BENCH_SHORT") == "1";
             FixtureGen.ElfVersionPatcher.PatchTorchSharpNextToApp();
