@@ -19,33 +19,47 @@ namespace RnnCodegen.Benchmarks
     internal static class Roofline
     {
         private const int Rounds = 15;
+        private const int PeakRounds = 400;
 
         public static int Run()
         {
             var identity = CpuIdentity.Read();
-            int lanes = Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : Vector128.IsHardwareAccelerated ? 4 : 1;
+            if (!Vector128.IsHardwareAccelerated || !(System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported))
+            {
+                Console.WriteLine("The roofline measures the peak of fused vector multiply-adds, which this process does not have " +
+                                  "(no hardware vectors or no FMA: DOTNET_EnableHWIntrinsic=0 or DOTNET_EnableAVX2=0?).");
+                return 1;
+            }
+            int lanes = Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : 4;
             double ghz = ClockGigahertz();
-            double fmaPerNs = Best(FmaRound);
-            double sigmoidNs = Best(() => ActivationRound(tanh: false)), tanhNs = Best(() => ActivationRound(tanh: true));
+            (double fmaPerNs, double sigmoidNs, double tanhNs) = Peaks();
             Console.WriteLine(Invariant($"CPU: {MachineInfo.CpuModel(identity)}; generated path {ShapeALstm32.SimdPath} ({lanes} lanes)"));
             Console.WriteLine(Invariant($"Clock about {ghz:0.00} GHz (a dependent chain of scalar multiply-adds, assuming their 4-cycle latency)."));
             Console.WriteLine(Invariant($"Vector multiply-adds: {fmaPerNs:0.00} per ns ({fmaPerNs / ghz:0.00} per cycle; 12 independent chains)."));
             Console.WriteLine(Invariant($"Activations (independent vectors): sigmoid {sigmoidNs * ghz:0.0} cycles, tanh {tanhNs * ghz:0.0} cycles per vector."));
-            Console.WriteLine(Invariant($"Read bandwidth (aligned vector loads, repeated passes): 16 KiB {ReadBytesPerNs(16 << 10) / ghz:0.0}, 256 KiB {ReadBytesPerNs(256 << 10) / ghz:0.0}, 4 MiB {ReadBytesPerNs(4 << 20) / ghz:0.0} bytes per cycle."));
+            var sizes = new List<long> { 16 << 10, 256 << 10, 4 << 20 };
+            foreach (ShapeSpec s in ShapeSpec.All) sizes.Add(RooflineWork.Step(s).WeightBytes);
+            Dictionary<long, double> readRates = ReadBytesPerNs(sizes);
+            Console.WriteLine(Invariant($"Read bandwidth (aligned vector loads, repeated passes): 16 KiB {readRates[16 << 10] / ghz:0.0}, 256 KiB {readRates[256 << 10] / ghz:0.0}, 4 MiB {readRates[4 << 20] / ghz:0.0} bytes per cycle."));
             Console.WriteLine();
-            Console.WriteLine("| shape | member | vector FMAs + activations | weights | arithmetic bound | read bound | measured | measured / bound |");
-            Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
+            // The members, each a (shape, member, work, read bound, round) row, timed in interleaved rounds.
+            var rows = new List<(ShapeSpec Shape, string Member, RooflineWork Work, double? ReadBound, Func<double> Round)>();
             foreach (ShapeSpec s in ShapeSpec.All)
             {
                 RooflineWork work = RooflineWork.Step(s);
-                double readBound = work.WeightBytes / ReadBytesPerNs(work.WeightBytes);
-                Row(s, "Step", work, lanes, work.ArithmeticNs(lanes, fmaPerNs, sigmoidNs, tanhNs), readBound, TimeSteps(Create(s), s));
+                rows.Add((s, "Step", work, work.WeightBytes / readRates[work.WeightBytes], StepRound(Create(s), s)));
             }
             foreach (ShapeSpec s in ShapeSpec.All)
             {
-                if (s.Cell != Cell.Lstm) continue;
-                RooflineWork work = RooflineWork.TrainStep(s, ShapeSpec.Steps);
-                Row(s, "TrainStep (50 steps)", work, lanes, work.ArithmeticNs(lanes, fmaPerNs, sigmoidNs, tanhNs), null, TimeTrainSteps(Create(s), s));
+                if (s.Cell == Cell.Lstm) rows.Add((s, "TrainStep (50 steps)", RooflineWork.TrainStep(s, ShapeSpec.Steps), null, TrainStepRound(Create(s), s)));
+            }
+            double[] measured = Interleaved(rows.ConvertAll(r => r.Round));
+            Console.WriteLine("| shape | member | vector FMAs + activations | weights | arithmetic bound | read bound | measured | measured / bound |");
+            Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
+            for (int i = 0; i < rows.Count; i++)
+            {
+                var (s, member, work, readBound, _) = rows[i];
+                Row(s, member, work, lanes, work.ArithmeticNs(lanes, fmaPerNs, sigmoidNs, tanhNs), readBound, measured[i]);
             }
             Console.WriteLine();
             Console.WriteLine("Arithmetic bound: the multiply-adds of the matrix products and the pointwise multiplies at the peak rate, plus the " +
@@ -80,44 +94,72 @@ namespace RnnCodegen.Benchmarks
             return model;
         }
 
-        private static double TimeSteps(IGeneratedModel model, ShapeSpec s)
+        /// <summary>One timing round of Step: about 10 ms of calls over a 50-step input signal; ns per call.</summary>
+        private static Func<double> StepRound(IGeneratedModel model, ShapeSpec s)
         {
             float[] inputs = TestData.Inputs(ShapeSpec.Steps, s.Input, 1);
             var output = new float[s.Output];
-            int calls = Math.Max(1000, (int)(50_000_000 / RooflineWork.Step(s).Multiplies)); // ~10 ms a round
-            return Best(() =>
+            int calls = Math.Max(1000, (int)(50_000_000 / RooflineWork.Step(s).Multiplies));
+            return () =>
             {
                 var watch = Stopwatch.StartNew();
                 for (int i = 0; i < calls; i++)
                     model.Step(inputs.AsSpan(i % ShapeSpec.Steps * s.Input, s.Input), output);
                 return watch.Elapsed.TotalNanoseconds / calls;
-            });
+            };
         }
 
-        private static double TimeTrainSteps(IGeneratedModel model, ShapeSpec s)
+        /// <summary>One timing round of TrainStep: about 10-20 ms of calls on one 50-step sequence; ns per call.</summary>
+        private static Func<double> TrainStepRound(IGeneratedModel model, ShapeSpec s)
         {
             float[] inputs = TestData.Inputs(ShapeSpec.Steps, s.Input, 1);
             float[] targets = TestData.Targets(inputs, s.Input, s.Output);
-            int calls = Math.Max(4, (int)(100_000_000 / RooflineWork.TrainStep(s, ShapeSpec.Steps).Multiplies)); // ~10-20 ms a round
-            return Best(() =>
+            int calls = Math.Max(4, (int)(100_000_000 / RooflineWork.TrainStep(s, ShapeSpec.Steps).Multiplies));
+            return () =>
             {
                 var watch = Stopwatch.StartNew();
                 for (int i = 0; i < calls; i++) model.TrainStep(inputs, targets);
                 return watch.Elapsed.TotalNanoseconds / calls;
-            });
+            };
         }
 
         /// <summary>
-        /// The fastest of <see cref="Rounds"/> rounds, after 0.5 s of warm-up rounds: tiered compilation promotes a method
-        /// to its optimized code only after its first 30 calls and a 100 ms delay, and the caches and the clock settle.
+        /// The fastest of <paramref name="count"/> rounds of each member, after warm-up rounds (1 s by default) each (tiered compilation
+        /// promotes a method to its final code only after its first calls, a 100 ms delay and an instrumented tier), the
+        /// members' rounds interleaved so that a busy spell of the shared host does not fall on one member's rounds only.
         /// </summary>
-        private static double Best(Func<double> round)
+        private static double[] Interleaved(List<Func<double>> rounds, int count = Rounds, int warmUpMilliseconds = 1000)
         {
-            var warmUp = Stopwatch.StartNew();
-            while (warmUp.ElapsedMilliseconds < 500) round();
-            double best = double.MaxValue;
-            for (int i = 0; i < Rounds; i++) best = Math.Min(best, round());
+            foreach (Func<double> round in rounds)
+            {
+                var warmUp = Stopwatch.StartNew();
+                while (warmUp.ElapsedMilliseconds < warmUpMilliseconds) round();
+            }
+            var best = new double[rounds.Count];
+            Array.Fill(best, double.MaxValue);
+            for (int r = 0; r < count; r++)
+                for (int i = 0; i < rounds.Count; i++) best[i] = Math.Min(best[i], rounds[i]());
             return best;
+        }
+
+        /// <summary>The fastest of <see cref="Rounds"/> rounds after 1 s of warm-up rounds.</summary>
+        private static double Best(Func<double> round) => Interleaved(new List<Func<double>> { round })[0];
+
+        /// <summary>
+        /// The vector multiply-add rate and the ns per sigmoid and tanh vector: the best of many short rounds, interleaved
+        /// over about half a second (on a shared host the core's other hyperthread takes FP throughput at times, and a peak
+        /// must come from rounds where it did not).
+        /// </summary>
+        private static (double FmaPerNs, double SigmoidNs, double TanhNs) Peaks()
+        {
+            double fma = double.MaxValue, sigmoid = double.MaxValue, tanh = double.MaxValue;
+            for (int i = 0; i < PeakRounds; i++)
+            {
+                fma = Math.Min(fma, NanosecondsPerFma());
+                sigmoid = Math.Min(sigmoid, ActivationRound(tanh: false));
+                tanh = Math.Min(tanh, ActivationRound(tanh: true));
+            }
+            return (1 / fma, sigmoid, tanh);
         }
 
         private static double ClockGigahertz()
@@ -131,7 +173,7 @@ namespace RnnCodegen.Benchmarks
             });
         }
 
-        [MethodImpl(MethodImplOptions.NoInlining)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         private static float DependentMultiplyAdds(long n)
         {
             float x = 1f, a = 0.999f, b = 0.001f;
@@ -145,18 +187,18 @@ namespace RnnCodegen.Benchmarks
             return x;
         }
 
-        /// <summary>Vector multiply-adds per ns of the widest accelerated width.</summary>
-        private static double FmaRound()
+        /// <summary>ns per fused vector multiply-add of the widest accelerated width, over 12 independent chains.</summary>
+        private static double NanosecondsPerFma()
         {
-            const long Iterations = 1_000_000;
+            const long Iterations = 100_000;
             var watch = Stopwatch.StartNew();
-            float sink = Vector512.IsHardwareAccelerated ? Fma512(Iterations) : Vector256.IsHardwareAccelerated ? Fma256(Iterations) : Vector128.IsHardwareAccelerated ? Fma128(Iterations) : FmaScalar(Iterations);
+            float sink = Vector512.IsHardwareAccelerated ? Fma512(Iterations) : Vector256.IsHardwareAccelerated ? Fma256(Iterations) : Fma128(Iterations);
             double ns = watch.Elapsed.TotalNanoseconds;
             GC.KeepAlive(sink);
-            return Iterations * 12 / ns;
+            return ns / (Iterations * 12);
         }
 
-        [MethodImpl(MethodImplOptions.NoInlining)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         private static float Fma512(long n)
         {
             Vector512<float> a = Vector512.Create(0.999f), b = Vector512.Create(0.001f);
@@ -171,7 +213,7 @@ namespace RnnCodegen.Benchmarks
             return Vector512.Sum(((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)) + ((s8 + s9) + (s10 + s11)));
         }
 
-        [MethodImpl(MethodImplOptions.NoInlining)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         private static float Fma256(long n)
         {
             Vector256<float> a = Vector256.Create(0.999f), b = Vector256.Create(0.001f);
@@ -186,7 +228,7 @@ namespace RnnCodegen.Benchmarks
             return Vector256.Sum(((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)) + ((s8 + s9) + (s10 + s11)));
         }
 
-        [MethodImpl(MethodImplOptions.NoInlining)]
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         private static float Fma128(long n)
         {
             Vector128<float> a = Vector128.Create(0.999f), b = Vector128.Create(0.001f);
@@ -201,94 +243,85 @@ namespace RnnCodegen.Benchmarks
             return Vector128.Sum(((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)) + ((s8 + s9) + (s10 + s11)));
         }
 
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static float FmaScalar(long n)
-        {
-            float a = 0.999f, b = 0.001f, s0 = a, s1 = a, s2 = a, s3 = a, s4 = a, s5 = a, s6 = a, s7 = a, s8 = a, s9 = a, s10 = a, s11 = a;
-            for (long i = 0; i < n; i++)
-            {
-                s0 = s0 * a + b; s1 = s1 * a + b; s2 = s2 * a + b; s3 = s3 * a + b; s4 = s4 * a + b; s5 = s5 * a + b;
-                s6 = s6 * a + b; s7 = s7 * a + b; s8 = s8 * a + b; s9 = s9 * a + b; s10 = s10 * a + b; s11 = s11 * a + b;
-            }
-            return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)) + ((s8 + s9) + (s10 + s11));
-        }
+        private const int ActivationFloats = 4096;
+        private static readonly float[] s_activationValues = GC.AllocateArray<float>(ActivationFloats + 16, pinned: true);
 
-        private static readonly float[] s_activationInput = CreateActivationInput();
-        private static readonly float[] s_activationOutput = new float[s_activationInput.Length];
+        /// <summary>The first 64-byte-aligned float of a pinned array.</summary>
+        private static ref float Aligned(float[] pinned) =>
+            ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(pinned), (int)((64 - Marshal.UnsafeAddrOfPinnedArrayElement(pinned, 0).ToInt64() % 64) % 64 / 4));
 
-        /// <summary>4096 values in [-6, 6]: 256 vectors of 16 (the result does not depend on them; the activations have no branches).</summary>
-        private static float[] CreateActivationInput()
-        {
-            var values = new float[4096];
-            for (int i = 0; i < values.Length; i++) values[i] = (float)(6 * Math.Sin(0.37 * i));
-            return values;
-        }
-
-        /// <summary>ns per vector of Activations.Tanh or Sigmoid at the widest accelerated width, over independent vectors.</summary>
+        /// <summary>
+        /// ns per vector of Activations.Tanh or Sigmoid at the widest accelerated width, over independent vectors: passes in
+        /// place over 4096 values that start in [-6, 6] (the activations have no branches, so the values do not matter). In
+        /// place and 64-byte aligned: loads and stores that split cache lines, or stores to a second array at a distance
+        /// near a multiple of 4 KiB from the loads, made them up to 70% slower depending on where the arrays were.
+        /// </summary>
         private static double ActivationRound(bool tanh)
         {
-            const int Passes = 100;
-            float[] input = s_activationInput, output = s_activationOutput;
+            const int Passes = 20;
+            ref float values = ref Aligned(s_activationValues);
+            for (int i = 0; i < ActivationFloats; i++) Unsafe.Add(ref values, i) = (float)(6 * Math.Sin(0.37 * i));
             var watch = Stopwatch.StartNew();
             for (int p = 0; p < Passes; p++)
             {
-                if (tanh) TanhPass(input, output);
-                else SigmoidPass(input, output);
+                if (tanh) TanhPass(ref values);
+                else SigmoidPass(ref values);
             }
-            int lanes = Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : Vector128.IsHardwareAccelerated ? 4 : 1;
-            return watch.Elapsed.TotalNanoseconds / Passes / (input.Length / lanes);
+            int lanes = Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : 4;
+            return watch.Elapsed.TotalNanoseconds / Passes / (ActivationFloats / lanes);
         }
 
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static void TanhPass(float[] input, float[] output)
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        private static void TanhPass(ref float x)
         {
-            ref float x = ref MemoryMarshal.GetArrayDataReference(input);
-            ref float y = ref MemoryMarshal.GetArrayDataReference(output);
-            nuint n = (nuint)input.Length;
-            if (Vector512.IsHardwareAccelerated) for (nuint i = 0; i < n; i += 16) Activations.Tanh(Vector512.LoadUnsafe(ref x, i)).StoreUnsafe(ref y, i);
-            else if (Vector256.IsHardwareAccelerated) for (nuint i = 0; i < n; i += 8) Activations.Tanh(Vector256.LoadUnsafe(ref x, i)).StoreUnsafe(ref y, i);
-            else if (Vector128.IsHardwareAccelerated) for (nuint i = 0; i < n; i += 4) Activations.Tanh(Vector128.LoadUnsafe(ref x, i)).StoreUnsafe(ref y, i);
-            else for (nuint i = 0; i < n; i++) Unsafe.Add(ref y, i) = Activations.Tanh(Unsafe.Add(ref x, i));
+            const nuint n = ActivationFloats;
+            if (Vector512.IsHardwareAccelerated) for (nuint i = 0; i < n; i += 16) Activations.Tanh(Vector512.LoadUnsafe(ref x, i)).StoreUnsafe(ref x, i);
+            else if (Vector256.IsHardwareAccelerated) for (nuint i = 0; i < n; i += 8) Activations.Tanh(Vector256.LoadUnsafe(ref x, i)).StoreUnsafe(ref x, i);
+            else for (nuint i = 0; i < n; i += 4) Activations.Tanh(Vector128.LoadUnsafe(ref x, i)).StoreUnsafe(ref x, i);
         }
 
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static void SigmoidPass(float[] input, float[] output)
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        private static void SigmoidPass(ref float x)
         {
-            ref float x = ref MemoryMarshal.GetArrayDataReference(input);
-            ref float y = ref MemoryMarshal.GetArrayDataReference(output);
-            nuint n = (nuint)input.Length;
-            if (Vector512.IsHardwareAccelerated) for (nuint i = 0; i < n; i += 16) Activations.Sigmoid(Vector512.LoadUnsafe(ref x, i)).StoreUnsafe(ref y, i);
-            else if (Vector256.IsHardwareAccelerated) for (nuint i = 0; i < n; i += 8) Activations.Sigmoid(Vector256.LoadUnsafe(ref x, i)).StoreUnsafe(ref y, i);
-            else if (Vector128.IsHardwareAccelerated) for (nuint i = 0; i < n; i += 4) Activations.Sigmoid(Vector128.LoadUnsafe(ref x, i)).StoreUnsafe(ref y, i);
-            else for (nuint i = 0; i < n; i++) Unsafe.Add(ref y, i) = Activations.Sigmoid(Unsafe.Add(ref x, i));
+            const nuint n = ActivationFloats;
+            if (Vector512.IsHardwareAccelerated) for (nuint i = 0; i < n; i += 16) Activations.Sigmoid(Vector512.LoadUnsafe(ref x, i)).StoreUnsafe(ref x, i);
+            else if (Vector256.IsHardwareAccelerated) for (nuint i = 0; i < n; i += 8) Activations.Sigmoid(Vector256.LoadUnsafe(ref x, i)).StoreUnsafe(ref x, i);
+            else for (nuint i = 0; i < n; i += 4) Activations.Sigmoid(Vector128.LoadUnsafe(ref x, i)).StoreUnsafe(ref x, i);
         }
 
-        private static readonly Dictionary<long, double> s_readRates = new();
-
-        /// <summary>Bytes per ns of repeated passes over a 64-byte-aligned buffer of <paramref name="bytes"/> (as the packed weights).</summary>
-        private static double ReadBytesPerNs(long bytes)
+        /// <summary>
+        /// Bytes per ns of repeated passes over a 64-byte-aligned buffer of each of <paramref name="sizes"/> bytes (as the
+        /// packed weights are): the best of 100 rounds of about 2 ms, the sizes interleaved.
+        /// </summary>
+        private static Dictionary<long, double> ReadBytesPerNs(IEnumerable<long> sizes)
         {
-            if (s_readRates.TryGetValue(bytes, out double known)) return known;
-            int floats = (int)((bytes + 255) / 256 * 64); // whole blocks of 64 floats
-            float[] buffer = GC.AllocateArray<float>(floats + 16, pinned: true);
-            int offset = (int)((64 - Marshal.UnsafeAddrOfPinnedArrayElement(buffer, 0).ToInt64() % 64) % 64 / 4);
-            int passes = (int)Math.Max(1, 64_000_000 / bytes);
-            double rate = floats * 4.0 * passes / Best(() =>
+            var distinct = new List<long>(new HashSet<long>(sizes));
+            var rounds = new List<Func<double>>();
+            var bytesPerRound = new List<double>();
+            foreach (long bytes in distinct)
             {
-                var watch = Stopwatch.StartNew();
-                float sink = Read(buffer, offset, floats, passes);
-                double ns = watch.Elapsed.TotalNanoseconds;
-                GC.KeepAlive(sink);
-                return ns;
-            });
-            s_readRates[bytes] = rate;
-            return rate;
+                int floats = (int)((bytes + 255) / 256 * 64); // whole blocks of 64 floats
+                float[] buffer = GC.AllocateArray<float>(floats + 16, pinned: true);
+                int passes = (int)Math.Max(1, 8_000_000 / bytes);
+                bytesPerRound.Add(floats * 4.0 * passes);
+                rounds.Add(() =>
+                {
+                    var watch = Stopwatch.StartNew();
+                    float sink = Read(ref Aligned(buffer), floats, passes);
+                    double ns = watch.Elapsed.TotalNanoseconds;
+                    GC.KeepAlive(sink);
+                    return ns;
+                });
+            }
+            double[] ns = Interleaved(rounds, 100, 200);
+            var rates = new Dictionary<long, double>();
+            for (int i = 0; i < distinct.Count; i++) rates[distinct[i]] = bytesPerRound[i] / ns[i];
+            return rates;
         }
 
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static float Read(float[] buffer, int offset, int floats, int passes)
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        private static float Read(ref float start, int floats, int passes)
         {
-            ref float start = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(buffer), offset);
             Vector128<float> s0 = default, s1 = default, s2 = default, s3 = default;
             if (Vector512.IsHardwareAccelerated)
             {
