@@ -73,10 +73,20 @@ namespace RnnCodegen.Tests
 
         [Theory]
         [MemberData(nameof(RegressionModels))]
-        public void RegressionGradientsMatchFiniteDifferences(IRegressionTrainable model)
+        public void RegressionGradientsMatchFiniteDifferences(IRegressionTrainable model) => CheckRegression(model, 5);
+
+        /// <summary>Three stacked layers on the SIMD training path: sequences shorter than the stack, as long as it, longer, and SequenceLength.</summary>
+        [Theory]
+        [InlineData(1)]
+        [InlineData(2)]
+        [InlineData(3)]
+        [InlineData(4)]
+        [InlineData(6)]
+        public void StackedGradientsMatchFiniteDifferencesForEveryLength(int steps) => CheckRegression(new FastLstmThreeLayers(), steps);
+
+        private static void CheckRegression(IRegressionTrainable model, int steps)
         {
             var d = model.Description;
-            int steps = 5;
             var inputs = InferenceTests.RandomInputs(steps * d.InputSize, 3);
             int rows = d.OutputMode == OutputMode.Last ? 1 : steps;
             var random = new Random(5);
@@ -125,6 +135,9 @@ namespace RnnCodegen.Tests
 
     [LstmModel(Input = 5, Hidden = 16, Layers = 2, SequenceLength = 12)]
     public partial class FastLstmNoHead : IRegressionTrainable { }
+
+    [LstmModel(Input = 2, Hidden = 4, Layers = 3, Output = 2, SequenceLength = 6)]
+    public partial class FastLstmThreeLayers : IRegressionTrainable { }
 
     [RnnModel(Input = 17, Hidden = 4, Output = 3, OutputActivation = OutputActivation.Tanh, SequenceLength = 12)]
     public partial class FastRnnTanhHead : IRegressionTrainable { }

@@ -64,6 +64,36 @@ namespace RnnCodegen.Tests
             }
         }
 
+        public static IEnumerable<object[]> StackedFloatModels() => FloatModels().Where(m => ((IFloatModel)m[0]).Description.LayerCount > 1);
+
+        /// <summary>
+        /// Forward runs stacked layers as a wavefront (layer k at step t - k): sequences shorter than the stack, as long as it
+        /// and longer give exactly the streaming steps' outputs.
+        /// </summary>
+        [Theory]
+        [MemberData(nameof(StackedFloatModels))]
+        public void StackedForwardEqualsStreamingStepsForEveryShortLength(IFloatModel model)
+        {
+            Randomize(model, 8);
+            int input = model.Description.InputSize, width = Width(model);
+            bool last = model.Description.OutputMode == OutputMode.Last;
+            for (int steps = 1; steps <= model.Description.LayerCount + 2; steps++)
+            {
+                var inputs = RandomInputs(steps * input, 40 + steps);
+                var forward = new float[(last ? 1 : steps) * width];
+                model.Forward(inputs, forward);
+                model.ResetState();
+                var streamed = new List<float>();
+                var row = new float[width];
+                for (int t = 0; t < steps; t++)
+                {
+                    model.Step(inputs.AsSpan(t * input, input), row);
+                    if (!last || t == steps - 1) streamed.AddRange(row);
+                }
+                Assert.Equal(streamed.ToArray(), forward);
+            }
+        }
+
         [Theory]
         [MemberData(nameof(FloatModels))]
         public void StreamingStepsEqualForwardAndCarryTheState(IFloatModel model)

@@ -158,8 +158,10 @@ namespace RnnCodegen.Tests
             var (inputs, targets) = SineBatch(4, 20, 9);
             var tokens = new[] { 1, 2, 3, 4 };
             var classes = new[] { 2, 3, 4, -100 };
+            var stacked = new FastLstmThreeLayers(); // stacked layers on the SIMD training path
             void Run()
             {
+                stacked.TrainStep(inputs.AsSpan(0, 12), targets.AsSpan(0, 12));
                 model.AccumulateGradients(inputs.AsSpan(0, 20), targets.AsSpan(0, 20));
                 model.ApplyGradients();
                 model.TrainStep(inputs.AsSpan(20, 20), targets.AsSpan(20, 20));

@@ -260,6 +260,7 @@ namespace RnnCodegen.Generator.Emit
         private void EmitFastSteps()
         {
             if (!Fast) return;
+            if (StepWavefront) EmitForwardWaveDispatch();
             foreach (int width in Widths()) EmitFastStep(width);
             if (!FastTrain) return;
             var w = _w;
@@ -274,6 +275,17 @@ namespace RnnCodegen.Generator.Emit
             w.Line();
             foreach (int width in Widths()) EmitFastTrainLayers(width);
         }
+
+        /// <summary>
+        /// Forward runs stacked layers as a wavefront: tick k runs layer L-1 at step k-L+1, ..., layer 0 at step k. The layers
+        /// of a tick are independent (each reads what the tick before wrote), so the processor can start one while another
+        /// is still in its activations; step by step, each layer waits for the one below. The top layer goes first in a tick,
+        /// so that each layer reads the h below it before the layer below overwrites it. Every sum is the same, so are the
+        /// results. Shape C (4 x LSTM(8)) on Zen 4, in-process against the step-by-step Forward, six instances each: 4-11%
+        /// faster on Vector512, 4% on Vector256, unchanged on Vector128. Training keeps its step-by-step order: the same
+        /// wavefront there gained 0-2%, within the noise.
+        /// </summary>
+        private bool StepWavefront => Fast && _spec.Layers > 1;
 
         /// <summary>Training uses the SIMD step when the tape's unpadded layout equals the packed one (H a multiple of the padding) and no dropout sits between layers.</summary>
         private bool FastTrain => Fast && _spec.Trainable && Hp == _spec.Hidden && !HasDropout;
@@ -683,6 +695,14 @@ namespace RnnCodegen.Generator.Emit
                 else EmitFastStepLayer(w, k, width);
             }
             w.Line("if (output.Length == 0) return;");
+            if (split)
+            {
+                w.Line("HeadSimd" + I(width * 32) + "(ref q, ref st, output);");
+                w.Close();
+                w.Line();
+                w.Doc("The head on the top layer's h in <paramref name=\"st\"/>, into <paramref name=\"output\"/> (one row).");
+                w.Open("private void HeadSimd" + I(width * 32) + "(ref float q, ref float st, " + Span + " output)");
+            }
             w.Line("ref float top = ref " + U + ".Add(ref st, " + I(HOffset(L - 1)) + ");");
             if (!s.HasHead)
             {
@@ -715,6 +735,68 @@ namespace RnnCodegen.Generator.Emit
                 w.Close();
                 w.Line();
             }
+            EmitForwardWave(width);
+        }
+
+        /// <summary>The dispatch of Forward's wavefront (StepWavefront): false when no vector width is accelerated.</summary>
+        private void EmitForwardWaveDispatch()
+        {
+            var w = _w;
+            string inputs = _spec.HasTokens ? "tokens" : "inputs";
+            w.Doc("Forward's steps from the zeroed _forwardState with the stacked layers as a wavefront; false when no vector width is accelerated (the caller then runs StepCore per step).");
+            w.Open("private bool ForwardWave(" + (_spec.HasTokens ? "global::System.ReadOnlySpan<int>" : ReadOnlySpan) + " " + inputs + ", " + Span + " outputs, int steps)");
+            w.Line("if (_packedStale) Repack();");
+            foreach (int width in Widths())
+            {
+                w.Line("if (" + Accelerated(width) + ") { ForwardWaveSimd" + I(width * 32) + "(" + inputs + ", outputs, steps); return true; }");
+            }
+            w.Line("return false;");
+            w.Close();
+            w.Line();
+        }
+
+        /// <summary>Forward's wavefront (StepWavefront) on vectors of <paramref name="width"/> floats, over the split layer methods.</summary>
+        private void EmitForwardWave(int width)
+        {
+            var w = _w;
+            var s = _spec;
+            int L = s.Layers;
+            string W = I(width * 32);
+            string reverse = Alternates(width) ? ", reverse" : "";
+            w.Open("private void ForwardWaveSimd" + W + "(" + (s.HasTokens ? "global::System.ReadOnlySpan<int> tokens" : ReadOnlySpan + " inputs") + ", " + Span + " outputs, int steps)");
+            w.Line("ref float q = ref PackedBase;");
+            w.Line("ref float g = ref " + U + ".Add(ref q, QGates);");
+            w.Line("ref float st = ref " + MM + ".GetArrayDataReference(_forwardState);");
+            w.Line(s.HasTokens
+                ? "ref float input = ref " + U + ".Add(ref " + MM + ".GetArrayDataReference(_parameters), PEmbedding);"
+                : "ref float input = ref " + MM + ".GetReference(inputs);");
+            if (Alternates(width)) w.Line("bool reverse = _reverse;");
+            string bottomInput = s.HasTokens ? "ref " + U + ".Add(ref input, tokens[k] * InputSize)" : "ref " + U + ".Add(ref input, k * InputSize)";
+            w.Open("for (int k = 0; k < steps + " + I(L - 1) + "; k++)");
+            if (Alternates(width)) w.Line("reverse = !reverse;");
+            for (int layer = L - 1; layer >= 0; layer--)
+            {
+                string step = layer == 0 ? "k" : "k - " + I(layer);
+                string run = "StepLayer" + I(layer) + "Simd" + W + "(ref q, ref g, ref st, " + (layer == 0 ? bottomInput : "ref input") + reverse + ");";
+                if (layer == 0)
+                {
+                    w.Line("if (k < steps) " + run);
+                    continue;
+                }
+                w.Open("if ((uint)(" + step + ") < (uint)steps)");
+                w.Line(run);
+                if (layer == L - 1)
+                {
+                    w.Line(s.IsLast
+                        ? "if (" + step + " == steps - 1) HeadSimd" + W + "(ref q, ref st, outputs);"
+                        : "HeadSimd" + W + "(ref q, ref st, outputs.Slice((" + step + ") * OutputWidth, OutputWidth));");
+                }
+                w.Close();
+            }
+            w.Close();
+            if (Alternates(width)) w.Line("_reverse = reverse;");
+            w.Close();
+            w.Line();
         }
 
         /// <summary>Layer <paramref name="k"/> of the SIMD step on vectors of <paramref name="width"/> floats: the gate sums, then the cell update (q, g, st, input and reverse in scope).</summary>

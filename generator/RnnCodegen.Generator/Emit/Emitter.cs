@@ -345,18 +345,19 @@ namespace RnnCodegen.Generator.Emit
         private void EmitForwardBody(string stepInput)
         {
             var w = _w;
+            string wave = StepWavefront ? "if (!ForwardWave(" + (_spec.HasTokens ? "tokens" : "inputs") + ", outputs, steps)) " : "";
             if (_spec.IsLast)
             {
                 w.Line("if (steps == 0) throw new global::System.ArgumentException(\"At least one step is needed for a many-to-one output.\", nameof(outputs));");
                 w.Line("if (outputs.Length != OutputWidth) throw new global::System.ArgumentException(" + LengthMessage("outputs", "OutputWidth", "outputs.Length") + ", nameof(outputs));");
                 w.Line("global::System.Array.Clear(_forwardState, 0, StateStorage);");
-                w.Line("for (int t = 0; t < steps; t++) StepCore(" + stepInput + ", _forwardState, t == steps - 1 ? outputs : default(" + Span + "));");
+                w.Line(wave + "for (int t = 0; t < steps; t++) StepCore(" + stepInput + ", _forwardState, t == steps - 1 ? outputs : default(" + Span + "));");
             }
             else
             {
                 w.Line("if (outputs.Length != steps * OutputWidth) throw new global::System.ArgumentException(" + LengthMessage("outputs", "steps * OutputWidth", "outputs.Length") + ", nameof(outputs));");
                 w.Line("global::System.Array.Clear(_forwardState, 0, StateStorage);");
-                w.Line("for (int t = 0; t < steps; t++) StepCore(" + stepInput + ", _forwardState, outputs.Slice(t * OutputWidth, OutputWidth));");
+                w.Line(wave + "for (int t = 0; t < steps; t++) StepCore(" + stepInput + ", _forwardState, outputs.Slice(t * OutputWidth, OutputWidth));");
             }
         }
 

@@ -197,7 +197,7 @@ namespace Demo.Models
             int steps = inputs.Length / InputSize;
             if (outputs.Length != steps * OutputWidth) throw new global::System.ArgumentException("outputs: expected " + (steps * OutputWidth).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " values, got " + (outputs.Length).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(outputs));
             global::System.Array.Clear(_forwardState, 0, StateStorage);
-            for (int t = 0; t < steps; t++) StepCore(inputs.Slice(t * InputSize, InputSize), _forwardState, outputs.Slice(t * OutputWidth, OutputWidth));
+            if (!ForwardWave(inputs, outputs, steps)) for (int t = 0; t < steps; t++) StepCore(inputs.Slice(t * InputSize, InputSize), _forwardState, outputs.Slice(t * OutputWidth, OutputWidth));
         }
 
         // ---- One time step through every layer (PyTorch's formulas) ----
@@ -307,6 +307,16 @@ namespace Demo.Models
             return start * rows + column - start;
         }
 
+        /// <summary>Forward's steps from the zeroed _forwardState with the stacked layers as a wavefront; false when no vector width is accelerated (the caller then runs StepCore per step).</summary>
+        private bool ForwardWave(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int steps)
+        {
+            if (_packedStale) Repack();
+            if ((global::System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated || global::RnnCodegen.SimdEmulation.Vector512)) { ForwardWaveSimd512(inputs, outputs, steps); return true; }
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) { ForwardWaveSimd256(inputs, outputs, steps); return true; }
+            if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated) { ForwardWaveSimd128(inputs, outputs, steps); return true; }
+            return false;
+        }
+
         // GRU step on Vector512: 4 gate vectors per layer in blocks of 8 (two FMA chains each; four for blocks of one or two).
         [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private void StepSimd512(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
@@ -318,6 +328,12 @@ namespace Demo.Models
             StepLayer0Simd512(ref q, ref g, ref st, ref input);
             StepLayer1Simd512(ref q, ref g, ref st, ref input);
             if (output.Length == 0) return;
+            HeadSimd512(ref q, ref st, output);
+        }
+
+        /// <summary>The head on the top layer's h in <paramref name="st"/>, into <paramref name="output"/> (one row).</summary>
+        private void HeadSimd512(ref float q, ref float st, global::System.Span<float> output)
+        {
             ref float top = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 16);
             global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref top, 13).CopyTo(output);
         }
@@ -443,6 +459,23 @@ namespace Demo.Models
             }
         }
 
+        private void ForwardWaveSimd512(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int steps)
+        {
+            ref float q = ref PackedBase;
+            ref float g = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QGates);
+            ref float st = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_forwardState);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+            for (int k = 0; k < steps + 1; k++)
+            {
+                if ((uint)(k - 1) < (uint)steps)
+                {
+                    StepLayer1Simd512(ref q, ref g, ref st, ref input);
+                    HeadSimd512(ref q, ref st, outputs.Slice((k - 1) * OutputWidth, OutputWidth));
+                }
+                if (k < steps) StepLayer0Simd512(ref q, ref g, ref st, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k * InputSize));
+            }
+        }
+
         // GRU step on Vector256: 8 gate vectors per layer in blocks of 6 (two FMA chains each; four for blocks of one or two).
         [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private void StepSimd256(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
@@ -454,6 +487,12 @@ namespace Demo.Models
             StepLayer0Simd256(ref q, ref g, ref st, ref input);
             StepLayer1Simd256(ref q, ref g, ref st, ref input);
             if (output.Length == 0) return;
+            HeadSimd256(ref q, ref st, output);
+        }
+
+        /// <summary>The head on the top layer's h in <paramref name="st"/>, into <paramref name="output"/> (one row).</summary>
+        private void HeadSimd256(ref float q, ref float st, global::System.Span<float> output)
+        {
             ref float top = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 16);
             global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref top, 13).CopyTo(output);
         }
@@ -638,6 +677,23 @@ namespace Demo.Models
             }
         }
 
+        private void ForwardWaveSimd256(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int steps)
+        {
+            ref float q = ref PackedBase;
+            ref float g = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QGates);
+            ref float st = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_forwardState);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+            for (int k = 0; k < steps + 1; k++)
+            {
+                if ((uint)(k - 1) < (uint)steps)
+                {
+                    StepLayer1Simd256(ref q, ref g, ref st, ref input);
+                    HeadSimd256(ref q, ref st, outputs.Slice((k - 1) * OutputWidth, OutputWidth));
+                }
+                if (k < steps) StepLayer0Simd256(ref q, ref g, ref st, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k * InputSize));
+            }
+        }
+
         // GRU step on Vector128: 16 gate vectors per layer in blocks of 6 (two FMA chains each; four for blocks of one or two).
         [global::System.Runtime.CompilerServices.SkipLocalsInit]
         private void StepSimd128(global::System.ReadOnlySpan<float> x, global::System.Span<float> state, global::System.Span<float> output)
@@ -649,6 +705,12 @@ namespace Demo.Models
             StepLayer0Simd128(ref q, ref g, ref st, ref input);
             StepLayer1Simd128(ref q, ref g, ref st, ref input);
             if (output.Length == 0) return;
+            HeadSimd128(ref q, ref st, output);
+        }
+
+        /// <summary>The head on the top layer's h in <paramref name="st"/>, into <paramref name="output"/> (one row).</summary>
+        private void HeadSimd128(ref float q, ref float st, global::System.Span<float> output)
+        {
             ref float top = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref st, 16);
             global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref top, 13).CopyTo(output);
         }
@@ -929,6 +991,23 @@ namespace Demo.Models
                     global::System.Runtime.Intrinsics.Vector128<float> n = global::RnnCodegen.Activations.Tanh(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(32 + u)) + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(u)) * global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(48 + u)));
                     global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(n + global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g, (nuint)(16 + u)) * (global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref hk, (nuint)(u)) - n), ref hk, u);
                 }
+            }
+        }
+
+        private void ForwardWaveSimd128(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int steps)
+        {
+            ref float q = ref PackedBase;
+            ref float g = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref q, QGates);
+            ref float st = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_forwardState);
+            ref float input = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+            for (int k = 0; k < steps + 1; k++)
+            {
+                if ((uint)(k - 1) < (uint)steps)
+                {
+                    StepLayer1Simd128(ref q, ref g, ref st, ref input);
+                    HeadSimd128(ref q, ref st, outputs.Slice((k - 1) * OutputWidth, OutputWidth));
+                }
+                if (k < steps) StepLayer0Simd128(ref q, ref g, ref st, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref input, k * InputSize));
             }
         }
 
