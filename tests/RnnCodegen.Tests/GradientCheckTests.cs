@@ -115,6 +115,16 @@ namespace RnnCodegen.Tests
             Check(model, () => model.AccumulateGradients(tokens, classes), r => r.RunTokens(tokens), o => Loss(FastTokenLstmLast.Description, o, Array.Empty<float>(), classes, RnnCodegen.Loss.CrossEntropy), model.CopyGradient);
         }
 
+        /// <summary>An embedding width of 8: d x into the embedding rows takes the vector product, not the generic kernel.</summary>
+        [Fact]
+        public void FastTokenGradientsWithVectorWideEmbeddingMatchFiniteDifferences()
+        {
+            var model = new FastTokenLstmWideEmbedding();
+            var tokens = new[] { 1, 4, 4, 5, 0, 2 };
+            var classes = new[] { 5, 0, 3, -100, 1, 2 };
+            Check(model, () => model.AccumulateGradients(tokens, classes), r => r.RunTokens(tokens), o => Loss(FastTokenLstmWideEmbedding.Description, o, Array.Empty<float>(), classes, RnnCodegen.Loss.CrossEntropy), model.CopyGradient);
+        }
+
         [Fact]
         public void TokenCrossEntropyGradientsReachOnlyTheUsedEmbeddingRows()
         {
@@ -148,6 +158,9 @@ namespace RnnCodegen.Tests
 
     [LstmModel(Vocabulary = 9, Input = 3, Hidden = 8, Layers = 2, Output = 9, OutputActivation = OutputActivation.Softmax, OutputMode = OutputMode.Last, Loss = Loss.CrossEntropy, SequenceLength = 12)]
     public partial class FastTokenLstmLast : RnnCodegen.Tests.Models.ITokenClassTrainable { }
+
+    [LstmModel(Vocabulary = 6, Input = 8, Hidden = 8, Layers = 2, Output = 6, OutputActivation = OutputActivation.Softmax, Loss = Loss.CrossEntropy, SequenceLength = 12)]
+    public partial class FastTokenLstmWideEmbedding : RnnCodegen.Tests.Models.ITokenClassTrainable { }
 
     /// <summary>The README's SineLstm as a trainable test model.</summary>
     [LstmModel(Input = 1, Hidden = 32, Output = 1, SequenceLength = 50)]
