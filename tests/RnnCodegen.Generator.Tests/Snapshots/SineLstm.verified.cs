@@ -1709,6 +1709,68 @@ namespace Demo
         private static void OuterSumColumns256(ref float g, int rows, int cols, ref float a, int aStride, ref float b, int bStride, int steps)
         {
             int r = 0;
+            for (; cols < 16 && r + 8 <= rows; r += 8)
+            {
+                int c = 0;
+                for (; c + 8 <= cols; c += 8)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> p00 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> p10 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> p20 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> p30 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> p40 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> p50 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> p60 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector256<float> p70 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                    for (int t = 0; t < steps; t++)
+                    {
+                        ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
+                        ref float bt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
+                        global::System.Runtime.Intrinsics.Vector256<float> b0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bt, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> x = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 0));
+                        p00 = MulAdd(x, b0, p00);
+                        x = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 1));
+                        p10 = MulAdd(x, b0, p10);
+                        x = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 2));
+                        p20 = MulAdd(x, b0, p20);
+                        x = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 3));
+                        p30 = MulAdd(x, b0, p30);
+                        x = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 4));
+                        p40 = MulAdd(x, b0, p40);
+                        x = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 5));
+                        p50 = MulAdd(x, b0, p50);
+                        x = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 6));
+                        p60 = MulAdd(x, b0, p60);
+                        x = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 7));
+                        p70 = MulAdd(x, b0, p70);
+                    }
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 0) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g0, 0) + p00, ref g0, (nuint)0);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 1) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g1, 0) + p10, ref g1, (nuint)0);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 2) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g2, 0) + p20, ref g2, (nuint)0);
+                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 3) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g3, 0) + p30, ref g3, (nuint)0);
+                    ref float g4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 4) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g4, 0) + p40, ref g4, (nuint)0);
+                    ref float g5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 5) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g5, 0) + p50, ref g5, (nuint)0);
+                    ref float g6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 6) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g6, 0) + p60, ref g6, (nuint)0);
+                    ref float g7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 7) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref g7, 0) + p70, ref g7, (nuint)0);
+                }
+                for (; c < cols; c++)
+                {
+                    for (int i = 0; i < 8; i++)
+                    {
+                        float sum = 0f;
+                        for (int t = 0; t < steps; t++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + (r + i)) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + i) * cols + c) += sum;
+                    }
+                }
+            }
             for (; r + 4 <= rows; r += 4)
             {
                 int c = 0;
@@ -1918,6 +1980,68 @@ namespace Demo
         private static void OuterSumColumns128(ref float g, int rows, int cols, ref float a, int aStride, ref float b, int bStride, int steps)
         {
             int r = 0;
+            for (; cols < 8 && r + 8 <= rows; r += 8)
+            {
+                int c = 0;
+                for (; c + 4 <= cols; c += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector128<float> p00 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> p10 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> p20 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> p30 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> p40 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> p50 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> p60 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    global::System.Runtime.Intrinsics.Vector128<float> p70 = global::System.Runtime.Intrinsics.Vector128<float>.Zero;
+                    for (int t = 0; t < steps; t++)
+                    {
+                        ref float at = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + r);
+                        ref float bt = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
+                        global::System.Runtime.Intrinsics.Vector128<float> b0 = global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref bt, 0);
+                        global::System.Runtime.Intrinsics.Vector128<float> x = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 0));
+                        p00 = MulAdd(x, b0, p00);
+                        x = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 1));
+                        p10 = MulAdd(x, b0, p10);
+                        x = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 2));
+                        p20 = MulAdd(x, b0, p20);
+                        x = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 3));
+                        p30 = MulAdd(x, b0, p30);
+                        x = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 4));
+                        p40 = MulAdd(x, b0, p40);
+                        x = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 5));
+                        p50 = MulAdd(x, b0, p50);
+                        x = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 6));
+                        p60 = MulAdd(x, b0, p60);
+                        x = global::System.Runtime.Intrinsics.Vector128.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref at, 7));
+                        p70 = MulAdd(x, b0, p70);
+                    }
+                    ref float g0 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 0) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g0, 0) + p00, ref g0, (nuint)0);
+                    ref float g1 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 1) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g1, 0) + p10, ref g1, (nuint)0);
+                    ref float g2 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 2) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g2, 0) + p20, ref g2, (nuint)0);
+                    ref float g3 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 3) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g3, 0) + p30, ref g3, (nuint)0);
+                    ref float g4 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 4) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g4, 0) + p40, ref g4, (nuint)0);
+                    ref float g5 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 5) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g5, 0) + p50, ref g5, (nuint)0);
+                    ref float g6 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 6) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g6, 0) + p60, ref g6, (nuint)0);
+                    ref float g7 = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + 7) * cols + c);
+                    global::System.Runtime.Intrinsics.Vector128.StoreUnsafe(global::System.Runtime.Intrinsics.Vector128.LoadUnsafe(ref g7, 0) + p70, ref g7, (nuint)0);
+                }
+                for (; c < cols; c++)
+                {
+                    for (int i = 0; i < 8; i++)
+                    {
+                        float sum = 0f;
+                        for (int t = 0; t < steps; t++) sum += global::System.Runtime.CompilerServices.Unsafe.Add(ref a, t * aStride + (r + i)) * global::System.Runtime.CompilerServices.Unsafe.Add(ref b, t * bStride + c);
+                        global::System.Runtime.CompilerServices.Unsafe.Add(ref g, (r + i) * cols + c) += sum;
+                    }
+                }
+            }
             for (; r + 4 <= rows; r += 4)
             {
                 int c = 0;
