@@ -68,7 +68,7 @@ namespace RnnCodegen.Tests
         {
             new TrainTanhRnn(), new TrainReluRnnBce(), new TrainClassicGru(), new TrainGruSoftmaxMse(), new TrainPeepholeLstm(),
             new TrainLstmNoHead(), new TrainStackedLstmSigmoid(), new SineLstmTrainable(),
-            new FastStackedGruLast(), new FastLstmNoHead(), new FastRnnTanhHead(), new FastGruWideInput(),
+            new FastStackedGruLast(), new FastLstmNoHead(), new FastRnnTanhHead(), new FastGruWideInput(), new FastReluRnn(),
         }.Select(m => new object[] { m });
 
         [Theory]
@@ -151,6 +151,9 @@ namespace RnnCodegen.Tests
 
     [RnnModel(Input = 17, Hidden = 4, Output = 3, OutputActivation = OutputActivation.Tanh, SequenceLength = 12)]
     public partial class FastRnnTanhHead : IRegressionTrainable { }
+
+    [RnnModel(Input = 3, Hidden = 8, Layers = 2, Output = 2, Activation = Activation.Relu, SequenceLength = 12)]
+    public partial class FastReluRnn : IRegressionTrainable { }
 
     /// <summary>weight_ih (12 x 16) takes the Vector512 weight-gradient sum's block of 8 rows, then its block of 4.</summary>
     [GruModel(Input = 16, Hidden = 4, Output = 3, SequenceLength = 12)]

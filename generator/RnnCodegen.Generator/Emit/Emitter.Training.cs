@@ -471,8 +471,25 @@ namespace RnnCodegen.Generator.Emit
                         break;
                     default:
                         w.Line("// h = act(a): da = dh * act'(a)");
+                        if (FastTrain)
+                        {
+                            // On vectors where the SIMD path runs: the same operations, the same bits.
+                            EmitVectorDispatch(width =>
+                            {
+                                string V = VectorClass(width), VT = V + "<float>";
+                                string Ld(string span) => V + ".LoadUnsafe(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(" + span + "), (nuint)u)";
+                                w.Open("for (int u = 0; u < " + I(h) + "; u += " + I(width) + ")");
+                                w.Line(VT + " dhv = " + Ld("dh") + ", hv = " + Ld("hn") + ";");
+                                w.Line(V + ".StoreUnsafe(" + (s.Activation == 1
+                                    ? V + ".ConditionalSelect(" + V + ".GreaterThan(hv, " + VT + ".Zero), dhv, " + VT + ".Zero)"
+                                    : "dhv * (" + V + ".Create(1f) - hv * hv)") + ", ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dGates), (nuint)u);");
+                                w.Close();
+                            });
+                            w.Open("else");
+                        }
                         if (s.Activation == 1) w.Line("for (int j = 0; j < " + I(h) + "; j++) dGates[j] = hn[j] > 0f ? dh[j] : 0f;");
                         else w.Line("for (int j = 0; j < " + I(h) + "; j++) dGates[j] = dh[j] * (1f - hn[j] * hn[j]);");
+                        if (FastTrain) w.Close();
                         break;
                 }
                 if (s.Cell != Cell.Gru)
