@@ -82,16 +82,24 @@ namespace RnnCodegen.Tests
                 var inputs = RandomInputs(steps * input, 40 + steps);
                 var forward = new float[(last ? 1 : steps) * width];
                 model.Forward(inputs, forward);
-                model.ResetState();
-                var streamed = new List<float>();
-                var row = new float[width];
-                for (int t = 0; t < steps; t++)
-                {
-                    model.Step(inputs.AsSpan(t * input, input), row);
-                    if (!last || t == steps - 1) streamed.AddRange(row);
-                }
-                Assert.Equal(streamed.ToArray(), forward);
+                Assert.Equal(forward, StreamFromZero(model, inputs, steps));
             }
+        }
+
+        /// <summary>ResetState, then Step through <paramref name="steps"/> inputs: the rows in Forward's layout (every step's, or the last one's for many-to-one); the state is left after the last step.</summary>
+        private static float[] StreamFromZero(IFloatModel model, float[] inputs, int steps)
+        {
+            int input = model.Description.InputSize, width = Width(model);
+            bool last = model.Description.OutputMode == OutputMode.Last;
+            model.ResetState();
+            var streamed = new List<float>();
+            var row = new float[width];
+            for (int t = 0; t < steps; t++)
+            {
+                model.Step(inputs.AsSpan(t * input, input), row);
+                if (!last || t == steps - 1) streamed.AddRange(row);
+            }
+            return streamed.ToArray();
         }
 
         [Theory]
@@ -104,15 +112,7 @@ namespace RnnCodegen.Tests
             bool last = model.Description.OutputMode == OutputMode.Last;
             var forward = new float[(last ? 1 : steps) * width];
             model.Forward(inputs, forward);
-
-            model.ResetState();
-            var row = new float[width];
-            for (int t = 0; t < steps; t++)
-            {
-                model.Step(inputs.AsSpan(t * input, input), row);
-                if (!last) Assert.Equal(forward.AsSpan(t * width, width).ToArray(), row);
-            }
-            if (last) Assert.Equal(forward, row);
+            Assert.Equal(forward, StreamFromZero(model, inputs, steps));
 
             // The carried state is the reference's final state.
             var reference = new Reference(model);
