@@ -1340,8 +1340,10 @@ namespace Demo
             OuterSum(ws.Gradients, PDenseBias, 1, 1, ws.DOut, 0, 1, s_one, 0, 0, steps);
             OuterSum(ws.Gradients, PWeightIh0, 128, 1, ws.TapeDGates, 0, 128, ws.TapeInputs, 0, InputSize, steps);
             OuterSum(ws.Gradients, PWeightHh0, 128, 32, ws.TapeDGates, 0, 128, ws.TapeH, 0, 32, steps);
-            OuterSum(ws.Gradients, PBiasIh0, 128, 1, ws.TapeDGates, 0, 128, s_one, 0, 0, steps);
-            OuterSum(ws.Gradients, PBiasHh0, 128, 1, ws.TapeDGates, 0, 128, s_one, 0, 0, steps);
+            global::System.Array.Clear(ws.DGates, 0, 128);
+            OuterSum(ws.DGates, 0, 128, 1, ws.TapeDGates, 0, 128, s_one, 0, 0, steps);
+            global::RnnCodegen.Kernels.Add(grad.Slice(PBiasIh0, 128), global::System.MemoryExtensions.AsSpan(ws.DGates, 0, 128));
+            global::RnnCodegen.Kernels.Add(grad.Slice(PBiasHh0, 128), global::System.MemoryExtensions.AsSpan(ws.DGates, 0, 128));
         }
 
         private static readonly float[] s_one = { 1f };
