@@ -200,7 +200,8 @@ namespace RnnCodegen.Generator.Emit
             w.Line("global::System.Array.Clear(ws.TapeH, 0, " + I(s.Layers * s.Hidden) + ");");
             if (s.Cell == Cell.Lstm) w.Line("global::System.Array.Clear(ws.TapeC, 0, " + I(s.Layers * s.Hidden) + ");");
             w.Close();
-            w.Line("for (int t = 0; t < steps; t++) TrainForwardStep(ws, t, " + (s.HasTokens ? "tokens[t]" : "inputs.Slice(t * InputSize, InputSize)") + ", steps);");
+            w.Line("for (int t = 0; t < steps; t++) TrainForwardStep(ws, t, " + (s.HasTokens ? "tokens[t]" : "inputs.Slice(t * InputSize, InputSize)") + ");");
+            w.Line("TrainHead(ws, steps);");
             w.Line("float loss = " + (classes ? "LossAndGradient(ws, classes, default(" + ReadOnlySpan + "), steps)" : "LossAndGradient(ws, default(global::System.ReadOnlySpan<int>), targets, steps)") + ";");
             w.Line("Backward(ws, steps);");
             w.Open("if (carryState)");
@@ -220,7 +221,8 @@ namespace RnnCodegen.Generator.Emit
             w.Line("global::System.Array.Clear(ws.TapeH, 0, " + I(s.Layers * s.Hidden) + ");");
             if (s.Cell == Cell.Lstm) w.Line("global::System.Array.Clear(ws.TapeC, 0, " + I(s.Layers * s.Hidden) + ");");
             w.Line("ws.Evaluating = true;");
-            w.Line("for (int t = 0; t < steps; t++) TrainForwardStep(ws, t, " + (s.HasTokens ? "tokens[t]" : "inputs.Slice(t * InputSize, InputSize)") + ", steps);");
+            w.Line("for (int t = 0; t < steps; t++) TrainForwardStep(ws, t, " + (s.HasTokens ? "tokens[t]" : "inputs.Slice(t * InputSize, InputSize)") + ");");
+            w.Line("TrainHead(ws, steps);");
             w.Line("ws.Evaluating = false;");
             w.Line("return " + (classes ? "LossAndGradient(ws, classes, default(" + ReadOnlySpan + "), steps)" : "LossAndGradient(ws, default(global::System.ReadOnlySpan<int>), targets, steps)") + ";");
             w.Close();
@@ -252,7 +254,7 @@ namespace RnnCodegen.Generator.Emit
             var w = _w;
             var s = _spec;
             int h = s.Hidden, L = s.Layers;
-            w.Open("private void TrainForwardStep(TrainingWorkspace ws, int t, " + (s.HasTokens ? "int token" : ReadOnlySpan + " input") + ", int steps)");
+            w.Open("private void TrainForwardStep(TrainingWorkspace ws, int t, " + (s.HasTokens ? "int token" : ReadOnlySpan + " input") + ")");
             w.Line(ReadOnlySpan + " p = _parameters;");
             w.Line(Span + " scratch = ws.Scratch;");
             if (s.HasTokens)
@@ -268,7 +270,7 @@ namespace RnnCodegen.Generator.Emit
             if (FastTrain)
             {
                 w.Line("// The specialised SIMD step writes the tape directly; the generic code below runs where no vector width is accelerated.");
-                w.Line("if (TrainLayersSimd(ws, t)) x = global::System.MemoryExtensions.AsSpan(ws.TapeH, ((t + 1) * " + I(L) + " + " + I(L - 1) + ") * " + I(h) + ", " + I(h) + ");");
+                w.Line("if (TrainLayersSimd(ws, t)) return;");
                 w.Open("else");
             }
             for (int k = 0; k < L; k++)
@@ -307,9 +309,17 @@ namespace RnnCodegen.Generator.Emit
                 w.Close();
             }
             if (FastTrain) w.Close();
+            w.Close();
+            w.Line();
+            // The head runs after the time loop over the taped top-layer outputs: its calls inside the loop slowed the
+            // recurrence (TrainStep B 0.93-0.95, A 0.975 with the head here, in-process), and nothing in the loop reads it.
             int width = s.OutputWidth;
             string row = s.IsLast ? "0" : "t";
-            if (s.IsLast) w.Line("if (t != steps - 1) return;");
+            w.Doc("The head (z = W h + b and its activation) on the top layer's taped output of every step" + (s.IsLast ? " (the last step only: many-to-one)" : "") + ", into TapeZ and TapeY.");
+            w.Open("private void TrainHead(TrainingWorkspace ws, int steps)");
+            if (s.HasHead) w.Line(ReadOnlySpan + " p = _parameters;");
+            w.Open("for (int t = " + (s.IsLast ? "steps - 1" : "0") + "; t < steps; t++)");
+            w.Line(ReadOnlySpan + " x = global::System.MemoryExtensions.AsSpan(ws.TapeH, ((t + 1) * " + I(L) + " + " + I(L - 1) + ") * " + I(h) + ", " + I(h) + ");");
             w.Line(Span + " y = global::System.MemoryExtensions.AsSpan(ws.TapeY, " + row + " * " + I(width) + ", " + I(width) + ");");
             w.Line(Span + " zrow = global::System.MemoryExtensions.AsSpan(ws.TapeZ, " + row + " * " + I(width) + ", " + I(width) + ");");
             if (s.HasHead)
@@ -330,6 +340,7 @@ namespace RnnCodegen.Generator.Emit
                 w.Line("x.CopyTo(y);");
                 w.Line("x.CopyTo(zrow);");
             }
+            w.Close();
             w.Close();
             w.Line();
         }

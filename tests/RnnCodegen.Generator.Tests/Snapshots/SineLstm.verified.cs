@@ -978,7 +978,8 @@ namespace Demo
                 global::System.Array.Clear(ws.TapeH, 0, 32);
                 global::System.Array.Clear(ws.TapeC, 0, 32);
             }
-            for (int t = 0; t < steps; t++) TrainForwardStep(ws, t, inputs.Slice(t * InputSize, InputSize), steps);
+            for (int t = 0; t < steps; t++) TrainForwardStep(ws, t, inputs.Slice(t * InputSize, InputSize));
+            TrainHead(ws, steps);
             float loss = LossAndGradient(ws, default(global::System.ReadOnlySpan<int>), targets, steps);
             Backward(ws, steps);
             if (carryState)
@@ -1001,7 +1002,8 @@ namespace Demo
             global::System.Array.Clear(ws.TapeH, 0, 32);
             global::System.Array.Clear(ws.TapeC, 0, 32);
             ws.Evaluating = true;
-            for (int t = 0; t < steps; t++) TrainForwardStep(ws, t, inputs.Slice(t * InputSize, InputSize), steps);
+            for (int t = 0; t < steps; t++) TrainForwardStep(ws, t, inputs.Slice(t * InputSize, InputSize));
+            TrainHead(ws, steps);
             ws.Evaluating = false;
             return LossAndGradient(ws, default(global::System.ReadOnlySpan<int>), targets, steps);
         }
@@ -1091,14 +1093,14 @@ namespace Demo
             global::System.MemoryExtensions.AsSpan(_ws.Gradients, info.Offset, info.Length).CopyTo(destination);
         }
 
-        private void TrainForwardStep(TrainingWorkspace ws, int t, global::System.ReadOnlySpan<float> input, int steps)
+        private void TrainForwardStep(TrainingWorkspace ws, int t, global::System.ReadOnlySpan<float> input)
         {
             global::System.ReadOnlySpan<float> p = _parameters;
             global::System.Span<float> scratch = ws.Scratch;
             input.CopyTo(global::System.MemoryExtensions.AsSpan(ws.TapeInputs, t * InputSize, InputSize));
             global::System.ReadOnlySpan<float> x = global::System.MemoryExtensions.AsSpan(ws.TapeInputs, t * InputSize, InputSize);
             // The specialised SIMD step writes the tape directly; the generic code below runs where no vector width is accelerated.
-            if (TrainLayersSimd(ws, t)) x = global::System.MemoryExtensions.AsSpan(ws.TapeH, ((t + 1) * 1 + 0) * 32, 32);
+            if (TrainLayersSimd(ws, t)) return;
             else
             {
                 // LSTM layer 0 at step t.
@@ -1122,12 +1124,22 @@ namespace Demo
                     x = h;
                 }
             }
-            global::System.Span<float> y = global::System.MemoryExtensions.AsSpan(ws.TapeY, t * 1, 1);
-            global::System.Span<float> zrow = global::System.MemoryExtensions.AsSpan(ws.TapeZ, t * 1, 1);
-            // Dense head: z = W x + b, y = Identity(z).
-            p.Slice(PDenseBias, 1).CopyTo(zrow);
-            global::RnnCodegen.Kernels.MatVecAdd(p.Slice(PDenseWeight, 32), x, zrow);
-            zrow.CopyTo(y);
+        }
+
+        /// <summary>The head (z = W h + b and its activation) on the top layer's taped output of every step, into TapeZ and TapeY.</summary>
+        private void TrainHead(TrainingWorkspace ws, int steps)
+        {
+            global::System.ReadOnlySpan<float> p = _parameters;
+            for (int t = 0; t < steps; t++)
+            {
+                global::System.ReadOnlySpan<float> x = global::System.MemoryExtensions.AsSpan(ws.TapeH, ((t + 1) * 1 + 0) * 32, 32);
+                global::System.Span<float> y = global::System.MemoryExtensions.AsSpan(ws.TapeY, t * 1, 1);
+                global::System.Span<float> zrow = global::System.MemoryExtensions.AsSpan(ws.TapeZ, t * 1, 1);
+                // Dense head: z = W x + b, y = Identity(z).
+                p.Slice(PDenseBias, 1).CopyTo(zrow);
+                global::RnnCodegen.Kernels.MatVecAdd(p.Slice(PDenseWeight, 32), x, zrow);
+                zrow.CopyTo(y);
+            }
         }
 
         // Loss (mean over the output values, as PyTorch's reduction='mean') and d loss / d head pre-activation into ws.DOut.
