@@ -311,8 +311,8 @@ namespace RnnCodegen.Generator.Emit
             if (FastTrain) w.Close();
             w.Close();
             w.Line();
-            // The head runs after the time loop over the taped top-layer outputs: its calls inside the loop slowed the
-            // recurrence (TrainStep B 0.93-0.95, A 0.975 with the head here, in-process), and nothing in the loop reads it.
+            // The head runs after the time loop over the taped top-layer outputs: nothing in the loop reads it, and its calls
+            // inside the loop slowed the recurrence (in-process, Zen 4, Vector512: TrainStep B 0.98-0.99 with the head here).
             int width = s.OutputWidth;
             string row = s.IsLast ? "0" : "t";
             w.Doc("The head (z = W h + b and its activation) on the top layer's taped output of every step" + (s.IsLast ? " (the last step only: many-to-one)" : "") + ", into TapeZ and TapeY.");
