@@ -408,6 +408,32 @@ namespace RnnCodegen
             }
         }
 
+        /// <summary><c>destination = source</c>, four vectors per iteration.</summary>
+        public static void Copy(ReadOnlySpan<float> source, Span<float> destination)
+        {
+            int n = source.Length;
+            Debug.Assert(destination.Length >= n);
+            ref float sr = ref MemoryMarshal.GetReference(source);
+            ref float dr = ref MemoryMarshal.GetReference(destination);
+            int i = 0;
+            for (; i <= n - 4 * Width; i += 4 * Width)
+            {
+                Vector128<float> a = Load(ref sr, i), b = Load(ref sr, i + Width), c = Load(ref sr, i + 2 * Width), d = Load(ref sr, i + 3 * Width);
+                Store(a, ref dr, i);
+                Store(b, ref dr, i + Width);
+                Store(c, ref dr, i + 2 * Width);
+                Store(d, ref dr, i + 3 * Width);
+            }
+            for (; i <= n - Width; i += Width)
+            {
+                Store(Load(ref sr, i), ref dr, i);
+            }
+            if (i < n)
+            {
+                source.Slice(i).CopyTo(destination.Slice(i));
+            }
+        }
+
         /// <summary><c>y += x</c>.</summary>
         public static void Add(Span<float> y, ReadOnlySpan<float> x)
         {

@@ -197,6 +197,36 @@ namespace RnnCodegen
             ScalarKernels.Add(y, x);
         }
 
+        /// <summary>
+        /// <c>destination[i] = source[i]</c> in a vector loop. <see cref="Span{T}.CopyTo"/> hands copies above 2 KiB to
+        /// the C library's memmove, which on AMD Zen 4 runs them as <c>rep movsb</c> at about 18 bytes per cycle; the
+        /// generated models copy their recurrent weights (16 KiB and more) after every optimizer step.
+        /// </summary>
+        /// <param name="source">Copied from; its length is the size. Must not overlap <paramref name="destination"/>.</param>
+        /// <param name="destination">Written; at least as long as <paramref name="source"/>.</param>
+        public static void Copy(ReadOnlySpan<float> source, Span<float> destination)
+        {
+            destination = destination.Slice(0, source.Length);
+#if NET8_0_OR_GREATER
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Kernels512.Copy(source, destination);
+                return;
+            }
+            if (Vector256.IsHardwareAccelerated)
+            {
+                Kernels256.Copy(source, destination);
+                return;
+            }
+            if (Vector128.IsHardwareAccelerated)
+            {
+                Kernels128.Copy(source, destination);
+                return;
+            }
+#endif
+            source.CopyTo(destination);
+        }
+
         /// <summary><c>y[i] *= x[i]</c>.</summary>
         /// <param name="y">Multiplied in place; its length is the size.</param>
         /// <param name="x">Factors, same length.</param>

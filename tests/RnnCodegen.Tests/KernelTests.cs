@@ -151,6 +151,18 @@ namespace RnnCodegen.Tests
             }
         }
 
+        private static void Copy(KernelPath p, ReadOnlySpan<float> source, Span<float> destination)
+        {
+            switch (p)
+            {
+                case KernelPath.Public: Kernels.Copy(source, destination); break;
+                case KernelPath.Scalar: source.CopyTo(destination); break;
+                case KernelPath.Vector128: Kernels128.Copy(source, destination); break;
+                case KernelPath.Vector256: Kernels256.Copy(source, destination); break;
+                default: Kernels512.Copy(source, destination); break;
+            }
+        }
+
         private static void Multiply(KernelPath p, Span<float> y, ReadOnlySpan<float> x)
         {
             switch (p)
@@ -474,6 +486,43 @@ namespace RnnCodegen.Tests
             for (int i = 0; i < n; i++)
             {
                 AssertClose((double)y0[i] * a, y[i], U * Math.Abs((double)y0[i] * a), $"Scale[{i}]");
+            }
+        }
+
+        /// <summary>Copy moves every bit (NaN payloads, negative zero, subnormals included) into its window only, at lengths on both sides of its blocks of four vectors.</summary>
+        [Theory]
+        [MemberData(nameof(PathsAndCopyLengths))]
+        public void CopyMovesEveryBitIntoItsWindowOnly(KernelPath path, int n)
+        {
+            var random = new Random(3700 + n);
+            var source = new float[n + 3];
+            for (int i = 0; i < source.Length; i++)
+            {
+                source[i] = BitConverter.Int32BitsToSingle(random.Next(int.MinValue, int.MaxValue));
+            }
+            source[1] = -0f;
+            var buffer = new float[n + 10];
+            buffer.AsSpan().Fill(7f);
+            Copy(path, source.AsSpan(1, n), buffer.AsSpan(5, n));
+            for (int i = 0; i < n; i++)
+            {
+                Assert.Equal(BitConverter.SingleToInt32Bits(source[1 + i]), BitConverter.SingleToInt32Bits(buffer[5 + i]));
+            }
+            for (int i = 0; i < 5; i++)
+            {
+                Assert.Equal(7f, buffer[i]);
+                Assert.Equal(7f, buffer[n + 5 + i]);
+            }
+        }
+
+        public static IEnumerable<object[]> PathsAndCopyLengths()
+        {
+            foreach (KernelPath path in Paths())
+            {
+                foreach (int n in new[] { 0, 1, 3, 4, 5, 15, 16, 17, 63, 64, 65, 79, 80, 127, 128, 129, 4096, 4099 })
+                {
+                    yield return new object[] { path, n };
+                }
             }
         }
 
@@ -961,6 +1010,7 @@ namespace RnnCodegen.Tests
             AssertRejected(() => Kernels.Add(x, y));
             AssertRejected(() => Kernels.AddScaled(x, y, 1f));
             AssertRejected(() => Kernels.Multiply(x, y));
+            AssertRejected(() => Kernels.Copy(x, y));
             AssertRejected(() => Kernels.Softmax(x, y));
             AssertRejected(() => Kernels.SgdUpdate(x, y, x, 0.1f, 0f, false, 0f, true));
             AssertRejected(() => Kernels.SgdUpdate(x, x, y, 0.1f, 0.9f, false, 0f, true));
@@ -998,6 +1048,7 @@ namespace RnnCodegen.Tests
                     Kernels.OuterAdd(b, g, x);
                     Kernels.AddScaled(b, m, 0.5f);
                     Kernels.Add(b, m);
+                    Kernels.Copy(m, c);
                     Kernels.Multiply(b, m);
                     Kernels.Scale(b, 0.5f);
                     sink += Kernels.SumOfSquares(b);

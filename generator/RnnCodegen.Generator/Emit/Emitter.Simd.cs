@@ -188,28 +188,37 @@ namespace RnnCodegen.Generator.Emit
                 w.Line(K + ".Transpose(global::System.MemoryExtensions.AsSpan(p, " + lt.WeightHh.Constant + " + (gate * " + I(h) + " + u) * " + I(h) + ", run * " + I(h) + "), " + I(h) + ", q.Slice(hd), hs);");
                 w.Close();
                 w.Close();
-                w.Open("for (int r = 0; r < " + I(s.GateRows) + "; r++)");
-                w.Line("int gate = r / " + I(h) + ", unit = r % " + I(h) + ";");
-                if (s.Cell == Cell.Gru)
+                // bias_ih + bias_hh per gate (a copy, then a vector add: the same bits); GRU's n keeps its two parts apart.
+                string bih = "global::System.MemoryExtensions.AsSpan(p, " + lt.BiasIh.Constant, bhh = "global::System.MemoryExtensions.AsSpan(p, " + lt.BiasHh.Constant;
+                int summed = s.Cell == Cell.Gru ? 2 : s.GateRows / h; // gates whose two biases are summed
+                if (Hp == h || summed == 1)
                 {
-                    w.Line("int xColumn = (gate == 2 ? 3 : gate) * " + I(Hp) + " + unit, hColumn = gate * " + I(Hp) + " + unit; // n splits into n(h) and n(x)");
-                    w.Line("if (gate == 2) { q[QBias" + I(k) + " + xColumn] = p[" + lt.BiasIh.Constant + " + r]; q[QBias" + I(k) + " + hColumn] = p[" + lt.BiasHh.Constant + " + r]; }");
-                    w.Line("else q[QBias" + I(k) + " + xColumn] = p[" + lt.BiasIh.Constant + " + r] + p[" + lt.BiasHh.Constant + " + r];");
+                    w.Line(bih + ", " + I(summed * h) + ").CopyTo(q.Slice(QBias" + I(k) + ", " + I(summed * h) + "));");
+                    w.Line(K + ".Add(q.Slice(QBias" + I(k) + ", " + I(summed * h) + "), " + bhh + ", " + I(summed * h) + "));");
                 }
                 else
                 {
-                    w.Line("q[QBias" + I(k) + " + gate * " + I(Hp) + " + unit] = p[" + lt.BiasIh.Constant + " + r] + p[" + lt.BiasHh.Constant + " + r];");
+                    w.Open("for (int gate = 0; gate < " + I(summed) + "; gate++)");
+                    w.Line("global::System.Span<float> b = q.Slice(QBias" + I(k) + " + gate * " + I(Hp) + ", " + I(h) + ");");
+                    w.Line(bih + " + gate * " + I(h) + ", " + I(h) + ").CopyTo(b);");
+                    w.Line(K + ".Add(b, " + bhh + " + gate * " + I(h) + ", " + I(h) + "));");
+                    w.Close();
                 }
-                w.Close();
+                if (s.Cell == Cell.Gru)
+                {
+                    w.Line(bih + " + " + I(2 * h) + ", " + I(h) + ").CopyTo(q.Slice(QBias" + I(k) + " + " + I(3 * Hp) + ", " + I(h) + ")); // n(x)");
+                    w.Line(bhh + " + " + I(2 * h) + ", " + I(h) + ").CopyTo(q.Slice(QBias" + I(k) + " + " + I(2 * Hp) + ", " + I(h) + ")); // n(h)");
+                }
             }
             if (s.HasHead)
             {
-                w.Line("for (int o = 0; o < " + I(s.Output) + "; o++) { for (int j = 0; j < " + I(h) + "; j++) q[QDenseWeight + o * " + I(Hp) + " + j] = p[PDenseWeight + o * " + I(h) + " + j]; q[QDenseBias + o] = p[PDenseBias + o]; }");
+                w.Line("for (int o = 0; o < " + I(s.Output) + "; o++) global::System.MemoryExtensions.AsSpan(p, PDenseWeight + o * " + I(h) + ", " + I(h) + ").CopyTo(q.Slice(QDenseWeight + o * " + I(Hp) + ", " + I(h) + "));");
+                w.Line("global::System.MemoryExtensions.AsSpan(p, PDenseBias, " + I(s.Output) + ").CopyTo(q.Slice(QDenseBias, " + I(s.Output) + "));");
             }
             if (FastTrain)
             {
                 for (int k = 0; k < s.Layers; k++)
-                    w.Line("global::System.Array.Copy(p, " + _layout.Layers[k].WeightHh.Constant + ", _packed, _packedOffset + QRecurrent" + I(k) + ", " + I(s.GateRows * h) + ");");
+                    w.Line(K + ".Copy(global::System.MemoryExtensions.AsSpan(p, " + _layout.Layers[k].WeightHh.Constant + ", " + I(s.GateRows * h) + "), global::System.MemoryExtensions.AsSpan(_packed, _packedOffset + QRecurrent" + I(k) + ", " + I(s.GateRows * h) + "));");
             }
             w.Line("_packedStale = false;");
             w.Close();

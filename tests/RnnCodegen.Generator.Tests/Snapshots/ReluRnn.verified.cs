@@ -240,12 +240,10 @@ partial class ReluRnn : global::RnnCodegen.IRecurrentModel
                 global::RnnCodegen.Kernels.Transpose(global::System.MemoryExtensions.AsSpan(p, PWeightHh0 + (gate * 5 + u) * 5, run * 5), 5, q.Slice(hd), hs);
             }
         }
-        for (int r = 0; r < 5; r++)
-        {
-            int gate = r / 5, unit = r % 5;
-            q[QBias0 + gate * 8 + unit] = p[PBiasIh0 + r] + p[PBiasHh0 + r];
-        }
-        for (int o = 0; o < 2; o++) { for (int j = 0; j < 5; j++) q[QDenseWeight + o * 8 + j] = p[PDenseWeight + o * 5 + j]; q[QDenseBias + o] = p[PDenseBias + o]; }
+        global::System.MemoryExtensions.AsSpan(p, PBiasIh0, 5).CopyTo(q.Slice(QBias0, 5));
+        global::RnnCodegen.Kernels.Add(q.Slice(QBias0, 5), global::System.MemoryExtensions.AsSpan(p, PBiasHh0, 5));
+        for (int o = 0; o < 2; o++) global::System.MemoryExtensions.AsSpan(p, PDenseWeight + o * 5, 5).CopyTo(q.Slice(QDenseWeight + o * 8, 5));
+        global::System.MemoryExtensions.AsSpan(p, PDenseBias, 2).CopyTo(q.Slice(QDenseBias, 2));
         _packedStale = false;
     }
 

@@ -260,13 +260,11 @@ namespace Demo
                     global::RnnCodegen.Kernels.Transpose(global::System.MemoryExtensions.AsSpan(p, PWeightHh0 + (gate * 32 + u) * 32, run * 32), 32, q.Slice(hd), hs);
                 }
             }
-            for (int r = 0; r < 128; r++)
-            {
-                int gate = r / 32, unit = r % 32;
-                q[QBias0 + gate * 32 + unit] = p[PBiasIh0 + r] + p[PBiasHh0 + r];
-            }
-            for (int o = 0; o < 1; o++) { for (int j = 0; j < 32; j++) q[QDenseWeight + o * 32 + j] = p[PDenseWeight + o * 32 + j]; q[QDenseBias + o] = p[PDenseBias + o]; }
-            global::System.Array.Copy(p, PWeightHh0, _packed, _packedOffset + QRecurrent0, 4096);
+            global::System.MemoryExtensions.AsSpan(p, PBiasIh0, 128).CopyTo(q.Slice(QBias0, 128));
+            global::RnnCodegen.Kernels.Add(q.Slice(QBias0, 128), global::System.MemoryExtensions.AsSpan(p, PBiasHh0, 128));
+            for (int o = 0; o < 1; o++) global::System.MemoryExtensions.AsSpan(p, PDenseWeight + o * 32, 32).CopyTo(q.Slice(QDenseWeight + o * 32, 32));
+            global::System.MemoryExtensions.AsSpan(p, PDenseBias, 1).CopyTo(q.Slice(QDenseBias, 1));
+            global::RnnCodegen.Kernels.Copy(global::System.MemoryExtensions.AsSpan(p, PWeightHh0, 4096), global::System.MemoryExtensions.AsSpan(_packed, _packedOffset + QRecurrent0, 4096));
             _packedStale = false;
         }
 

@@ -267,13 +267,14 @@ namespace Demo.Models
                     global::RnnCodegen.Kernels.Transpose(global::System.MemoryExtensions.AsSpan(p, PWeightHh0 + (gate * 13 + u) * 13, run * 13), 13, q.Slice(hd), hs);
                 }
             }
-            for (int r = 0; r < 39; r++)
+            for (int gate = 0; gate < 2; gate++)
             {
-                int gate = r / 13, unit = r % 13;
-                int xColumn = (gate == 2 ? 3 : gate) * 16 + unit, hColumn = gate * 16 + unit; // n splits into n(h) and n(x)
-                if (gate == 2) { q[QBias0 + xColumn] = p[PBiasIh0 + r]; q[QBias0 + hColumn] = p[PBiasHh0 + r]; }
-                else q[QBias0 + xColumn] = p[PBiasIh0 + r] + p[PBiasHh0 + r];
+                global::System.Span<float> b = q.Slice(QBias0 + gate * 16, 13);
+                global::System.MemoryExtensions.AsSpan(p, PBiasIh0 + gate * 13, 13).CopyTo(b);
+                global::RnnCodegen.Kernels.Add(b, global::System.MemoryExtensions.AsSpan(p, PBiasHh0 + gate * 13, 13));
             }
+            global::System.MemoryExtensions.AsSpan(p, PBiasIh0 + 26, 13).CopyTo(q.Slice(QBias0 + 48, 13)); // n(x)
+            global::System.MemoryExtensions.AsSpan(p, PBiasHh0 + 26, 13).CopyTo(q.Slice(QBias0 + 32, 13)); // n(h)
             // Layer 1: row j < 13 is input j, row 13 + j is hidden j; column = gate * 16 + unit, in panels.
             for (int gate = 0; gate < 3; gate++)
             {
@@ -286,13 +287,14 @@ namespace Demo.Models
                     global::RnnCodegen.Kernels.Transpose(global::System.MemoryExtensions.AsSpan(p, PWeightHh1 + (gate * 13 + u) * 13, run * 13), 13, q.Slice(hd), hs);
                 }
             }
-            for (int r = 0; r < 39; r++)
+            for (int gate = 0; gate < 2; gate++)
             {
-                int gate = r / 13, unit = r % 13;
-                int xColumn = (gate == 2 ? 3 : gate) * 16 + unit, hColumn = gate * 16 + unit; // n splits into n(h) and n(x)
-                if (gate == 2) { q[QBias1 + xColumn] = p[PBiasIh1 + r]; q[QBias1 + hColumn] = p[PBiasHh1 + r]; }
-                else q[QBias1 + xColumn] = p[PBiasIh1 + r] + p[PBiasHh1 + r];
+                global::System.Span<float> b = q.Slice(QBias1 + gate * 16, 13);
+                global::System.MemoryExtensions.AsSpan(p, PBiasIh1 + gate * 13, 13).CopyTo(b);
+                global::RnnCodegen.Kernels.Add(b, global::System.MemoryExtensions.AsSpan(p, PBiasHh1 + gate * 13, 13));
             }
+            global::System.MemoryExtensions.AsSpan(p, PBiasIh1 + 26, 13).CopyTo(q.Slice(QBias1 + 48, 13)); // n(x)
+            global::System.MemoryExtensions.AsSpan(p, PBiasHh1 + 26, 13).CopyTo(q.Slice(QBias1 + 32, 13)); // n(h)
             _packedStale = false;
         }
 
