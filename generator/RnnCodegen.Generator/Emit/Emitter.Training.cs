@@ -799,19 +799,18 @@ namespace RnnCodegen.Generator.Emit
                 string x = k == 0 ? "ws.TapeInputs, 0, InputSize" : "ws.TapeH, " + I((L + k - 1) * h) + ", " + I(L * h);
                 w.Line("OuterSum(ws.Gradients, " + lt.WeightIh.Constant + ", " + I(rows) + ", " + I(inSize) + ", ws.TapeDGates, " + aIh + ", " + stride + ", " + x + ", steps);");
                 w.Line("OuterSum(ws.Gradients, " + lt.WeightHh.Constant + ", " + I(rows) + ", " + I(h) + ", ws.TapeDGates, " + aHh + ", " + stride + ", ws.TapeH, " + I(k * h) + ", " + I(L * h) + ", steps);");
+                // bias_ih and bias_hh receive the same sum (a GRU's r and z parts; its n parts differ): computed once into DGates
+                // (free after the time loop; 0 + sum is the sum), then added to each, which gives the same bits as summing into
+                // each gradient.
+                int shared = s.Cell == Cell.Gru ? 2 * h : rows;
+                w.Line("global::System.Array.Clear(ws.DGates, 0, " + I(shared) + ");");
+                w.Line("OuterSum(ws.DGates, 0, " + I(shared) + ", 1, ws.TapeDGates, " + aIh + ", " + stride + ", s_one, 0, 0, steps);");
+                foreach (var bias in new[] { lt.BiasIh, lt.BiasHh })
+                    w.Line(K + ".Add(grad.Slice(" + bias.Constant + ", " + I(shared) + "), global::System.MemoryExtensions.AsSpan(ws.DGates, 0, " + I(shared) + "));");
                 if (s.Cell == Cell.Gru)
                 {
-                    w.Line("OuterSum(ws.Gradients, " + lt.BiasIh.Constant + ", " + I(rows) + ", 1, ws.TapeDGates, " + aIh + ", " + stride + ", s_one, 0, 0, steps);");
-                    w.Line("OuterSum(ws.Gradients, " + lt.BiasHh.Constant + ", " + I(rows) + ", 1, ws.TapeDGates, " + aHh + ", " + stride + ", s_one, 0, 0, steps);");
-                }
-                else
-                {
-                    // bias_ih and bias_hh receive the same sum: computed once into DGates (free after the time loop; 0 + sum is
-                    // the sum), then added to each, which gives the same bits as summing into each gradient.
-                    w.Line("global::System.Array.Clear(ws.DGates, 0, " + I(rows) + ");");
-                    w.Line("OuterSum(ws.DGates, 0, " + I(rows) + ", 1, ws.TapeDGates, " + aIh + ", " + stride + ", s_one, 0, 0, steps);");
-                    foreach (var bias in new[] { lt.BiasIh, lt.BiasHh })
-                        w.Line(K + ".Add(grad.Slice(" + bias.Constant + ", " + I(rows) + "), global::System.MemoryExtensions.AsSpan(ws.DGates, 0, " + I(rows) + "));");
+                    w.Line("OuterSum(ws.Gradients, " + lt.BiasIh.Constant + " + " + I(2 * h) + ", " + I(h) + ", 1, ws.TapeDGates, " + I(k * gt + 2 * h) + ", " + stride + ", s_one, 0, 0, steps); // n(x)");
+                    w.Line("OuterSum(ws.Gradients, " + lt.BiasHh.Constant + " + " + I(2 * h) + ", " + I(h) + ", 1, ws.TapeDGates, " + I(k * gt + 5 * h) + ", " + stride + ", s_one, 0, 0, steps); // n(h)");
                 }
             }
         }
