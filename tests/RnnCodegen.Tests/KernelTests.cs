@@ -1069,8 +1069,9 @@ namespace RnnCodegen.Tests
     
         /// <summary>
         /// Transpose moves every element to its place and touches nothing else, for row and column counts on both sides of
-        /// the 4 x 4 register tiles and their blocks of 16 rows (whole blocks, whole tiles, the scalar rest; 26 rows take all
-        /// three; .ci/run's no-intrinsics run takes only the scalar loop).
+        /// the 8 x 8 (AVX) and 4 x 4 register tiles and their blocks of 16 rows (whole blocks, whole tiles, the scalar rest;
+        /// 26 rows take all three, 21 and 27 columns take 8 x 8 tiles, a 4 x 4 tile and single columns; .ci/run's
+        /// no-intrinsics run takes only the scalar loop).
         /// </summary>
         [Theory]
         [InlineData(1, 1, 0)]
@@ -1082,6 +1083,11 @@ namespace RnnCodegen.Tests
         [InlineData(17, 33, 1)]
         [InlineData(26, 37, 3)]
         [InlineData(128, 32, 0)]
+        [InlineData(16, 8, 0)]
+        [InlineData(16, 21, 2)]
+        [InlineData(35, 16, 1)]
+        [InlineData(40, 27, 5)]
+        [InlineData(128, 128, 0)]
         public void TransposePlacesEveryElement(int rows, int columns, int extraStride)
         {
             int stride = rows + extraStride;
