@@ -271,7 +271,6 @@ namespace RnnCodegen.Generator.Emit
             {
                 w.Line("// The specialised SIMD step writes the tape directly; the generic code below runs where no vector width is accelerated.");
                 w.Line("if (TrainLayersSimd(ws, t)) return;");
-                w.Open("else");
             }
             for (int k = 0; k < L; k++)
             {
@@ -308,7 +307,6 @@ namespace RnnCodegen.Generator.Emit
                 }
                 w.Close();
             }
-            if (FastTrain) w.Close();
             w.Close();
             w.Line();
             // The head runs after the time loop over the taped top-layer outputs: nothing in the loop reads it, and its calls

@@ -1099,28 +1099,25 @@ namespace Demo
             global::System.ReadOnlySpan<float> x = global::System.MemoryExtensions.AsSpan(ws.TapeInputs, t * InputSize, InputSize);
             // The specialised SIMD step writes the tape directly; the generic code below runs where no vector width is accelerated.
             if (TrainLayersSimd(ws, t)) return;
-            else
+            // LSTM layer 0 at step t.
             {
-                // LSTM layer 0 at step t.
-                {
-                    global::System.ReadOnlySpan<float> hp = global::System.MemoryExtensions.AsSpan(ws.TapeH, (t * 1 + 0) * 32, 32);
-                    global::System.Span<float> h = global::System.MemoryExtensions.AsSpan(ws.TapeH, ((t + 1) * 1 + 0) * 32, 32);
-                    global::System.Span<float> c = global::System.MemoryExtensions.AsSpan(ws.TapeC, ((t + 1) * 1 + 0) * 32, 32);
-                    global::System.Span<float> g = global::System.MemoryExtensions.AsSpan(ws.TapeGates, (t * 1 + 0) * 128, 128); // i | f | g | o
-                    global::System.Span<float> tc = global::System.MemoryExtensions.AsSpan(ws.TapeTanhC, (t * 1 + 0) * 32, 32); // tanh(c')
-                    global::System.ReadOnlySpan<float> cp = global::System.MemoryExtensions.AsSpan(ws.TapeC, (t * 1 + 0) * 32, 32);
-                    p.Slice(PBiasIh0, 128).CopyTo(g);
-                    global::RnnCodegen.Kernels.Add(g, p.Slice(PBiasHh0, 128));
-                    global::RnnCodegen.Kernels.MatVecAdd(p.Slice(PWeightIh0, 128), x, g);
-                    global::RnnCodegen.Kernels.MatVecAdd(p.Slice(PWeightHh0, 4096), hp, g);
-                    global::RnnCodegen.Activations.Sigmoid(g.Slice(0, 64)); // i, f
-                    global::RnnCodegen.Activations.Tanh(g.Slice(64, 32)); // g
-                    for (int j = 0; j < 32; j++) c[j] = g[32 + j] * cp[j] + g[j] * g[64 + j]; // c' = f*c + i*g
-                    global::RnnCodegen.Activations.Sigmoid(g.Slice(96, 32)); // o
-                    global::RnnCodegen.Activations.Tanh(c, tc);
-                    for (int j = 0; j < 32; j++) h[j] = g[96 + j] * tc[j]; // h' = o*tanh(c')
-                    x = h;
-                }
+                global::System.ReadOnlySpan<float> hp = global::System.MemoryExtensions.AsSpan(ws.TapeH, (t * 1 + 0) * 32, 32);
+                global::System.Span<float> h = global::System.MemoryExtensions.AsSpan(ws.TapeH, ((t + 1) * 1 + 0) * 32, 32);
+                global::System.Span<float> c = global::System.MemoryExtensions.AsSpan(ws.TapeC, ((t + 1) * 1 + 0) * 32, 32);
+                global::System.Span<float> g = global::System.MemoryExtensions.AsSpan(ws.TapeGates, (t * 1 + 0) * 128, 128); // i | f | g | o
+                global::System.Span<float> tc = global::System.MemoryExtensions.AsSpan(ws.TapeTanhC, (t * 1 + 0) * 32, 32); // tanh(c')
+                global::System.ReadOnlySpan<float> cp = global::System.MemoryExtensions.AsSpan(ws.TapeC, (t * 1 + 0) * 32, 32);
+                p.Slice(PBiasIh0, 128).CopyTo(g);
+                global::RnnCodegen.Kernels.Add(g, p.Slice(PBiasHh0, 128));
+                global::RnnCodegen.Kernels.MatVecAdd(p.Slice(PWeightIh0, 128), x, g);
+                global::RnnCodegen.Kernels.MatVecAdd(p.Slice(PWeightHh0, 4096), hp, g);
+                global::RnnCodegen.Activations.Sigmoid(g.Slice(0, 64)); // i, f
+                global::RnnCodegen.Activations.Tanh(g.Slice(64, 32)); // g
+                for (int j = 0; j < 32; j++) c[j] = g[32 + j] * cp[j] + g[j] * g[64 + j]; // c' = f*c + i*g
+                global::RnnCodegen.Activations.Sigmoid(g.Slice(96, 32)); // o
+                global::RnnCodegen.Activations.Tanh(c, tc);
+                for (int j = 0; j < 32; j++) h[j] = g[96 + j] * tc[j]; // h' = o*tanh(c')
+                x = h;
             }
         }
 
