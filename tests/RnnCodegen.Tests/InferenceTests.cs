@@ -217,6 +217,101 @@ namespace RnnCodegen.Tests
         }
 
         [Fact]
+        public void NonFiniteInputsThrowAndKeepTheState()
+        {
+            // StackedGru (4 inputs) has Step's inline check, WideLstm (16 inputs) the one through Kernels.AllFinite.
+            foreach (IFloatModel model in new IFloatModel[] { new StackedGru(), new WideLstm() })
+            {
+                Randomize(model, 2);
+                var twin = (IFloatModel)Activator.CreateInstance(model.GetType())!;
+                Randomize(twin, 2);
+                int n = model.Description.InputSize, width = Width(model);
+                var warm = Enumerable.Range(0, n).Select(i => 0.1f * i - 0.3f).ToArray();
+                model.Step(warm, new float[width]);
+                twin.Step(warm, new float[width]);
+                var before = new float[model.StateSize];
+                model.CopyState(before);
+
+                foreach (float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+                {
+                    for (int j = 0; j < n; j++)
+                    {
+                        var input = (float[])warm.Clone();
+                        input[j] = bad;
+                        var output = Enumerable.Repeat(7f, width).ToArray();
+                        var e = Assert.Throws<ArgumentException>(() => model.Step(input, output));
+                        Assert.Equal("input contains NaN or infinity; the carried state is unchanged. (Parameter 'input')", e.Message);
+                        Assert.All(output, v => Assert.Equal(7f, v));
+                        var after = new float[model.StateSize];
+                        model.CopyState(after);
+                        Assert.Equal(before, after);
+
+                        var inputs = new float[3 * n];
+                        inputs[n + j] = bad;
+                        var outputs = Enumerable.Repeat(7f, (model.Description.OutputMode == OutputMode.Last ? 1 : 3) * width).ToArray();
+                        e = Assert.Throws<ArgumentException>(() => model.Forward(inputs, outputs));
+                        Assert.Equal("inputs contain NaN or infinity. (Parameter 'inputs')", e.Message);
+                        Assert.All(outputs, v => Assert.Equal(7f, v));
+                    }
+                }
+
+                var badState = (float[])before.Clone();
+                badState[badState.Length - 1] = float.NaN;
+                var se = Assert.Throws<ArgumentException>(() => model.SetState(badState));
+                Assert.Equal("The state contains NaN or infinity; the current state is kept. (Parameter 'state')", se.Message);
+
+                // After all the refused calls the model streams exactly as its twin that never saw them.
+                var y = new float[width];
+                var yTwin = new float[width];
+                model.Step(warm, y);
+                twin.Step(warm, yTwin);
+                Assert.Equal(yTwin, y);
+            }
+
+            var sine = new SineLstm();
+            Randomize(sine, 4);
+            sine.Step(0.5f);
+            var state = new float[SineLstm.StateSize];
+            sine.CopyState(state);
+            var fe = Assert.Throws<ArgumentException>(() => sine.Step(float.NaN));
+            Assert.Equal("input is NaN or infinity; the carried state is unchanged. (Parameter 'input')", fe.Message);
+            Assert.Throws<ArgumentException>(() => sine.Step(float.NegativeInfinity));
+            var stateAfter = new float[SineLstm.StateSize];
+            sine.CopyState(stateAfter);
+            Assert.Equal(state, stateAfter);
+            // Huge but finite inputs are fine (the gates saturate).
+            Assert.True(float.IsFinite(sine.Step(float.MaxValue)));
+        }
+
+        [Fact]
+        public void NonFiniteParametersAreRefusedAndChangeNothing()
+        {
+            var model = new PeepholeLstm();
+            Randomize(model, 5);
+            var all = new float[PeepholeLstm.ParameterCount];
+            model.CopyParameters(all);
+            var inputs = new float[] { 0.5f, -0.25f, 1f, 0.75f };
+            var expected = new float[2];
+            model.Forward(inputs, expected);
+
+            var weights = new float[100];
+            weights[57] = float.PositiveInfinity;
+            var e = Assert.Throws<ArgumentException>(() => model.SetParameter("rnn.weight_hh_l0", weights));
+            Assert.Equal("rnn.weight_hh_l0: the values contain NaN or infinity; nothing was changed. (Parameter 'values')", e.Message);
+            var values = (float[])all.Clone();
+            values[3] = float.NaN;
+            e = Assert.Throws<ArgumentException>(() => model.SetParameters(values));
+            Assert.Equal("The values contain NaN or infinity; nothing was changed. (Parameter 'values')", e.Message);
+
+            var after = new float[PeepholeLstm.ParameterCount];
+            model.CopyParameters(after);
+            Assert.Equal(all, after);
+            var outputs = new float[2];
+            model.Forward(inputs, outputs);
+            Assert.Equal(expected, outputs);
+        }
+
+        [Fact]
         public void ParametersByNameRoundTripAndRejectBadInput()
         {
             var model = new PeepholeLstm();

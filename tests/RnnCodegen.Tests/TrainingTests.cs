@@ -32,6 +32,49 @@ namespace RnnCodegen.Tests
         }
 
         [Fact]
+        public void RunTimeSettingsRefuseOutOfRangeValuesAndKeepTheOldOnes()
+        {
+            // The ranges the attribute's diagnostics enforce at compile time (RNN0011-RNN0013), now also at run time: a NaN
+            // learning rate used to pass the gradient check in ApplyGradients and turn every parameter into NaN.
+            void Check(object model, string name, float[] bad, float[] good)
+            {
+                var property = model.GetType().GetProperty(name)!;
+                float initial = (float)property.GetValue(model)!;
+                foreach (float value in bad)
+                {
+                    var e = Assert.Throws<System.Reflection.TargetInvocationException>(() => property.SetValue(model, value));
+                    var inner = Assert.IsType<ArgumentOutOfRangeException>(e.InnerException);
+                    Assert.StartsWith(name + " must be ", inner.Message);
+                    Assert.Equal(initial, (float)property.GetValue(model)!);
+                }
+                foreach (float value in good)
+                {
+                    property.SetValue(model, value);
+                    Assert.Equal(value, (float)property.GetValue(model)!);
+                }
+                property.SetValue(model, initial);
+            }
+            float[] nonNegativeBad = { float.NaN, -1e-9f, -1f, float.PositiveInfinity, float.NegativeInfinity };
+            float[] nonNegativeGood = { 0f, 1e-30f, 3f, float.MaxValue };
+            float[] unitBad = { float.NaN, -0.1f, 1f, 1.5f, float.PositiveInfinity };
+            float[] unitGood = { 0f, 0.5f, 0.99999994f };
+
+            var adam = new LstmAdam();
+            foreach (var name in new[] { "LearningRate", "Epsilon", "WeightDecay", "ClipNorm", "ClipValue" }) Check(adam, name, nonNegativeBad, nonNegativeGood);
+            Check(adam, "Beta1", unitBad, unitGood);
+            Check(adam, "Beta2", unitBad, unitGood);
+            Check(new LstmMomentum(), "Momentum", unitBad, unitGood);
+            Check(new LstmRmsProp(), "Alpha", new[] { float.NaN, -0.1f, 1.0000001f, float.PositiveInfinity }, new[] { 0f, 0.99f, 1f });
+            Check(new DropoutGru(), "DropoutRate", unitBad, unitGood);
+
+            var e = Assert.Throws<ArgumentOutOfRangeException>(() => adam.LearningRate = float.NaN);
+            Assert.Equal("LearningRate must be a finite number >= 0. (Parameter 'value')" + Environment.NewLine + "Actual value was NaN.", e.Message);
+            var e2 = Assert.Throws<ArgumentOutOfRangeException>(() => new DropoutGru().DropoutRate = 1.5f);
+            Assert.StartsWith("DropoutRate must be in [0, 1). (Parameter 'value')", e2.Message);
+            Assert.Equal(1e-3f, adam.LearningRate);
+        }
+
+        [Fact]
         public void BatchTrainingIsBitIdenticalForOneAndTwoWorkers()
         {
             var (inputs, targets) = SineBatch(13, 20, 1);

@@ -26,6 +26,37 @@ namespace RnnCodegen.Generator.Emit
 
         private double DefaultLearningRate => _spec.LearningRate > 0 ? _spec.LearningRate : _spec.Optimizer == ModelSpec.OptimizerAdam ? 1e-3 : 1e-2;
 
+        private enum SettingRange { NonNegative, UnitOpen, UnitClosed }
+
+        /// <summary>
+        /// A training setting as a property whose setter checks the range the attribute's diagnostics enforce at compile
+        /// time (RNN0011-RNN0013): a bad value at run time throws and leaves the old one, instead of silently turning every
+        /// parameter into NaN at the next update.
+        /// </summary>
+        private void EmitSetting(string name, string doc, double initial, SettingRange range)
+        {
+            var w = _w;
+            string field = "_" + char.ToLowerInvariant(name[0]) + name.Substring(1);
+            string test = range switch
+            {
+                SettingRange.UnitOpen => "value >= 0f && value < 1f",
+                SettingRange.UnitClosed => "value >= 0f && value <= 1f",
+                _ => "value >= 0f && value <= float.MaxValue",
+            };
+            string rule = range switch
+            {
+                SettingRange.UnitOpen => "in [0, 1)",
+                SettingRange.UnitClosed => "in [0, 1]",
+                _ => "a finite number >= 0",
+            };
+            w.Line("private float " + field + " = " + D(initial) + ";");
+            w.Doc(doc + " It must be " + rule + ": another value (NaN included) throws <see cref=\"global::System.ArgumentOutOfRangeException\"/> and keeps the current one.");
+            w.Open("public float " + name);
+            w.Line("get => " + field + ";");
+            w.Line("set => " + field + " = " + test + " ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, \"" + name + " must be " + rule + ".\");");
+            w.Close();
+        }
+
         private static string D(double v) => CodeWriter.F((float)v);
 
         private void EmitTraining()
@@ -84,40 +115,30 @@ namespace RnnCodegen.Generator.Emit
             }
             w.Line("private int _optimizerStep;");
             w.Line();
-            w.Doc("Learning rate of the " + OptimizerName + " update (from the attribute, or the optimizer's PyTorch default); settable at run time, e.g. for decay schedules.");
-            w.Line("public float LearningRate { get; set; } = " + D(DefaultLearningRate) + ";");
+            EmitSetting("LearningRate", "Learning rate of the " + OptimizerName + " update (from the attribute, or the optimizer's PyTorch default); settable at run time, e.g. for decay schedules.", DefaultLearningRate, SettingRange.NonNegative);
             if (s.Optimizer == ModelSpec.OptimizerAdam)
             {
-                w.Doc("Adam's first-moment decay.");
-                w.Line("public float Beta1 { get; set; } = " + D(s.Beta1) + ";");
-                w.Doc("Adam's second-moment decay.");
-                w.Line("public float Beta2 { get; set; } = " + D(s.Beta2) + ";");
+                EmitSetting("Beta1", "Adam's first-moment decay.", s.Beta1, SettingRange.UnitOpen);
+                EmitSetting("Beta2", "Adam's second-moment decay.", s.Beta2, SettingRange.UnitOpen);
             }
             if (s.Optimizer == ModelSpec.OptimizerAdam || s.Optimizer == ModelSpec.OptimizerRmsProp)
             {
-                w.Doc("Epsilon added to the denominator.");
-                w.Line("public float Epsilon { get; set; } = " + D(s.Epsilon) + ";");
+                EmitSetting("Epsilon", "Epsilon added to the denominator.", s.Epsilon, SettingRange.NonNegative);
             }
             if (s.Optimizer == ModelSpec.OptimizerMomentum)
             {
-                w.Doc("Momentum factor (dampening 0" + (s.Nesterov ? ", Nesterov" : "") + ").");
-                w.Line("public float Momentum { get; set; } = " + D(s.Momentum) + ";");
+                EmitSetting("Momentum", "Momentum factor (dampening 0" + (s.Nesterov ? ", Nesterov" : "") + ").", s.Momentum, SettingRange.UnitOpen);
             }
             if (s.Optimizer == ModelSpec.OptimizerRmsProp)
             {
-                w.Doc("RMSprop's smoothing constant.");
-                w.Line("public float Alpha { get; set; } = " + D(s.Alpha) + ";");
+                EmitSetting("Alpha", "RMSprop's smoothing constant.", s.Alpha, SettingRange.UnitClosed);
             }
-            w.Doc(s.Optimizer == ModelSpec.OptimizerAdam && s.DecoupledWeightDecay ? "Decoupled weight decay (AdamW)." : "L2 penalty added to the gradient (PyTorch's weight_decay).");
-            w.Line("public float WeightDecay { get; set; } = " + D(s.WeightDecay) + ";");
-            w.Doc("Clip the global L2 norm of the gradients to this value before the update (clip_grad_norm_); 0 = off.");
-            w.Line("public float ClipNorm { get; set; } = " + D(s.ClipNorm) + ";");
-            w.Doc("Clip every gradient to [-ClipValue, ClipValue] before the update (clip_grad_value_); 0 = off.");
-            w.Line("public float ClipValue { get; set; } = " + D(s.ClipValue) + ";");
+            EmitSetting("WeightDecay", s.Optimizer == ModelSpec.OptimizerAdam && s.DecoupledWeightDecay ? "Decoupled weight decay (AdamW)." : "L2 penalty added to the gradient (PyTorch's weight_decay).", s.WeightDecay, SettingRange.NonNegative);
+            EmitSetting("ClipNorm", "Clip the global L2 norm of the gradients to this value before the update (clip_grad_norm_); 0 = off.", s.ClipNorm, SettingRange.NonNegative);
+            EmitSetting("ClipValue", "Clip every gradient to [-ClipValue, ClipValue] before the update (clip_grad_value_); 0 = off.", s.ClipValue, SettingRange.NonNegative);
             if (HasDropout)
             {
-                w.Doc("Dropout probability between stacked layers while training, in [0, 1).");
-                w.Line("public float DropoutRate { get; set; } = " + D(s.Dropout) + ";");
+                EmitSetting("DropoutRate", "Dropout probability between stacked layers while training.", s.Dropout, SettingRange.UnitOpen);
                 w.Doc("Re-seeds the dropout masks so training is reproducible.");
                 w.Line("public void SeedDropout(int seed) { _ws.DropoutState = (0x9E3779B97F4A7C15UL ^ (ulong)(uint)seed * 0xBF58476D1CE4E5B9UL) | 1UL; }");
             }

@@ -217,9 +217,10 @@ namespace RnnCodegen.Generator.Emit
             w.Line("return info;");
             w.Close();
             w.Line();
-            w.Doc("Sets one tensor from row-major values in its PyTorch shape. An unknown name or a wrong length throws <see cref=\"global::System.ArgumentException\"/> and changes nothing.");
+            w.Doc("Sets one tensor from row-major values in its PyTorch shape. An unknown name, a wrong length or a NaN or infinite value throws <see cref=\"global::System.ArgumentException\"/> and changes nothing.");
             w.Open("public void SetParameter(string name, " + ReadOnlySpan + " values)");
             w.Line("var info = CheckedParameter(name, values.Length, nameof(values));");
+            w.Line("if (!global::RnnCodegen.Kernels.AllFinite(values)) throw new global::System.ArgumentException(name + \": the values contain NaN or infinity; nothing was changed.\", nameof(values));");
             w.Line("values.CopyTo(global::System.MemoryExtensions.AsSpan(_parameters, info.Offset, info.Length));");
             w.Line("OnParametersChanged();");
             w.Close();
@@ -236,9 +237,10 @@ namespace RnnCodegen.Generator.Emit
             w.Line("global::System.MemoryExtensions.AsSpan(_parameters).CopyTo(destination);");
             w.Close();
             w.Line();
-            w.Doc("Sets every parameter from the concatenation of <see cref=\"ParameterInfos\"/>' tensors (length <see cref=\"ParameterCount\"/>).");
+            w.Doc("Sets every parameter from the concatenation of <see cref=\"ParameterInfos\"/>' tensors (length <see cref=\"ParameterCount\"/>). A wrong length or a NaN or infinite value throws <see cref=\"global::System.ArgumentException\"/> and changes nothing.");
             w.Open("public void SetParameters(" + ReadOnlySpan + " values)");
             w.Line("if (values.Length != ParameterCount) throw new global::System.ArgumentException(\"Expected \" + ParameterCount.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \" values (ParameterCount), got \" + values.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \".\", nameof(values));");
+            w.Line("if (!global::RnnCodegen.Kernels.AllFinite(values)) throw new global::System.ArgumentException(\"The values contain NaN or infinity; nothing was changed.\", nameof(values));");
             w.Line("values.CopyTo(_parameters);");
             w.Line("OnParametersChanged();");
             w.Close();
@@ -271,9 +273,10 @@ namespace RnnCodegen.Generator.Emit
             else w.Line("for (int b = 0; b < " + I(StateStorage / Sp) + "; b++) global::System.MemoryExtensions.AsSpan(_state, b * " + I(Sp) + ", HiddenSize).CopyTo(destination.Slice(b * HiddenSize, HiddenSize));");
             w.Close();
             w.Line();
-            w.Doc("Sets the carried state (same layout as <see cref=\"CopyState\"/>), e.g. a trained network's resting state.");
+            w.Doc("Sets the carried state (same layout as <see cref=\"CopyState\"/>), e.g. a trained network's resting state. A wrong length or a NaN or infinite value throws <see cref=\"global::System.ArgumentException\"/> and keeps the current state.");
             w.Open("public void SetState(" + ReadOnlySpan + " state)");
             w.Line("if (state.Length != StateSize) throw new global::System.ArgumentException(\"Expected \" + StateSize.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \" values (StateSize), got \" + state.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \".\", nameof(state));");
+            w.Line("if (!global::RnnCodegen.Kernels.AllFinite(state)) throw new global::System.ArgumentException(\"The state contains NaN or infinity; the current state is kept.\", nameof(state));");
             if (Sp == _spec.Hidden) w.Line("state.CopyTo(_state);");
             else w.Line("for (int b = 0; b < " + I(StateStorage / Sp) + "; b++) state.Slice(b * HiddenSize, HiddenSize).CopyTo(global::System.MemoryExtensions.AsSpan(_state, b * " + I(Sp) + ", HiddenSize));");
             w.Close();
@@ -290,18 +293,20 @@ namespace RnnCodegen.Generator.Emit
             w.Line("// ---- Inference ----");
             if (!s.HasTokens)
             {
-                w.Doc("Runs one time step on <paramref name=\"input\"/> (InputSize values) from the carried state, carries the new state, and writes one output row (OutputWidth values).");
+                w.Doc("Runs one time step on <paramref name=\"input\"/> (InputSize values) from the carried state, carries the new state, and writes one output row (OutputWidth values). A wrong length or a NaN or infinite input throws <see cref=\"global::System.ArgumentException\"/> and keeps the carried state.");
                 w.Open("public void Step(" + ReadOnlySpan + " input, " + Span + " output)");
                 w.Line("if (input.Length != InputSize) throw new global::System.ArgumentException(" + LengthMessage("input", "InputSize", "input.Length") + ", nameof(input));");
                 w.Line("if (output.Length != OutputWidth) throw new global::System.ArgumentException(" + LengthMessage("output", "OutputWidth", "output.Length") + ", nameof(output));");
+                EmitFiniteInputCheck();
                 w.Line("StepCore(input, _state, output);");
                 w.Close();
                 w.Line();
                 if (s.Input == 1 && s.OutputWidth == 1)
                 {
-                    w.Doc("Runs one time step on a single value and returns the single output, carrying the state.");
+                    w.Doc("Runs one time step on a single value and returns the single output, carrying the state. A NaN or infinite input throws <see cref=\"global::System.ArgumentException\"/> and keeps the carried state.");
                     EmitSkipLocalsInit();
                     w.Open("public float Step(float input)");
+                    w.Line("if (float.IsNaN(input) || float.IsInfinity(input)) throw new global::System.ArgumentException(\"input is NaN or infinity; the carried state is unchanged.\", nameof(input));");
                     w.Line(ReadOnlySpan + " x = stackalloc float[1] { input };");
                     w.Line(Span + " y = stackalloc float[1];");
                     w.Line("StepCore(x, _state, y);");
@@ -312,6 +317,7 @@ namespace RnnCodegen.Generator.Emit
                 w.Doc("Runs <c>inputs.Length / InputSize</c> steps from a zero state (the streaming state is untouched) and writes " + (s.IsLast ? "one output row (OutputWidth values) after the last step." : "one output row per step (steps x OutputWidth values)."));
                 w.Open("public void Forward(" + ReadOnlySpan + " inputs, " + Span + " outputs)");
                 w.Line("if (inputs.Length % InputSize != 0) throw new global::System.ArgumentException(\"inputs: the length must be a multiple of InputSize (" + I(s.Input) + "), got \" + inputs.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \".\", nameof(inputs));");
+                w.Line("if (!global::RnnCodegen.Kernels.AllFinite(inputs)) throw new global::System.ArgumentException(\"inputs contain NaN or infinity.\", nameof(inputs));");
                 w.Line("int steps = inputs.Length / InputSize;");
                 EmitForwardBody("inputs.Slice(t * InputSize, InputSize)");
                 w.Close();
@@ -340,6 +346,29 @@ namespace RnnCodegen.Generator.Emit
                 w.Close();
                 w.Line();
             }
+        }
+
+        /// <summary>
+        /// Step's check that the input is finite (a NaN would poison the carried state for good). Up to eight values it is
+        /// inline: x * 0 is 0 for every finite x and NaN for NaN and ±∞, so one sum of those products is 0 exactly when every
+        /// input is finite; wider inputs go through the vectorised Kernels.AllFinite.
+        /// </summary>
+        private void EmitFiniteInputCheck()
+        {
+            var w = _w;
+            var s = _spec;
+            string test;
+            if (s.Input <= 8)
+            {
+                var terms = new System.Collections.Generic.List<string>();
+                for (int j = 0; j < s.Input; j++) terms.Add("input[" + I(j) + "] * 0f");
+                test = "!(" + string.Join(" + ", terms) + " == 0f)";
+            }
+            else
+            {
+                test = "!global::RnnCodegen.Kernels.AllFinite(input)";
+            }
+            w.Line("if (" + test + ") throw new global::System.ArgumentException(\"input contains NaN or infinity; the carried state is unchanged.\", nameof(input));");
         }
 
         private void EmitForwardBody(string stepInput)

@@ -121,10 +121,11 @@ namespace Demo
             return info;
         }
 
-        /// <summary>Sets one tensor from row-major values in its PyTorch shape. An unknown name or a wrong length throws <see cref="global::System.ArgumentException"/> and changes nothing.</summary>
+        /// <summary>Sets one tensor from row-major values in its PyTorch shape. An unknown name, a wrong length or a NaN or infinite value throws <see cref="global::System.ArgumentException"/> and changes nothing.</summary>
         public void SetParameter(string name, global::System.ReadOnlySpan<float> values)
         {
             var info = CheckedParameter(name, values.Length, nameof(values));
+            if (!global::RnnCodegen.Kernels.AllFinite(values)) throw new global::System.ArgumentException(name + ": the values contain NaN or infinity; nothing was changed.", nameof(values));
             values.CopyTo(global::System.MemoryExtensions.AsSpan(_parameters, info.Offset, info.Length));
             OnParametersChanged();
         }
@@ -143,10 +144,11 @@ namespace Demo
             global::System.MemoryExtensions.AsSpan(_parameters).CopyTo(destination);
         }
 
-        /// <summary>Sets every parameter from the concatenation of <see cref="ParameterInfos"/>' tensors (length <see cref="ParameterCount"/>).</summary>
+        /// <summary>Sets every parameter from the concatenation of <see cref="ParameterInfos"/>' tensors (length <see cref="ParameterCount"/>). A wrong length or a NaN or infinite value throws <see cref="global::System.ArgumentException"/> and changes nothing.</summary>
         public void SetParameters(global::System.ReadOnlySpan<float> values)
         {
             if (values.Length != ParameterCount) throw new global::System.ArgumentException("Expected " + ParameterCount.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " values (ParameterCount), got " + values.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(values));
+            if (!global::RnnCodegen.Kernels.AllFinite(values)) throw new global::System.ArgumentException("The values contain NaN or infinity; nothing was changed.", nameof(values));
             values.CopyTo(_parameters);
             OnParametersChanged();
         }
@@ -162,10 +164,11 @@ namespace Demo
             global::System.MemoryExtensions.AsSpan(_state).CopyTo(destination);
         }
 
-        /// <summary>Sets the carried state (same layout as <see cref="CopyState"/>), e.g. a trained network's resting state.</summary>
+        /// <summary>Sets the carried state (same layout as <see cref="CopyState"/>), e.g. a trained network's resting state. A wrong length or a NaN or infinite value throws <see cref="global::System.ArgumentException"/> and keeps the current state.</summary>
         public void SetState(global::System.ReadOnlySpan<float> state)
         {
             if (state.Length != StateSize) throw new global::System.ArgumentException("Expected " + StateSize.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " values (StateSize), got " + state.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(state));
+            if (!global::RnnCodegen.Kernels.AllFinite(state)) throw new global::System.ArgumentException("The state contains NaN or infinity; the current state is kept.", nameof(state));
             state.CopyTo(_state);
         }
 
@@ -177,18 +180,20 @@ namespace Demo
         public void LoadParameters(global::System.IO.Stream stream) => global::RnnCodegen.BinaryParameters.Load(this, stream);
 
         // ---- Inference ----
-        /// <summary>Runs one time step on <paramref name="input"/> (InputSize values) from the carried state, carries the new state, and writes one output row (OutputWidth values).</summary>
+        /// <summary>Runs one time step on <paramref name="input"/> (InputSize values) from the carried state, carries the new state, and writes one output row (OutputWidth values). A wrong length or a NaN or infinite input throws <see cref="global::System.ArgumentException"/> and keeps the carried state.</summary>
         public void Step(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             if (input.Length != InputSize) throw new global::System.ArgumentException("input: expected " + (InputSize).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " values, got " + (input.Length).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(input));
             if (output.Length != OutputWidth) throw new global::System.ArgumentException("output: expected " + (OutputWidth).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " values, got " + (output.Length).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(output));
+            if (!(input[0] * 0f == 0f)) throw new global::System.ArgumentException("input contains NaN or infinity; the carried state is unchanged.", nameof(input));
             StepCore(input, _state, output);
         }
 
-        /// <summary>Runs one time step on a single value and returns the single output, carrying the state.</summary>
+        /// <summary>Runs one time step on a single value and returns the single output, carrying the state. A NaN or infinite input throws <see cref="global::System.ArgumentException"/> and keeps the carried state.</summary>
         [global::System.Runtime.CompilerServices.SkipLocalsInit]
         public float Step(float input)
         {
+            if (float.IsNaN(input) || float.IsInfinity(input)) throw new global::System.ArgumentException("input is NaN or infinity; the carried state is unchanged.", nameof(input));
             global::System.ReadOnlySpan<float> x = stackalloc float[1] { input };
             global::System.Span<float> y = stackalloc float[1];
             StepCore(x, _state, y);
@@ -199,6 +204,7 @@ namespace Demo
         public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             if (inputs.Length % InputSize != 0) throw new global::System.ArgumentException("inputs: the length must be a multiple of InputSize (1), got " + inputs.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(inputs));
+            if (!global::RnnCodegen.Kernels.AllFinite(inputs)) throw new global::System.ArgumentException("inputs contain NaN or infinity.", nameof(inputs));
             int steps = inputs.Length / InputSize;
             if (outputs.Length != steps * OutputWidth) throw new global::System.ArgumentException("outputs: expected " + (steps * OutputWidth).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " values, got " + (outputs.Length).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(outputs));
             global::System.Array.Clear(_forwardState, 0, StateStorage);
@@ -921,20 +927,55 @@ namespace Demo
         private readonly float[] _adamV = new float[ParameterCount];
         private int _optimizerStep;
 
-        /// <summary>Learning rate of the Adam update (from the attribute, or the optimizer's PyTorch default); settable at run time, e.g. for decay schedules.</summary>
-        public float LearningRate { get; set; } = 0.001f;
-        /// <summary>Adam's first-moment decay.</summary>
-        public float Beta1 { get; set; } = 0.9f;
-        /// <summary>Adam's second-moment decay.</summary>
-        public float Beta2 { get; set; } = 0.999f;
-        /// <summary>Epsilon added to the denominator.</summary>
-        public float Epsilon { get; set; } = 1E-08f;
-        /// <summary>L2 penalty added to the gradient (PyTorch's weight_decay).</summary>
-        public float WeightDecay { get; set; } = 0.0f;
-        /// <summary>Clip the global L2 norm of the gradients to this value before the update (clip_grad_norm_); 0 = off.</summary>
-        public float ClipNorm { get; set; } = 0.0f;
-        /// <summary>Clip every gradient to [-ClipValue, ClipValue] before the update (clip_grad_value_); 0 = off.</summary>
-        public float ClipValue { get; set; } = 0.0f;
+        private float _learningRate = 0.001f;
+        /// <summary>Learning rate of the Adam update (from the attribute, or the optimizer's PyTorch default); settable at run time, e.g. for decay schedules. It must be a finite number >= 0: another value (NaN included) throws <see cref="global::System.ArgumentOutOfRangeException"/> and keeps the current one.</summary>
+        public float LearningRate
+        {
+            get => _learningRate;
+            set => _learningRate = value >= 0f && value <= float.MaxValue ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "LearningRate must be a finite number >= 0.");
+        }
+        private float _beta1 = 0.9f;
+        /// <summary>Adam's first-moment decay. It must be in [0, 1): another value (NaN included) throws <see cref="global::System.ArgumentOutOfRangeException"/> and keeps the current one.</summary>
+        public float Beta1
+        {
+            get => _beta1;
+            set => _beta1 = value >= 0f && value < 1f ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Beta1 must be in [0, 1).");
+        }
+        private float _beta2 = 0.999f;
+        /// <summary>Adam's second-moment decay. It must be in [0, 1): another value (NaN included) throws <see cref="global::System.ArgumentOutOfRangeException"/> and keeps the current one.</summary>
+        public float Beta2
+        {
+            get => _beta2;
+            set => _beta2 = value >= 0f && value < 1f ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Beta2 must be in [0, 1).");
+        }
+        private float _epsilon = 1E-08f;
+        /// <summary>Epsilon added to the denominator. It must be a finite number >= 0: another value (NaN included) throws <see cref="global::System.ArgumentOutOfRangeException"/> and keeps the current one.</summary>
+        public float Epsilon
+        {
+            get => _epsilon;
+            set => _epsilon = value >= 0f && value <= float.MaxValue ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Epsilon must be a finite number >= 0.");
+        }
+        private float _weightDecay = 0.0f;
+        /// <summary>L2 penalty added to the gradient (PyTorch's weight_decay). It must be a finite number >= 0: another value (NaN included) throws <see cref="global::System.ArgumentOutOfRangeException"/> and keeps the current one.</summary>
+        public float WeightDecay
+        {
+            get => _weightDecay;
+            set => _weightDecay = value >= 0f && value <= float.MaxValue ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "WeightDecay must be a finite number >= 0.");
+        }
+        private float _clipNorm = 0.0f;
+        /// <summary>Clip the global L2 norm of the gradients to this value before the update (clip_grad_norm_); 0 = off. It must be a finite number >= 0: another value (NaN included) throws <see cref="global::System.ArgumentOutOfRangeException"/> and keeps the current one.</summary>
+        public float ClipNorm
+        {
+            get => _clipNorm;
+            set => _clipNorm = value >= 0f && value <= float.MaxValue ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "ClipNorm must be a finite number >= 0.");
+        }
+        private float _clipValue = 0.0f;
+        /// <summary>Clip every gradient to [-ClipValue, ClipValue] before the update (clip_grad_value_); 0 = off. It must be a finite number >= 0: another value (NaN included) throws <see cref="global::System.ArgumentOutOfRangeException"/> and keeps the current one.</summary>
+        public float ClipValue
+        {
+            get => _clipValue;
+            set => _clipValue = value >= 0f && value <= float.MaxValue ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "ClipValue must be a finite number >= 0.");
+        }
         /// <summary>Optimizer updates applied so far (Adam's bias correction counts them).</summary>
         public int OptimizerStepCount => _optimizerStep;
 

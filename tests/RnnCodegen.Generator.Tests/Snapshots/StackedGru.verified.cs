@@ -126,10 +126,11 @@ namespace Demo.Models
             return info;
         }
 
-        /// <summary>Sets one tensor from row-major values in its PyTorch shape. An unknown name or a wrong length throws <see cref="global::System.ArgumentException"/> and changes nothing.</summary>
+        /// <summary>Sets one tensor from row-major values in its PyTorch shape. An unknown name, a wrong length or a NaN or infinite value throws <see cref="global::System.ArgumentException"/> and changes nothing.</summary>
         public void SetParameter(string name, global::System.ReadOnlySpan<float> values)
         {
             var info = CheckedParameter(name, values.Length, nameof(values));
+            if (!global::RnnCodegen.Kernels.AllFinite(values)) throw new global::System.ArgumentException(name + ": the values contain NaN or infinity; nothing was changed.", nameof(values));
             values.CopyTo(global::System.MemoryExtensions.AsSpan(_parameters, info.Offset, info.Length));
             OnParametersChanged();
         }
@@ -148,10 +149,11 @@ namespace Demo.Models
             global::System.MemoryExtensions.AsSpan(_parameters).CopyTo(destination);
         }
 
-        /// <summary>Sets every parameter from the concatenation of <see cref="ParameterInfos"/>' tensors (length <see cref="ParameterCount"/>).</summary>
+        /// <summary>Sets every parameter from the concatenation of <see cref="ParameterInfos"/>' tensors (length <see cref="ParameterCount"/>). A wrong length or a NaN or infinite value throws <see cref="global::System.ArgumentException"/> and changes nothing.</summary>
         public void SetParameters(global::System.ReadOnlySpan<float> values)
         {
             if (values.Length != ParameterCount) throw new global::System.ArgumentException("Expected " + ParameterCount.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " values (ParameterCount), got " + values.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(values));
+            if (!global::RnnCodegen.Kernels.AllFinite(values)) throw new global::System.ArgumentException("The values contain NaN or infinity; nothing was changed.", nameof(values));
             values.CopyTo(_parameters);
             OnParametersChanged();
         }
@@ -167,10 +169,11 @@ namespace Demo.Models
             for (int b = 0; b < 2; b++) global::System.MemoryExtensions.AsSpan(_state, b * 16, HiddenSize).CopyTo(destination.Slice(b * HiddenSize, HiddenSize));
         }
 
-        /// <summary>Sets the carried state (same layout as <see cref="CopyState"/>), e.g. a trained network's resting state.</summary>
+        /// <summary>Sets the carried state (same layout as <see cref="CopyState"/>), e.g. a trained network's resting state. A wrong length or a NaN or infinite value throws <see cref="global::System.ArgumentException"/> and keeps the current state.</summary>
         public void SetState(global::System.ReadOnlySpan<float> state)
         {
             if (state.Length != StateSize) throw new global::System.ArgumentException("Expected " + StateSize.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " values (StateSize), got " + state.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(state));
+            if (!global::RnnCodegen.Kernels.AllFinite(state)) throw new global::System.ArgumentException("The state contains NaN or infinity; the current state is kept.", nameof(state));
             for (int b = 0; b < 2; b++) state.Slice(b * HiddenSize, HiddenSize).CopyTo(global::System.MemoryExtensions.AsSpan(_state, b * 16, HiddenSize));
         }
 
@@ -182,11 +185,12 @@ namespace Demo.Models
         public void LoadParameters(global::System.IO.Stream stream) => global::RnnCodegen.BinaryParameters.Load(this, stream);
 
         // ---- Inference ----
-        /// <summary>Runs one time step on <paramref name="input"/> (InputSize values) from the carried state, carries the new state, and writes one output row (OutputWidth values).</summary>
+        /// <summary>Runs one time step on <paramref name="input"/> (InputSize values) from the carried state, carries the new state, and writes one output row (OutputWidth values). A wrong length or a NaN or infinite input throws <see cref="global::System.ArgumentException"/> and keeps the carried state.</summary>
         public void Step(global::System.ReadOnlySpan<float> input, global::System.Span<float> output)
         {
             if (input.Length != InputSize) throw new global::System.ArgumentException("input: expected " + (InputSize).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " values, got " + (input.Length).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(input));
             if (output.Length != OutputWidth) throw new global::System.ArgumentException("output: expected " + (OutputWidth).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " values, got " + (output.Length).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(output));
+            if (!(input[0] * 0f + input[1] * 0f + input[2] * 0f + input[3] * 0f == 0f)) throw new global::System.ArgumentException("input contains NaN or infinity; the carried state is unchanged.", nameof(input));
             StepCore(input, _state, output);
         }
 
@@ -194,6 +198,7 @@ namespace Demo.Models
         public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             if (inputs.Length % InputSize != 0) throw new global::System.ArgumentException("inputs: the length must be a multiple of InputSize (4), got " + inputs.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(inputs));
+            if (!global::RnnCodegen.Kernels.AllFinite(inputs)) throw new global::System.ArgumentException("inputs contain NaN or infinity.", nameof(inputs));
             int steps = inputs.Length / InputSize;
             if (outputs.Length != steps * OutputWidth) throw new global::System.ArgumentException("outputs: expected " + (steps * OutputWidth).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " values, got " + (outputs.Length).ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(outputs));
             global::System.Array.Clear(_forwardState, 0, StateStorage);

@@ -110,10 +110,11 @@ namespace Demo
             return info;
         }
 
-        /// <summary>Sets one tensor from row-major values in its PyTorch shape. An unknown name or a wrong length throws <see cref="global::System.ArgumentException"/> and changes nothing.</summary>
+        /// <summary>Sets one tensor from row-major values in its PyTorch shape. An unknown name, a wrong length or a NaN or infinite value throws <see cref="global::System.ArgumentException"/> and changes nothing.</summary>
         public void SetParameter(string name, global::System.ReadOnlySpan<float> values)
         {
             var info = CheckedParameter(name, values.Length, nameof(values));
+            if (!global::RnnCodegen.Kernels.AllFinite(values)) throw new global::System.ArgumentException(name + ": the values contain NaN or infinity; nothing was changed.", nameof(values));
             values.CopyTo(global::System.MemoryExtensions.AsSpan(_parameters, info.Offset, info.Length));
             OnParametersChanged();
         }
@@ -132,10 +133,11 @@ namespace Demo
             global::System.MemoryExtensions.AsSpan(_parameters).CopyTo(destination);
         }
 
-        /// <summary>Sets every parameter from the concatenation of <see cref="ParameterInfos"/>' tensors (length <see cref="ParameterCount"/>).</summary>
+        /// <summary>Sets every parameter from the concatenation of <see cref="ParameterInfos"/>' tensors (length <see cref="ParameterCount"/>). A wrong length or a NaN or infinite value throws <see cref="global::System.ArgumentException"/> and changes nothing.</summary>
         public void SetParameters(global::System.ReadOnlySpan<float> values)
         {
             if (values.Length != ParameterCount) throw new global::System.ArgumentException("Expected " + ParameterCount.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " values (ParameterCount), got " + values.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(values));
+            if (!global::RnnCodegen.Kernels.AllFinite(values)) throw new global::System.ArgumentException("The values contain NaN or infinity; nothing was changed.", nameof(values));
             values.CopyTo(_parameters);
             OnParametersChanged();
         }
@@ -151,10 +153,11 @@ namespace Demo
             global::System.MemoryExtensions.AsSpan(_state).CopyTo(destination);
         }
 
-        /// <summary>Sets the carried state (same layout as <see cref="CopyState"/>), e.g. a trained network's resting state.</summary>
+        /// <summary>Sets the carried state (same layout as <see cref="CopyState"/>), e.g. a trained network's resting state. A wrong length or a NaN or infinite value throws <see cref="global::System.ArgumentException"/> and keeps the current state.</summary>
         public void SetState(global::System.ReadOnlySpan<float> state)
         {
             if (state.Length != StateSize) throw new global::System.ArgumentException("Expected " + StateSize.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " values (StateSize), got " + state.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", nameof(state));
+            if (!global::RnnCodegen.Kernels.AllFinite(state)) throw new global::System.ArgumentException("The state contains NaN or infinity; the current state is kept.", nameof(state));
             state.CopyTo(_state);
         }
 
