@@ -20,7 +20,7 @@ namespace RnnCodegen
         /// <summary>Every parameter tensor, in the canonical order of the flat parameter vector.</summary>
         IReadOnlyList<ParameterInfo> ParameterInfos { get; }
 
-        /// <summary>Sets one tensor from row-major values. Throws <see cref="ArgumentException"/> (and changes nothing) for an unknown name or a wrong length.</summary>
+        /// <summary>Sets one tensor from row-major values. Throws <see cref="ArgumentException"/> (and changes nothing) for an unknown name, a wrong length or a NaN or infinite value.</summary>
         void SetParameter(string name, ReadOnlySpan<float> values);
 
         /// <summary>Copies one tensor, row-major, into <paramref name="destination"/> (exactly its length).</summary>
@@ -29,7 +29,7 @@ namespace RnnCodegen
         /// <summary>Copies every parameter, the tensors of <see cref="ParameterInfos"/> concatenated, into <paramref name="destination"/> of length <see cref="ParameterCount"/>.</summary>
         void CopyParameters(Span<float> destination);
 
-        /// <summary>Sets every parameter from the concatenation of <see cref="ParameterInfos"/>' tensors (length <see cref="ParameterCount"/>).</summary>
+        /// <summary>Sets every parameter from the concatenation of <see cref="ParameterInfos"/>' tensors (length <see cref="ParameterCount"/>). Throws <see cref="ArgumentException"/> (and changes nothing) for a wrong length or a NaN or infinite value.</summary>
         void SetParameters(ReadOnlySpan<float> values);
 
         /// <summary>Number of floats in the carried state: h of every layer, then (LSTM) c of every layer.</summary>
@@ -41,7 +41,7 @@ namespace RnnCodegen
         /// <summary>Copies the carried state (length <see cref="StateSize"/>).</summary>
         void CopyState(Span<float> destination);
 
-        /// <summary>Sets the carried state (length <see cref="StateSize"/>).</summary>
+        /// <summary>Sets the carried state (length <see cref="StateSize"/>). Throws <see cref="ArgumentException"/> (and keeps the current state) for a wrong length or a NaN or infinite value.</summary>
         void SetState(ReadOnlySpan<float> state);
     }
 }

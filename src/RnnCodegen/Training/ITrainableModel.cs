@@ -9,16 +9,16 @@ namespace RnnCodegen
     /// </summary>
     public interface ITrainableModel : IRecurrentModel
     {
-        /// <summary>Learning rate of the optimizer; settable between steps (schedules).</summary>
+        /// <summary>Learning rate of the optimizer; settable between steps (schedules). A finite number &gt;= 0; another value throws <see cref="System.ArgumentOutOfRangeException"/> and keeps the current one (as for every setting below).</summary>
         float LearningRate { get; set; }
 
-        /// <summary>Global gradient-norm clipping threshold (0 = off).</summary>
+        /// <summary>Global gradient-norm clipping threshold (0 = off; a finite number &gt;= 0).</summary>
         float ClipNorm { get; set; }
 
-        /// <summary>Per-value gradient clipping threshold (0 = off).</summary>
+        /// <summary>Per-value gradient clipping threshold (0 = off; a finite number &gt;= 0).</summary>
         float ClipValue { get; set; }
 
-        /// <summary>Weight decay of the optimizer.</summary>
+        /// <summary>Weight decay of the optimizer (a finite number &gt;= 0).</summary>
         float WeightDecay { get; set; }
 
         /// <summary>Optimizer updates applied so far.</summary>
