@@ -113,6 +113,101 @@ namespace RnnCodegen.Tests
             for (int i = 0; i < 64; i++) Assert.Equal(g2[i], g1[i], 5);
         }
 
+        private delegate void CopyInto(string name, Span<float> destination);
+
+        /// <summary>Every gradient tensor of a model, concatenated in ParameterInfos order.</summary>
+        private static float[] AllGradients(IRecurrentModel model, CopyInto copy)
+        {
+            var all = new float[model.ParameterCount];
+            foreach (var info in model.ParameterInfos)
+            {
+                var g = new float[info.Length];
+                copy(info.Name, g);
+                g.CopyTo(all, info.Offset);
+            }
+            return all;
+        }
+
+        [Fact]
+        public void CrossEntropyBatchWeighsEveryCountedRowAlikeAsPyTorch()
+        {
+            // PyTorch: F.cross_entropy(logits.view(-1, C), classes.view(-1), ignore_index=-100) averages over every counted
+            // row of the flattened batch. Built here from single sequences (each checked against PyTorch by the fixtures):
+            // batch loss = sum_i n_i L_i / N and batch gradient = sum_i n_i g_i / N, with n_i the counted rows of sequence i
+            // and N their total; AccumulateBatch holds sequences x that gradient until ApplyGradients(sequences) divides.
+            const int steps = 6, sequences = 3;
+            var inputs = InferenceTests.RandomInputs(sequences * steps * 3, 7);
+            int[] classes =
+            {
+                0, -100, -100, -100, -100, -100, // one counted row (a padded sequence)
+                1, 2, 0, 1, 2, 0,                // six
+                -100, -100, -100, -100, -100, -100, // none
+            };
+            int[] counted = { 1, 6, 0 };
+            var batch = new TrainGruCrossEntropy();
+            InferenceTests.Randomize(batch, 3);
+            float batchLoss = batch.AccumulateBatch(inputs, classes, sequences, 1);
+            var batchGradient = AllGradients(batch, batch.CopyGradient);
+
+            var single = new TrainGruCrossEntropy();
+            InferenceTests.Randomize(single, 3);
+            double expectedLoss = 0, meanOfMeans = 0;
+            var expectedGradient = new double[TrainGruCrossEntropy.ParameterCount];
+            for (int b = 0; b < sequences; b++)
+            {
+                single.ZeroGradients();
+                float loss = single.AccumulateGradients(inputs.AsSpan(b * steps * 3, steps * 3), classes.AsSpan(b * steps, steps));
+                expectedLoss += counted[b] * (double)loss / 7;
+                meanOfMeans += loss / 3.0;
+                var g = AllGradients(single, single.CopyGradient);
+                for (int i = 0; i < g.Length; i++) expectedGradient[i] += sequences * counted[b] * (double)g[i] / 7;
+            }
+            Assert.Equal(expectedLoss, batchLoss, 5);
+            Assert.True(Math.Abs(meanOfMeans - expectedLoss) > 0.05, "the example must tell the two averages apart");
+            double largest = expectedGradient.Max(Math.Abs);
+            Assert.True(largest > 0.01);
+            for (int i = 0; i < batchGradient.Length; i++) Assert.True(Math.Abs(expectedGradient[i] - batchGradient[i]) <= 2e-6 * largest + 1e-7, $"gradient {i}: {batchGradient[i]} against {expectedGradient[i]}");
+
+            // Every row ignored: loss 0 and no gradient (PyTorch returns NaN there).
+            var idle = new TrainGruCrossEntropy();
+            InferenceTests.Randomize(idle, 3);
+            Assert.Equal(0f, idle.AccumulateBatch(inputs.AsMemory(0, 2 * steps * 3), Enumerable.Repeat(-100, 2 * steps).ToArray(), 2, 1));
+            Assert.All(AllGradients(idle, idle.CopyGradient), v => Assert.Equal(0f, v));
+        }
+
+        [Fact]
+        public void TrainBatchStepsOnTheMeanGradient()
+        {
+            // Plain SGD shows the gradient's scale (Adam would hide it): one TrainBatch of three sequences moves every
+            // parameter by -lr times the mean of the three single-sequence gradients.
+            var (inputs, targets) = SineBatch(3, 12, 4);
+            var x = new float[3 * 12 * 2];
+            for (int i = 0; i < 36; i++) { x[2 * i] = inputs[i]; x[2 * i + 1] = 0.5f * inputs[i]; }
+            var batch = new LstmSgd();
+            var single = new LstmSgd();
+            InferenceTests.Randomize(batch, 9);
+            InferenceTests.Randomize(single, 9);
+            var before = Parameters(batch);
+            batch.TrainBatch(x, targets, 3, 1);
+            var after = Parameters(batch);
+            var mean = new double[before.Length];
+            for (int b = 0; b < 3; b++)
+            {
+                single.ZeroGradients();
+                single.AccumulateGradients(x.AsSpan(b * 24, 24), targets.AsSpan(b * 12, 12));
+                var g = AllGradients(single, single.CopyGradient);
+                for (int i = 0; i < g.Length; i++) mean[i] += g[i] / 3.0;
+            }
+            double largest = 0;
+            for (int i = 0; i < before.Length; i++)
+            {
+                double expected = before[i] - single.LearningRate * mean[i];
+                largest = Math.Max(largest, Math.Abs(before[i] - expected));
+                Assert.True(Math.Abs(after[i] - expected) <= 1e-6, $"parameter {i}: {after[i]} against {expected}");
+            }
+            Assert.True(largest > 1e-4, "the step must be large enough to tell 1/n from 1");
+        }
+
         [Fact]
         public void DropoutIsReproducibleFromASeedAndOffWhenZero()
         {

@@ -74,6 +74,8 @@ namespace RnnCodegen.Generator.Emit
             w.Line("public readonly float[] Scratch = new float[ScratchSize];");
             w.Line("public bool Evaluating; // true while ComputeLoss runs: no dropout");
             w.Line("public readonly float[] Gradients = new float[ParameterCount];");
+            if (s.Loss == ModelSpec.LossCrossEntropy)
+                w.Line("public int BatchSequences, BatchCounted; // AccumulateBatch: the batch's sequences and counted (not ignored) rows, so that every row weighs 1 / BatchCounted as in PyTorch's mean over the flattened batch; 0 = one sequence on its own");
             w.Line("public readonly float[] TapeH = new float[TapeStateLength];");
             if (s.Cell == Cell.Lstm)
             {
@@ -378,7 +380,8 @@ namespace RnnCodegen.Generator.Emit
                 case ModelSpec.LossCrossEntropy:
                     w.Line("int counted = 0;");
                     w.Line("for (int r = 0; r < rows; r++) if (classes[r] != " + I(s.IgnoreIndex) + ") counted++;");
-                    w.Line("float scale = counted > 0 ? 1f / counted : 0f;");
+                    w.Line("bool batched = ws.BatchCounted > 0; // in a batch every row weighs 1 / (counted rows of the whole batch); ApplyGradients(BatchSequences) divides by the sequence count again");
+                    w.Line("float scale = batched ? (float)ws.BatchSequences / ws.BatchCounted : counted > 0 ? 1f / counted : 0f;");
                     w.Open("for (int r = 0; r < rows; r++)");
                     w.Line(Span + " d = global::System.MemoryExtensions.AsSpan(ws.DOut, r * " + I(width) + ", " + I(width) + ");");
                     w.Line("if (classes[r] == " + I(s.IgnoreIndex) + ") { d.Clear(); continue; }");
@@ -390,7 +393,7 @@ namespace RnnCodegen.Generator.Emit
                     w.Line("for (int i = 0; i < " + I(width) + "; i++) d[i] = y[i] * scale;");
                     w.Line("d[classes[r]] -= scale;");
                     w.Close();
-                    w.Line("return counted > 0 ? (float)(loss / counted) : 0f;");
+                    w.Line("return batched ? (float)(loss * ws.BatchSequences / ws.BatchCounted) : counted > 0 ? (float)(loss / counted) : 0f;");
                     break;
                 case ModelSpec.LossBce:
                     w.Line("float scale = 1f / (rows * " + I(width) + ");");
@@ -1117,7 +1120,7 @@ namespace RnnCodegen.Generator.Emit
             w.Line("private TrainingWorkspace[]? _chunkWorkspaces;");
             w.Line("private readonly double[] _chunkLoss = new double[BatchChunks];");
             w.Line();
-            w.Line("/// <summary>Accumulates the gradients of <paramref name=\"sequences\"/> equal-length sequences stored one after another in <paramref name=\"" + inputName + "\"/> and <paramref name=\"" + targetName + "\"/>, on up to <paramref name=\"maxWorkers\"/> threads (0 = every core, 1 = this thread only); returns the mean loss. Every sequence is checked before anything changes. The result is bit-identical for any worker count. Follow with <c>ApplyGradients(sequences)</c> to average.</summary>");
+            w.Line("/// <summary>Accumulates the gradients of <paramref name=\"sequences\"/> equal-length sequences stored one after another in <paramref name=\"" + inputName + "\"/> and <paramref name=\"" + targetName + "\"/>, on up to <paramref name=\"maxWorkers\"/> threads (0 = every core, 1 = this thread only); returns the mean loss. Every sequence is checked before anything changes. The result is bit-identical for any worker count. Follow with <c>ApplyGradients(sequences)</c> to average." + (s.Loss == ModelSpec.LossCrossEntropy ? " Cross-entropy is the mean over every counted row of the batch, as PyTorch's cross_entropy on the flattened batch: a padded sequence weighs by its counted rows." : "") + "</summary>");
             w.Open("public float AccumulateBatch(" + inputMemory + " " + inputName + ", " + targetMemory + " " + targetName + ", int sequences, int maxWorkers = 0)");
             w.Line("if (sequences < 1) throw new global::System.ArgumentOutOfRangeException(nameof(sequences), sequences, \"At least one sequence.\");");
             w.Line("if (" + inputName + ".Length % sequences != 0) throw new global::System.ArgumentException(\"" + inputName + ": the length must be a multiple of sequences.\", nameof(" + inputName + "));");
@@ -1125,12 +1128,20 @@ namespace RnnCodegen.Generator.Emit
             w.Line("int inputLength = " + inputName + ".Length / sequences, targetLength = " + targetName + ".Length / sequences;");
             w.Line("for (int b = 0; b < sequences; b++) ValidateTrainingData(" + inputName + ".Span.Slice(b * inputLength, inputLength), " + targetName + ".Span.Slice(b * targetLength, targetLength));");
             w.Line("int chunks = sequences < BatchChunks ? sequences : BatchChunks;");
+            if (s.Loss == ModelSpec.LossCrossEntropy)
+            {
+                w.Line("// Cross-entropy: the mean over every counted row of the batch (PyTorch's cross_entropy on the flattened batch), not the mean of per-sequence means, which would weigh a padded sequence's rows more.");
+                w.Line("int batchCounted = 0;");
+                w.Line("foreach (int cls in " + targetName + ".Span) if (cls != " + I(s.IgnoreIndex) + ") batchCounted++;");
+            }
             if (FastTrain) w.Line("if (_packedStale) Repack(); // before the workers read the packed weights");
             w.Open("if (_chunkWorkspaces is null)");
             w.Line("var created = new TrainingWorkspace[BatchChunks];");
             w.Line("for (int c = 0; c < BatchChunks; c++) created[c] = new TrainingWorkspace();");
             w.Line("_chunkWorkspaces = created;");
             w.Close();
+            if (s.Loss == ModelSpec.LossCrossEntropy)
+                w.Line("for (int c = 0; c < chunks; c++) { _chunkWorkspaces[c].BatchSequences = sequences; _chunkWorkspaces[c].BatchCounted = batchCounted; }");
             if (HasDropout)
             {
                 w.Line("// Each chunk draws its dropout masks from its own stream, derived from the model's: reproducible for any worker count.");
