@@ -71,7 +71,7 @@ namespace RnnCodegen
     {
         /// <summary>PyTorch's default: every recurrent weight and bias from U(-1/sqrt(H), 1/sqrt(H)), the embedding from N(0, 1), the head from U(-1/sqrt(H), 1/sqrt(H)).</summary>
         PyTorchDefault = 0,
-        /// <summary>Xavier/Glorot uniform for every weight matrix (input and recurrent weights per gate block, the head), the embedding from N(0, 1), zero biases and an LSTM forget-gate bias of 1.</summary>
+        /// <summary>Xavier/Glorot uniform for every weight matrix: weight_ih and the head over the whole matrix (fan-in and fan-out of the full [gates x in] or [out x hidden] shape, as Keras' kernel), weight_hh per gate block (each hidden x hidden block on its own, so its bound is sqrt(6 / (2 hidden)), not the sqrt(6 / (5 hidden)) that <c>torch.nn.init.xavier_uniform_</c> gives an LSTM's whole [4 hidden, hidden] weight_hh); the embedding from N(0, 1), zero biases and an LSTM forget-gate bias of 1.</summary>
         XavierUniform = 1,
         /// <summary>The classic Keras recipe: orthogonal recurrent weights per gate block, Xavier/Glorot uniform input and head weights, the embedding from N(0, 1), zero biases and an LSTM forget-gate bias of 1.</summary>
         Orthogonal = 2,

@@ -233,6 +233,41 @@ namespace RnnCodegen.Tests
         }
 
         [Fact]
+        public void DropoutZeroesAtItsRateAndScalesTheRestByOneOverKeep()
+        {
+            // Weights 1 and biases 0 make every layer pass its input on: the head sees d = mask / (1 - p) times layer 0's
+            // output 1, so the MSE loss against 0 is d^2 (0 or (1/0.75)^2), and d loss / d weight_ih_l0 is 2 d^2.
+            var model = new DropoutProbe();
+            foreach (var info in DropoutProbe.ParameterInfos)
+                model.SetParameter(info.Name, Enumerable.Repeat(info.Name.Contains("weight") ? 1f : 0f, info.Length).ToArray());
+            model.SeedDropout(11);
+            float kept = 1f / 0.75f;
+            var gradient = new float[1];
+            int dropped = 0;
+            const int draws = 4000;
+            for (int i = 0; i < draws; i++)
+            {
+                model.ZeroGradients();
+                float loss = model.AccumulateGradients(new[] { 1f }, new[] { 0f });
+                model.CopyGradient("rnn.weight_ih_l0", gradient);
+                if (loss == 0f)
+                {
+                    dropped++;
+                    Assert.Equal(0f, gradient[0]);
+                }
+                else
+                {
+                    Assert.Equal(kept * kept, loss, 6);
+                    Assert.Equal(2 * kept * kept, gradient[0], 5);
+                }
+            }
+            // Binomial(4000, 0.25): standard deviation 27 drops.
+            Assert.InRange(dropped, 1000 - 110, 1000 + 110);
+            // No dropout when evaluating: the output is layer 0's 1 itself.
+            Assert.Equal(1f, model.ComputeLoss(new[] { 1f }, new[] { 0f }));
+        }
+
+        [Fact]
         public void CarriedStateTrainsLongStreamsInChunks()
         {
             var model = new SineForecaster();

@@ -117,4 +117,8 @@ namespace RnnCodegen.Tests.Models
 
     [GruModel(Input = 2, Hidden = 6, Layers = 2, Output = 1, Dropout = 0.3, SequenceLength = 10)]
     public partial class DropoutGru { }
+
+    /// <summary>One unit per layer and one step: the dropout mask between the layers shows in the loss.</summary>
+    [RnnModel(Input = 1, Hidden = 1, Layers = 2, Output = 1, Activation = Activation.Relu, OutputMode = OutputMode.Last, Dropout = 0.25, SequenceLength = 1)]
+    public partial class DropoutProbe { }
 }
