@@ -95,10 +95,10 @@ namespace RnnCodegen.Tests
         private static IRecurrentModel TrainingModel(string name) => name switch
         {
             "lstm_i2_h5_l1_o1_identity_sequence_mse_sgd" or "lstm_i2_h5_l1_o1_identity_sequence_mse_sgd_wd" or "lstm_i2_h5_l1_o1_identity_sequence_mse_sgd_clipnorm" or "lstm_i2_h5_l1_o1_identity_sequence_mse_sgd_clipvalue" => new LstmSgd(),
-            "lstm_i2_h5_l1_o1_identity_sequence_mse_momentum" => new LstmMomentum(),
-            "lstm_i2_h5_l1_o1_identity_sequence_mse_nesterov" => new LstmNesterov(),
+            "lstm_i2_h5_l1_o1_identity_sequence_mse_momentum" or "lstm_i2_h5_l1_o1_identity_sequence_mse_momentum_wd" => new LstmMomentum(),
+            "lstm_i2_h5_l1_o1_identity_sequence_mse_nesterov" or "lstm_i2_h5_l1_o1_identity_sequence_mse_nesterov_wd" => new LstmNesterov(),
             "lstm_i2_h5_l1_o1_identity_sequence_mse_adamw" => new LstmAdamW(),
-            "lstm_i2_h5_l1_o1_identity_sequence_mse_rmsprop" => new LstmRmsProp(),
+            "lstm_i2_h5_l1_o1_identity_sequence_mse_rmsprop" or "lstm_i2_h5_l1_o1_identity_sequence_mse_rmsprop_wd" => new LstmRmsProp(),
             "lstm_i2_h5_l1_o1_identity_sequence_mse_adam" or "lstm_i2_h5_l1_o1_identity_sequence_mse_adam_wd" or "lstm_i2_h5_l1_o1_identity_sequence_mse_adam_clipnorm" or "lstm_i2_h5_l1_o1_identity_sequence_mse_adam_clipvalue" => new LstmAdam(),
             "rnn_tanh_i3_h4_l2_o2_identity_sequence_mse_adam" => new TrainTanhRnn(),
             "rnn_relu_i2_h5_l1_o1_sigmoid_last_bce_adam" => new TrainReluRnnBce(),

@@ -44,6 +44,11 @@ namespace FixtureGen
             Add(lstm, new() { Optimizer = OptimizerKind.Adam, LearningRate = 0.01, WeightDecay = 0.01 });
             Add(lstm, new() { Optimizer = OptimizerKind.Adam, LearningRate = 0.01, WeightDecay = 0.01, DecoupledWeightDecay = true });
             Add(lstm, new() { Optimizer = OptimizerKind.RmsProp, LearningRate = 0.01 });
+            // Weight decay enters every update rule differently (added to the gradient before the momentum buffer or the
+            // square average), so each optimizer has its own weight-decay fixture.
+            Add(lstm, new() { Optimizer = OptimizerKind.Momentum, LearningRate = 0.05, Momentum = 0.9, WeightDecay = 0.01 });
+            Add(lstm, new() { Optimizer = OptimizerKind.Momentum, LearningRate = 0.05, Momentum = 0.9, Nesterov = true, WeightDecay = 0.01 });
+            Add(lstm, new() { Optimizer = OptimizerKind.RmsProp, LearningRate = 0.01, WeightDecay = 0.01 });
             Add(lstm, new() { Optimizer = OptimizerKind.Adam, LearningRate = 0.01, ClipNorm = 0.5 });
             Add(lstm, new() { Optimizer = OptimizerKind.Adam, LearningRate = 0.01, ClipValue = 0.05 });
             // Adam is nearly invariant to the scale of the gradient, so clipping shows far more plainly with SGD.
