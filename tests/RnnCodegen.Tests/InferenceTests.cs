@@ -377,6 +377,46 @@ namespace RnnCodegen.Tests
         }
 
         [Fact]
+        public void InitializationSchemesHoldForEveryCellAndLayer()
+        {
+            foreach (IFloatModel model in new IFloatModel[] { new StackedGru(), new DeepTanhRnn(), new StackedPeepholeLstm() })
+            {
+                var d = model.Description;
+                int h = d.HiddenSize, gates = d.Cell switch { CellKind.Lstm => 4, CellKind.Gru => 3, _ => 1 };
+                for (int layer = 0; layer < d.LayerCount; layer++)
+                {
+                    var whh = new float[gates * h * h];
+                    var bih = new float[gates * h];
+                    var bhh = new float[gates * h];
+                    model.InitializeParameters(7, Initialization.Orthogonal);
+                    model.CopyParameter("rnn.weight_hh_l" + layer, whh);
+                    model.CopyParameter("rnn.bias_ih_l" + layer, bih);
+                    model.CopyParameter("rnn.bias_hh_l" + layer, bhh);
+                    for (int gate = 0; gate < gates; gate++)
+                        for (int r1 = 0; r1 < h; r1++)
+                            for (int r2 = 0; r2 < h; r2++)
+                            {
+                                double dot = 0;
+                                for (int c = 0; c < h; c++) dot += whh[(gate * h + r1) * h + c] * (double)whh[(gate * h + r2) * h + c];
+                                Assert.Equal(r1 == r2 ? 1.0 : 0.0, dot, 5);
+                            }
+                    // Biases zero but an LSTM's forget gate (bias_ih only, so the summed bias is 1).
+                    for (int i = 0; i < gates * h; i++) Assert.Equal(d.Cell == CellKind.Lstm && i / h == 1 ? 1f : 0f, bih[i]);
+                    Assert.All(bhh, v => Assert.Equal(0f, v));
+
+                    model.InitializeParameters(7, Initialization.XavierUniform);
+                    model.CopyParameter("rnn.weight_hh_l" + layer, whh);
+                    model.CopyParameter("rnn.bias_hh_l" + layer, bhh);
+                    float bound = MathF.Sqrt(6f / (2 * h)); // per gate block
+                    Assert.All(whh, v => Assert.InRange(v, -bound, bound));
+                    for (int gate = 0; gate < gates; gate++)
+                        Assert.Contains(whh.AsSpan(gate * h * h, h * h).ToArray(), v => Math.Abs(v) > 0.8f * bound);
+                    Assert.All(bhh, v => Assert.Equal(0f, v));
+                }
+            }
+        }
+
+        [Fact]
         public void HotMembersAllocateNothing()
         {
             var lstm = new SineLstm();
