@@ -83,6 +83,57 @@ namespace RnnCodegen.Tests
         }
 
         [Fact]
+        public void RestoresTheBestEpochFromTheMiddleOfARun()
+        {
+            // A Step schedule that multiplies the learning rate by 4 every two epochs (0.01 up to 2.56): the validation
+            // loss falls first, then Adam's steps grow too large and it rises, so its lowest point is in the middle of the
+            // run. The parameters at the end are that epoch's: Evaluate returns exactly the loss Fit reported for it.
+            var validation = Sine(16, 2);
+            var options = new TrainerOptions { Epochs = 10, BatchSize = 4, Seed = 1, Schedule = LearningRateSchedule.Step, DecayRate = 4f, StepSize = 2 };
+            var model = new SineForecaster();
+            var result = new Trainer<float, float>(model, options).Fit(Sine(32, 1), validation);
+            var losses = result.History.Select(r => r.ValidationLoss).ToList();
+            int best = losses.IndexOf(losses.Min());
+            Assert.InRange(best, 1, losses.Count - 3);
+            Assert.Equal(best, result.BestEpoch);
+            Assert.True(losses[losses.Count - 1] > 2 * losses[best], string.Join(", ", losses));
+            Assert.Equal(losses[best], new Trainer<float, float>(model).Evaluate(validation));
+            Assert.Equal(0.01f, model.LearningRate);
+
+            // Without the restore the model keeps the last epoch's parameters.
+            var last = new SineForecaster();
+            options.RestoreBestParameters = false;
+            new Trainer<float, float>(last, options).Fit(Sine(32, 1), validation);
+            Assert.Equal(losses[losses.Count - 1], new Trainer<float, float>(last).Evaluate(validation));
+        }
+
+        [Fact]
+        public void BadOptionsThrowBeforeTraining()
+        {
+            var model = new SineForecaster();
+            var before = new float[SineForecaster.ParameterCount];
+            model.CopyParameters(before);
+            foreach (var (options, message) in new (TrainerOptions, string)[]
+            {
+                (new TrainerOptions { Schedule = LearningRateSchedule.Step, DecayRate = -0.5f }, "DecayRate must be a finite number >= 0."),
+                (new TrainerOptions { Schedule = LearningRateSchedule.InverseTime, DecayRate = float.NaN }, "DecayRate must be a finite number >= 0."),
+                (new TrainerOptions { Schedule = LearningRateSchedule.Step, StepSize = 0 }, "StepSize must be at least 1."),
+                (new TrainerOptions { Patience = -1 }, "Patience must be >= 0 (0 = never stop early)."),
+                (new TrainerOptions { MinDelta = float.NaN }, "MinDelta must be a finite number >= 0."),
+                (new TrainerOptions { Epochs = 0 }, "Epochs must be at least 1."),
+            })
+            {
+                var e = Assert.Throws<ArgumentOutOfRangeException>(() => new Trainer<float, float>(model, options).Fit(Sine(4, 1)));
+                Assert.StartsWith(message, e.Message);
+            }
+            var after = new float[SineForecaster.ParameterCount];
+            model.CopyParameters(after);
+            Assert.Equal(before, after);
+            // A constant schedule ignores DecayRate, whatever it holds.
+            new Trainer<float, float>(model, new TrainerOptions { Epochs = 1, DecayRate = -1f }).Fit(Sine(4, 1));
+        }
+
+        [Fact]
         public void CancellationStopsBetweenBatches()
         {
             var model = new SineForecaster();

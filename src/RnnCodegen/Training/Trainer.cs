@@ -37,7 +37,7 @@ namespace RnnCodegen
         /// <summary>The learning-rate schedule. Default constant.</summary>
         public LearningRateSchedule Schedule { get; set; }
 
-        /// <summary>Factor of the Step schedule (e.g. 0.5) or the decay of the InverseTime schedule (e.g. 0.01).</summary>
+        /// <summary>Factor of the Step schedule (e.g. 0.5) or the decay of the InverseTime schedule (e.g. 0.01); a finite number &gt;= 0, checked by Fit.</summary>
         public float DecayRate { get; set; } = 0.5f;
 
         /// <summary>Epochs between two reductions of the Step schedule. Default 10.</summary>
@@ -46,7 +46,7 @@ namespace RnnCodegen
         /// <summary>Stop after this many epochs without improvement of the monitored loss (validation if given, else training); 0 = never. Default 0.</summary>
         public int Patience { get; set; }
 
-        /// <summary>The least decrease that counts as an improvement. Default 0.</summary>
+        /// <summary>The least decrease that counts as an improvement (a finite number &gt;= 0). Default 0.</summary>
         public float MinDelta { get; set; }
 
         /// <summary>At the end, restore the parameters of the epoch with the best monitored loss. Default true.</summary>
@@ -167,6 +167,11 @@ namespace RnnCodegen
             var o = Options;
             if (o.Epochs < 1) throw new ArgumentOutOfRangeException(nameof(Options), o.Epochs, "Epochs must be at least 1.");
             if (o.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(Options), o.BatchSize, "BatchSize must be at least 1.");
+            if (o.Schedule != LearningRateSchedule.Constant && !(o.DecayRate >= 0f && o.DecayRate <= float.MaxValue))
+                throw new ArgumentOutOfRangeException(nameof(Options), o.DecayRate, "DecayRate must be a finite number >= 0.");
+            if (o.Schedule == LearningRateSchedule.Step && o.StepSize < 1) throw new ArgumentOutOfRangeException(nameof(Options), o.StepSize, "StepSize must be at least 1.");
+            if (o.Patience < 0) throw new ArgumentOutOfRangeException(nameof(Options), o.Patience, "Patience must be >= 0 (0 = never stop early).");
+            if (!(o.MinDelta >= 0f && o.MinDelta <= float.MaxValue)) throw new ArgumentOutOfRangeException(nameof(Options), o.MinDelta, "MinDelta must be a finite number >= 0.");
 
             int batchSize = Math.Min(o.BatchSize, train.Count);
             var order = new int[train.Count];
