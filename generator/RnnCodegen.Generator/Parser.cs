@@ -108,6 +108,14 @@ namespace RnnCodegen.Generator
                 Report(DiagnosticDescriptors.StaticClass, classLocation, symbol.Name);
             }
 
+            // An attribute that does not compile (an argument of the wrong type, an undefined name, no such constructor): the
+            // compiler reports it and the build stops there. Its values are unknown (Roslyn gives no value, or a converted one),
+            // so nothing is said about them (no "Hidden = 0 is out of range" the user never wrote) and no code is generated.
+            if (HasErrors(attribute, attributeSyntax, context.SemanticModel, cancellationToken))
+            {
+                return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics.ToImmutable()));
+            }
+
             // Named arguments, with the location of each for diagnostics.
             var arguments = new Dictionary<string, TypedConstant>(StringComparer.Ordinal);
             foreach (var pair in attribute.NamedArguments) arguments[pair.Key] = pair.Value;
@@ -231,6 +239,26 @@ namespace RnnCodegen.Generator
             }
 
             return new ParseResult(errors ? null : spec, new EquatableArray<DiagnosticInfo>(diagnostics.ToImmutable()));
+        }
+
+        /// <summary>True when the attribute has a compiler error: unbound constructor, an argument without a constant value, or any error in its syntax.</summary>
+        private static bool HasErrors(AttributeData attribute, AttributeSyntax? syntax, SemanticModel semanticModel, CancellationToken cancellationToken)
+        {
+            if (attribute.AttributeConstructor is null) return true;
+            foreach (var argument in attribute.ConstructorArguments)
+            {
+                if (argument.Kind == TypedConstantKind.Error) return true;
+            }
+            foreach (var pair in attribute.NamedArguments)
+            {
+                if (pair.Value.Kind == TypedConstantKind.Error) return true;
+            }
+            // Some errors leave a value behind: Hidden = 2.5 (CS0266) reads as 2, Loss = 2 (CS0266) as Loss.CrossEntropy,
+            // an unknown name (CS0246) or a repeated one (CS0643) is dropped or doubled. The compiler's diagnostics in the span decide.
+            if (syntax is null) return false;
+            if (syntax.ContainsDiagnostics) return true;
+            var model = syntax.SyntaxTree == semanticModel.SyntaxTree ? semanticModel : semanticModel.Compilation.GetSemanticModel(syntax.SyntaxTree);
+            return model.GetDiagnostics(syntax.Span, cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error);
         }
 
         private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);

@@ -177,6 +177,33 @@ namespace RnnCodegen.Generator.Tests
             Assert.Empty(await new Microsoft.CodeAnalysis.Diagnostics.CompilationWithAnalyzers(ok.Output, analyzers, new Microsoft.CodeAnalysis.Diagnostics.AnalyzerOptions(System.Collections.Immutable.ImmutableArray<Microsoft.CodeAnalysis.AdditionalText>.Empty)).GetAnalyzerDiagnosticsAsync());
         }
 
+        /// <summary>
+        /// An argument that does not compile: the compiler's error alone, no RNN diagnostic about a value the user never wrote
+        /// (it used to say "Hidden = 0 is out of range"), and no code for the class.
+        /// </summary>
+        [Theory]
+        [InlineData("Input = 1, Hidden = Undefined.Value", "CS0103", "Undefined")]
+        [InlineData("Input = 1, Hidden = \"x\"", "CS0029", "\"x\"")]
+        [InlineData("1, 2", "CS1729", "LstmModel(1, 2)")]
+        // Errors that still leave a value behind: 2.5 reads as 2, Loss = 2 as Loss.CrossEntropy (RNN0010 without a head).
+        [InlineData("Input = 1, Hidden = 2.5", "CS0266", "2.5")]
+        [InlineData("Input = 1, Hidden = 2, Loss = 2", "CS0266", "2")]
+        [InlineData("Input = 1, Hidden = 2, Foo = 3", "CS0246", "Foo")]
+        public void ArgumentThatDoesNotCompileGetsOnlyTheCompilersError(string arguments, string id, string locationText)
+        {
+            string source = "using RnnCodegen;\nnamespace Demo\n{\n[LstmModel(" + arguments + ")] public partial class M { }\n}\n";
+            var run = TestHelpers.Run(source);
+            Assert.Empty(run.GeneratorDiagnostics);
+            Assert.Empty(run.Sources);
+            var error = Assert.Single(run.CompilationDiagnostics, d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
+            Assert.Equal(id, error.Id);
+            Assert.Equal(locationText, source.Substring(error.Location.SourceSpan.Start, error.Location.SourceSpan.Length));
+            // Exactly what the compiler reports without the generator.
+            Assert.Equal(
+                TestHelpers.Compile(source).GetDiagnostics().Select(d => d.ToString()),
+                run.CompilationDiagnostics.Select(d => d.ToString()));
+        }
+
         [Fact]
         public void EveryDescriptorIsTrackedInTheReleaseFile()
         {
