@@ -208,13 +208,17 @@ namespace RnnCodegen.Generator.Tests
         public void EveryDescriptorIsTrackedInTheReleaseFile()
         {
             string unshipped = System.IO.File.ReadAllText(System.IO.Path.Combine(RepoRoot(), "generator", "RnnCodegen.Generator", "AnalyzerReleases.Unshipped.md"));
-            var ids = typeof(RnnModelGenerator).Assembly.GetType("RnnCodegen.Generator.Diagnostics.DiagnosticDescriptors")!
-                .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
-                .Select(f => ((Microsoft.CodeAnalysis.DiagnosticDescriptor)f.GetValue(null)!).Id)
-                .ToList();
+            var ids = Descriptors().Select(d => d.Id).ToList();
             Assert.Equal(20, ids.Count);
             foreach (var id in ids) Assert.Contains(id + " |", unshipped);
         }
+
+        /// <summary>Every descriptor of the catalogue (its public static fields).</summary>
+        internal static System.Collections.Generic.List<Microsoft.CodeAnalysis.DiagnosticDescriptor> Descriptors() =>
+            typeof(RnnModelGenerator).Assembly.GetType("RnnCodegen.Generator.Diagnostics.DiagnosticDescriptors")!
+                .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+                .Select(f => (Microsoft.CodeAnalysis.DiagnosticDescriptor)f.GetValue(null)!)
+                .ToList();
 
         internal static string RepoRoot()
         {

@@ -4,7 +4,7 @@ namespace RnnCodegen.Generator.Diagnostics
 {
     /// <summary>
     /// Every diagnostic the generator reports. Ids are stable (tracked in AnalyzerReleases.*.md); each has a help link
-    /// to the README's diagnostic table.
+    /// to its row of the README's diagnostics table (the anchor diagnostics-rnnNNNN; ReadmeTests checks that it exists).
     /// </summary>
     internal static class DiagnosticDescriptors
     {
