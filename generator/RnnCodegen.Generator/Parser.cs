@@ -107,6 +107,11 @@ namespace RnnCodegen.Generator
             {
                 Report(DiagnosticDescriptors.StaticClass, classLocation, symbol.Name);
             }
+            // A class named like a member the generator declares in it (Step, Description...) would fail with CS0542 in the generated file.
+            if (GeneratedMembers.Describe(symbol.Name) is string member)
+            {
+                Report(DiagnosticDescriptors.NameClash, classLocation, symbol.Name, member);
+            }
 
             // An attribute that does not compile (an argument of the wrong type, an undefined name, no such constructor): the
             // compiler reports it and the build stops there. Its values are unknown (Roslyn gives no value, or a converted one),

@@ -112,6 +112,11 @@ namespace RnnCodegen.Generator.Diagnostics
             "'{0}' is a training member, but '{1}' is declared without SequenceLength, so only inference was generated; add SequenceLength = <longest training sequence> to [{2}]",
             "Training members (AccumulateGradients, TrainStep, ApplyGradients...) are generated only when SequenceLength sizes the backpropagation buffers.");
 
+        public static readonly DiagnosticDescriptor NameClash = Error(
+            "RNN0020", "Model class name clashes with a generated member",
+            "The model class '{0}' has the name of {1}, which the generator declares in it; a C# member cannot be named like its enclosing type (CS0542), so rename the class",
+            "The generator declares members such as Step, Forward, Description, SimdPath and TrainingWorkspace in the model class; the class must not share a name with any of them.");
+
         public static readonly DiagnosticDescriptor InternalError = Error(
             "RNN9999", "The RnnCodegen generator failed",
             "The RnnCodegen generator failed on '{0}': {1}. Please report this with the model's attribute.",
@@ -138,6 +143,7 @@ namespace RnnCodegen.Generator.Diagnostics
             "RNN0017" => StaticClass,
             "RNN0018" => InvalidEnumValue,
             "RNN0019" => TrainingWithoutSequenceLength,
+            "RNN0020" => NameClash,
             "RNN9999" => InternalError,
             _ => null,
         };
