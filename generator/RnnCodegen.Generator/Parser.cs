@@ -107,6 +107,19 @@ namespace RnnCodegen.Generator
             {
                 Report(DiagnosticDescriptors.StaticClass, classLocation, symbol.Name);
             }
+            // A class named like a member the generator declares in it (Step, Description...) would fail with CS0542 in the generated file.
+            if (GeneratedMembers.Describe(symbol.Name) is string member)
+            {
+                Report(DiagnosticDescriptors.NameClash, classLocation, symbol.Name, member);
+            }
+
+            // An attribute that does not compile (an argument of the wrong type, an undefined name, no such constructor): the
+            // compiler reports it and the build stops there. Its values are unknown (Roslyn gives no value, or a converted one),
+            // so nothing is said about them (no "Hidden = 0 is out of range" the user never wrote) and no code is generated.
+            if (HasErrors(attribute, attributeSyntax, context.SemanticModel, cancellationToken))
+            {
+                return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics.ToImmutable()));
+            }
 
             // Named arguments, with the location of each for diagnostics.
             var arguments = new Dictionary<string, TypedConstant>(StringComparer.Ordinal);
@@ -182,10 +195,12 @@ namespace RnnCodegen.Generator
             double learningRate = Double("LearningRate", 0), beta1 = Double("Beta1", 0.9), beta2 = Double("Beta2", 0.999);
             double epsilon = Double("Epsilon", 1e-8), momentum = Double("Momentum", 0.9), alpha = Double("Alpha", 0.99);
             double weightDecay = Double("WeightDecay", 0), clipNorm = Double("ClipNorm", 0), clipValue = Double("ClipValue", 0), dropout = Double("Dropout", 0);
+            var outOfRange = new HashSet<string>(StringComparer.Ordinal);
             void NonNegative(string name, double value, DiagnosticDescriptor descriptor)
             {
                 if (!(value >= 0) || double.IsInfinity(value))
                 {
+                    outOfRange.Add(name);
                     if (descriptor == DiagnosticDescriptors.ClipOutOfRange) Report(descriptor, Where(name), name, Format(value));
                     else Report(descriptor, Where(name), name, Format(value), "a finite number >= 0" + (name == "LearningRate" ? " (0 = the optimizer's default)" : ""));
                 }
@@ -193,7 +208,10 @@ namespace RnnCodegen.Generator
             void UnitInterval(string name, double value, bool includeOne)
             {
                 if (!(value >= 0) || (includeOne ? value > 1 : value >= 1))
+                {
+                    outOfRange.Add(name);
                     Report(DiagnosticDescriptors.HyperparameterOutOfRange, Where(name), name, Format(value), includeOne ? "in [0, 1]" : "in [0, 1)");
+                }
             }
             NonNegative("LearningRate", learningRate, DiagnosticDescriptors.HyperparameterOutOfRange);
             UnitInterval("Beta1", beta1, false);
@@ -204,6 +222,43 @@ namespace RnnCodegen.Generator
             NonNegative("WeightDecay", weightDecay, DiagnosticDescriptors.HyperparameterOutOfRange);
             NonNegative("ClipNorm", clipNorm, DiagnosticDescriptors.ClipOutOfRange);
             NonNegative("ClipValue", clipValue, DiagnosticDescriptors.ClipOutOfRange);
+            // Nesterov momentum needs a momentum (PyTorch's SGD raises "Nesterov momentum requires a momentum and zero dampening").
+            bool nesterov = Bool("Nesterov", false);
+            if (optimizer == ModelSpec.OptimizerMomentum && nesterov && momentum == 0)
+            {
+                outOfRange.Add("Momentum");
+                Report(DiagnosticDescriptors.HyperparameterOutOfRange, Where("Momentum"), "Momentum", Format(momentum), "in (0, 1) with Nesterov = true (Nesterov momentum needs a momentum, as in PyTorch)");
+            }
+
+            // Settings written in the attribute that this optimizer or loss does not use. Defaults never warn, a value out of range
+            // already has its error, and a switch written as false is what the other optimizers do anyway.
+            string[] optimizerNames = { "Optimizer.Sgd", "Optimizer.Momentum", "Optimizer.Adam", "Optimizer.RmsProp" };
+            void NoEffect(string name, bool applies, string what, string uses)
+            {
+                if (applies || !arguments.TryGetValue(name, out var c) || outOfRange.Contains(name)) return;
+                string value;
+                if (c.Value is bool b) { if (!b) return; value = "true"; }
+                else if (c.Value is double d) value = Format(d);
+                else if (c.Value is int i) value = i.ToString(CultureInfo.InvariantCulture);
+                else return;
+                Report(DiagnosticDescriptors.NoEffect, Where(name), name, value, what, uses);
+            }
+            if (optimizer >= 0 && optimizer < optimizerNames.Length)
+            {
+                string uses = optimizerNames[optimizer];
+                NoEffect("Beta1", optimizer == ModelSpec.OptimizerAdam, "Adam's first-moment decay", uses);
+                NoEffect("Beta2", optimizer == ModelSpec.OptimizerAdam, "Adam's second-moment decay", uses);
+                NoEffect("Epsilon", optimizer == ModelSpec.OptimizerAdam || optimizer == ModelSpec.OptimizerRmsProp, "Adam's and RMSprop's denominator term", uses);
+                NoEffect("Momentum", optimizer == ModelSpec.OptimizerMomentum, "the momentum factor of Optimizer.Momentum", uses);
+                NoEffect("Nesterov", optimizer == ModelSpec.OptimizerMomentum, "a variant of Optimizer.Momentum", uses);
+                NoEffect("Alpha", optimizer == ModelSpec.OptimizerRmsProp, "RMSprop's smoothing constant", uses);
+                NoEffect("DecoupledWeightDecay", optimizer == ModelSpec.OptimizerAdam, "Adam's switch to AdamW", uses);
+            }
+            if (loss >= 0 && loss < lossNames.Length)
+            {
+                NoEffect("IgnoreIndex", loss == ModelSpec.LossCrossEntropy, "the class id that Loss.CrossEntropy skips", lossNames[loss]);
+            }
+
             if (!(dropout >= 0 && dropout < 1))
                 Report(DiagnosticDescriptors.DropoutOutOfRange, Where("Dropout"), Format(dropout));
             else if (dropout > 0 && layers == 1)
@@ -216,7 +271,7 @@ namespace RnnCodegen.Generator
                 new EquatableArray<ContainingType>(containing.ToImmutable()),
                 cell, input, hidden, layers, output, outputActivation, outputMode, sequenceLength, vocabulary,
                 cell == Cell.Rnn ? activation : 0, cell == Cell.Lstm && peephole, cell != Cell.Gru || resetAfter,
-                loss, optimizer, learningRate, beta1, beta2, epsilon, momentum, Bool("Nesterov", false), alpha, weightDecay,
+                loss, optimizer, learningRate, beta1, beta2, epsilon, momentum, nesterov, alpha, weightDecay,
                 Bool("DecoupledWeightDecay", false), clipNorm, clipValue, dropout, Int("IgnoreIndex", -100));
 
             // Size limits, once the sizes themselves are valid.
@@ -231,6 +286,26 @@ namespace RnnCodegen.Generator
             }
 
             return new ParseResult(errors ? null : spec, new EquatableArray<DiagnosticInfo>(diagnostics.ToImmutable()));
+        }
+
+        /// <summary>True when the attribute has a compiler error: unbound constructor, an argument without a constant value, or any error in its syntax.</summary>
+        private static bool HasErrors(AttributeData attribute, AttributeSyntax? syntax, SemanticModel semanticModel, CancellationToken cancellationToken)
+        {
+            if (attribute.AttributeConstructor is null) return true;
+            foreach (var argument in attribute.ConstructorArguments)
+            {
+                if (argument.Kind == TypedConstantKind.Error) return true;
+            }
+            foreach (var pair in attribute.NamedArguments)
+            {
+                if (pair.Value.Kind == TypedConstantKind.Error) return true;
+            }
+            // Some errors leave a value behind: Hidden = 2.5 (CS0266) reads as 2, Loss = 2 (CS0266) as Loss.CrossEntropy,
+            // an unknown name (CS0246) or a repeated one (CS0643) is dropped or doubled. The compiler's diagnostics in the span decide.
+            if (syntax is null) return false;
+            if (syntax.ContainsDiagnostics) return true;
+            var model = syntax.SyntaxTree == semanticModel.SyntaxTree ? semanticModel : semanticModel.Compilation.GetSemanticModel(syntax.SyntaxTree);
+            return model.GetDiagnostics(syntax.Span, cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error);
         }
 
         private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);

@@ -9,7 +9,8 @@ namespace RnnCodegen
     /// </summary>
     /// <remarks>
     /// A setting that does not apply to a cell (<see cref="Peephole"/> on a GRU, say) is a compile-time
-    /// diagnostic, not silently ignored.
+    /// diagnostic, not silently ignored; so is an optimizer or loss setting written for another optimizer or loss
+    /// (<see cref="Alpha"/> with Adam, say: warning RNN0021).
     /// </remarks>
     public abstract class RecurrentModelAttribute : Attribute
     {
@@ -46,28 +47,31 @@ namespace RnnCodegen
         /// <summary>Learning rate; 0 (default) = the optimizer's PyTorch default (Adam 1e-3, RMSprop 1e-2, SGD 1e-2). Settable at run time.</summary>
         public double LearningRate { get; set; }
 
-        /// <summary>Adam's first-moment decay. Default 0.9.</summary>
+        /// <summary>Adam's first-moment decay. Default 0.9. With another optimizer: warning RNN0021.</summary>
         public double Beta1 { get; set; } = 0.9;
 
-        /// <summary>Adam's second-moment decay. Default 0.999.</summary>
+        /// <summary>Adam's second-moment decay. Default 0.999. With another optimizer: warning RNN0021.</summary>
         public double Beta2 { get; set; } = 0.999;
 
-        /// <summary>Adam's and RMSprop's epsilon. Default 1e-8.</summary>
+        /// <summary>Adam's and RMSprop's epsilon. Default 1e-8. With SGD (plain or momentum): warning RNN0021.</summary>
         public double Epsilon { get; set; } = 1e-8;
 
-        /// <summary>Momentum factor of <see cref="RnnCodegen.Optimizer.Momentum"/>. Default 0.9.</summary>
+        /// <summary>Momentum factor of <see cref="RnnCodegen.Optimizer.Momentum"/>. Default 0.9. With another optimizer: warning RNN0021.</summary>
         public double Momentum { get; set; } = 0.9;
 
-        /// <summary>Use Nesterov momentum with <see cref="RnnCodegen.Optimizer.Momentum"/>. Default false.</summary>
+        /// <summary>
+        /// Use Nesterov momentum with <see cref="RnnCodegen.Optimizer.Momentum"/>; needs <see cref="Momentum"/> &gt; 0 (error RNN0011, as
+        /// PyTorch). Default false. true with another optimizer: warning RNN0021.
+        /// </summary>
         public bool Nesterov { get; set; }
 
-        /// <summary>RMSprop's smoothing constant. Default 0.99.</summary>
+        /// <summary>RMSprop's smoothing constant. Default 0.99. With another optimizer: warning RNN0021.</summary>
         public double Alpha { get; set; } = 0.99;
 
         /// <summary>L2 penalty added to the gradient (PyTorch's <c>weight_decay</c>). Default 0.</summary>
         public double WeightDecay { get; set; }
 
-        /// <summary>With Adam: decoupled weight decay (AdamW) instead of L2 in the gradient. Default false.</summary>
+        /// <summary>With Adam: decoupled weight decay (AdamW) instead of L2 in the gradient. Default false. true with another optimizer: warning RNN0021.</summary>
         public bool DecoupledWeightDecay { get; set; }
 
         /// <summary>Clip the gradients' global L2 norm to this value (<c>clip_grad_norm_</c>); 0 (default) = off.</summary>
@@ -91,7 +95,7 @@ namespace RnnCodegen
         /// </summary>
         public bool ResetAfter { get; set; } = true;
 
-        /// <summary>Class index whose targets are ignored by <see cref="RnnCodegen.Loss.CrossEntropy"/> (padding). Default -100 as PyTorch.</summary>
+        /// <summary>Class index whose targets are ignored by <see cref="RnnCodegen.Loss.CrossEntropy"/> (padding). Default -100 as PyTorch. With another loss: warning RNN0021.</summary>
         public int IgnoreIndex { get; set; } = -100;
     }
 

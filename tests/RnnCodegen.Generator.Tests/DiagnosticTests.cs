@@ -130,6 +130,59 @@ namespace RnnCodegen.Generator.Tests
         }
 
         [Fact]
+        public void RNN0011_NesterovWithoutMomentum() => Expect(
+            "[LstmModel(Input = 1, Hidden = 8, Optimizer = Optimizer.Momentum, Momentum = 0, Nesterov = true)] public partial class M { }",
+            "RNN0011", "Momentum = 0 is out of range: it must be in (0, 1) with Nesterov = true (Nesterov momentum needs a momentum, as in PyTorch)", "Momentum = 0");
+
+        [Theory]
+        [InlineData("Optimizer = Optimizer.Adam, Nesterov = true", "Nesterov = true has no effect: Nesterov is a variant of Optimizer.Momentum and this model uses Optimizer.Adam", "Nesterov = true")]
+        [InlineData("Optimizer = Optimizer.Sgd, Nesterov = true", "Nesterov = true has no effect: Nesterov is a variant of Optimizer.Momentum and this model uses Optimizer.Sgd", "Nesterov = true")]
+        [InlineData("Nesterov = true, Optimizer = Optimizer.RmsProp", "Nesterov = true has no effect: Nesterov is a variant of Optimizer.Momentum and this model uses Optimizer.RmsProp", "Nesterov = true")]
+        [InlineData("Alpha = 0.9", "Alpha = 0.9 has no effect: Alpha is RMSprop's smoothing constant and this model uses Optimizer.Adam", "Alpha = 0.9")]
+        [InlineData("Optimizer = Optimizer.Momentum, Alpha = 0.99", "Alpha = 0.99 has no effect: Alpha is RMSprop's smoothing constant and this model uses Optimizer.Momentum", "Alpha = 0.99")]
+        [InlineData("Optimizer = Optimizer.Sgd, Beta1 = 0.8", "Beta1 = 0.8 has no effect: Beta1 is Adam's first-moment decay and this model uses Optimizer.Sgd", "Beta1 = 0.8")]
+        [InlineData("Optimizer = Optimizer.RmsProp, Beta2 = 0.99", "Beta2 = 0.99 has no effect: Beta2 is Adam's second-moment decay and this model uses Optimizer.RmsProp", "Beta2 = 0.99")]
+        [InlineData("Optimizer = Optimizer.Sgd, Epsilon = 1e-6", "Epsilon = 1E-06 has no effect: Epsilon is Adam's and RMSprop's denominator term and this model uses Optimizer.Sgd", "Epsilon = 1e-6")]
+        [InlineData("Optimizer = Optimizer.Momentum, Epsilon = 1e-6", "Epsilon = 1E-06 has no effect: Epsilon is Adam's and RMSprop's denominator term and this model uses Optimizer.Momentum", "Epsilon = 1e-6")]
+        [InlineData("Momentum = 0.5", "Momentum = 0.5 has no effect: Momentum is the momentum factor of Optimizer.Momentum and this model uses Optimizer.Adam", "Momentum = 0.5")]
+        [InlineData("Optimizer = Optimizer.RmsProp, Momentum = 0", "Momentum = 0 has no effect: Momentum is the momentum factor of Optimizer.Momentum and this model uses Optimizer.RmsProp", "Momentum = 0")]
+        [InlineData("Optimizer = Optimizer.Sgd, DecoupledWeightDecay = true", "DecoupledWeightDecay = true has no effect: DecoupledWeightDecay is Adam's switch to AdamW and this model uses Optimizer.Sgd", "DecoupledWeightDecay = true")]
+        [InlineData("IgnoreIndex = 0", "IgnoreIndex = 0 has no effect: IgnoreIndex is the class id that Loss.CrossEntropy skips and this model uses Loss.MeanSquaredError", "IgnoreIndex = 0")]
+        [InlineData("Loss = Loss.BinaryCrossEntropy, IgnoreIndex = -100", "IgnoreIndex = -100 has no effect: IgnoreIndex is the class id that Loss.CrossEntropy skips and this model uses Loss.BinaryCrossEntropy", "IgnoreIndex = -100")]
+        public void RNN0021_SettingWithoutEffectIsAWarningAndStillEmits(string arguments, string message, string location)
+        {
+            string declaration = "[LstmModel(Input = 1, Hidden = 8, Output = 2, OutputActivation = OutputActivation.Sigmoid, " + arguments + ")] public partial class M { }";
+            Expect(declaration, "RNN0021", message, location, emitsCode: true);
+            Assert.Equal(Microsoft.CodeAnalysis.DiagnosticSeverity.Warning, Assert.Single(TestHelpers.Run("using RnnCodegen;\n" + declaration).GeneratorDiagnostics).Severity);
+        }
+
+        /// <summary>Settings under the optimizer or loss that uses them, settings every optimizer uses, and switches left off: no diagnostic.</summary>
+        [Theory]
+        [InlineData("Optimizer = Optimizer.Adam, Beta1 = 0.8, Beta2 = 0.99, Epsilon = 1e-6, WeightDecay = 0.01, DecoupledWeightDecay = true, Nesterov = false")]
+        [InlineData("Optimizer = Optimizer.Momentum, Momentum = 0.5, Nesterov = true, DecoupledWeightDecay = false")]
+        [InlineData("Optimizer = Optimizer.Momentum, Momentum = 0")]
+        [InlineData("Optimizer = Optimizer.RmsProp, Alpha = 0.9, Epsilon = 1e-6")]
+        [InlineData("Optimizer = Optimizer.Sgd, LearningRate = 0.1, WeightDecay = 0.1, ClipNorm = 1, ClipValue = 1")]
+        [InlineData("OutputActivation = OutputActivation.Softmax, Loss = Loss.CrossEntropy, IgnoreIndex = 0")]
+        public void RNN0021_SettingsThatApplyAreSilent(string arguments)
+        {
+            var run = TestHelpers.Run("using RnnCodegen;\n[LstmModel(Input = 1, Hidden = 8, Output = 2, SequenceLength = 4, " + arguments + ")] public partial class M { }");
+            Assert.Empty(run.GeneratorDiagnostics);
+            Assert.Single(run.Sources);
+            Assert.Empty(run.CompilationDiagnostics.Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning));
+        }
+
+        [Fact]
+        public void RNN0021_OneWarningPerSettingAndNoneForAValueOutOfRange()
+        {
+            string source = "using RnnCodegen;\n[GruModel(Input = 1, Hidden = 8, Optimizer = Optimizer.Sgd, Beta1 = 0.5, Alpha = 1.5, Nesterov = true)] public partial class M { }";
+            var run = TestHelpers.Run(source);
+            Assert.Equal(new[] { "RNN0011 Alpha = 1.5", "RNN0021 Beta1 = 0.5", "RNN0021 Nesterov = true" },
+                run.GeneratorDiagnostics.Select(d => d.Id + " " + source.Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length)).OrderBy(s => s, System.StringComparer.Ordinal));
+            Assert.Empty(run.Sources);
+        }
+
+        [Fact]
         public void RNN0015_ResetAfterOnLstm() => Expect(
             "[LstmModel(Input = 1, Hidden = 8, ResetAfter = false)] public partial class M { }",
             "RNN0015", "ResetAfter is a GRU setting; 'M' is a LSTM model", "ResetAfter = false");
@@ -177,17 +230,48 @@ namespace RnnCodegen.Generator.Tests
             Assert.Empty(await new Microsoft.CodeAnalysis.Diagnostics.CompilationWithAnalyzers(ok.Output, analyzers, new Microsoft.CodeAnalysis.Diagnostics.AnalyzerOptions(System.Collections.Immutable.ImmutableArray<Microsoft.CodeAnalysis.AdditionalText>.Empty)).GetAnalyzerDiagnosticsAsync());
         }
 
+        /// <summary>
+        /// An argument that does not compile: the compiler's error alone, no RNN diagnostic about a value the user never wrote
+        /// (it used to say "Hidden = 0 is out of range"), and no code for the class.
+        /// </summary>
+        [Theory]
+        [InlineData("Input = 1, Hidden = Undefined.Value", "CS0103", "Undefined")]
+        [InlineData("Input = 1, Hidden = \"x\"", "CS0029", "\"x\"")]
+        [InlineData("1, 2", "CS1729", "LstmModel(1, 2)")]
+        // Errors that still leave a value behind: 2.5 reads as 2, Loss = 2 as Loss.CrossEntropy (RNN0010 without a head).
+        [InlineData("Input = 1, Hidden = 2.5", "CS0266", "2.5")]
+        [InlineData("Input = 1, Hidden = 2, Loss = 2", "CS0266", "2")]
+        [InlineData("Input = 1, Hidden = 2, Foo = 3", "CS0246", "Foo")]
+        public void ArgumentThatDoesNotCompileGetsOnlyTheCompilersError(string arguments, string id, string locationText)
+        {
+            string source = "using RnnCodegen;\nnamespace Demo\n{\n[LstmModel(" + arguments + ")] public partial class M { }\n}\n";
+            var run = TestHelpers.Run(source);
+            Assert.Empty(run.GeneratorDiagnostics);
+            Assert.Empty(run.Sources);
+            var error = Assert.Single(run.CompilationDiagnostics, d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
+            Assert.Equal(id, error.Id);
+            Assert.Equal(locationText, source.Substring(error.Location.SourceSpan.Start, error.Location.SourceSpan.Length));
+            // Exactly what the compiler reports without the generator.
+            Assert.Equal(
+                TestHelpers.Compile(source).GetDiagnostics().Select(d => d.ToString()),
+                run.CompilationDiagnostics.Select(d => d.ToString()));
+        }
+
         [Fact]
         public void EveryDescriptorIsTrackedInTheReleaseFile()
         {
             string unshipped = System.IO.File.ReadAllText(System.IO.Path.Combine(RepoRoot(), "generator", "RnnCodegen.Generator", "AnalyzerReleases.Unshipped.md"));
-            var ids = typeof(RnnModelGenerator).Assembly.GetType("RnnCodegen.Generator.Diagnostics.DiagnosticDescriptors")!
-                .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
-                .Select(f => ((Microsoft.CodeAnalysis.DiagnosticDescriptor)f.GetValue(null)!).Id)
-                .ToList();
-            Assert.Equal(20, ids.Count);
+            var ids = Descriptors().Select(d => d.Id).ToList();
+            Assert.Equal(22, ids.Count);
             foreach (var id in ids) Assert.Contains(id + " |", unshipped);
         }
+
+        /// <summary>Every descriptor of the catalogue (its public static fields).</summary>
+        internal static System.Collections.Generic.List<Microsoft.CodeAnalysis.DiagnosticDescriptor> Descriptors() =>
+            typeof(RnnModelGenerator).Assembly.GetType("RnnCodegen.Generator.Diagnostics.DiagnosticDescriptors")!
+                .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+                .Select(f => (Microsoft.CodeAnalysis.DiagnosticDescriptor)f.GetValue(null)!)
+                .ToList();
 
         internal static string RepoRoot()
         {

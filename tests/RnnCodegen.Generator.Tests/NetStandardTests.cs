@@ -48,7 +48,7 @@ namespace RnnCodegen.Generator.Tests
             return framework.Append(runtime).Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
         }
 
-        private static ImmutableArray<MetadataReference> For(Target target) => target == Target.NetStandard20 ? NetStandard20.Value : NetStandard21.Value;
+        internal static ImmutableArray<MetadataReference> For(Target target) => target == Target.NetStandard20 ? NetStandard20.Value : NetStandard21.Value;
 
         /// <summary>Models of every kind, each with user code that calls its members the way a C# 9 game script would.</summary>
         public static readonly TheoryData<string, string> Models = new()

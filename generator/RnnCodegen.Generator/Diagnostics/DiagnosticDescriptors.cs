@@ -4,7 +4,7 @@ namespace RnnCodegen.Generator.Diagnostics
 {
     /// <summary>
     /// Every diagnostic the generator reports. Ids are stable (tracked in AnalyzerReleases.*.md); each has a help link
-    /// to the README's diagnostic table.
+    /// to its row of the README's diagnostics table (the anchor diagnostics-rnnNNNN; ReadmeTests checks that it exists).
     /// </summary>
     internal static class DiagnosticDescriptors
     {
@@ -70,7 +70,7 @@ namespace RnnCodegen.Generator.Diagnostics
         public static readonly DiagnosticDescriptor HyperparameterOutOfRange = Error(
             "RNN0011", "Optimizer setting out of range",
             "{0} = {1} is out of range: it must be {2}",
-            "Learning rate, epsilon and weight decay must not be negative, betas, alpha and momentum lie in [0, 1).");
+            "Learning rate, epsilon and weight decay must not be negative, betas and momentum lie in [0, 1), alpha in [0, 1]; Nesterov momentum needs Momentum > 0.");
 
         public static readonly DiagnosticDescriptor ClipOutOfRange = Error(
             "RNN0012", "Gradient clipping threshold out of range",
@@ -112,6 +112,16 @@ namespace RnnCodegen.Generator.Diagnostics
             "'{0}' is a training member, but '{1}' is declared without SequenceLength, so only inference was generated; add SequenceLength = <longest training sequence> to [{2}]",
             "Training members (AccumulateGradients, TrainStep, ApplyGradients...) are generated only when SequenceLength sizes the backpropagation buffers.");
 
+        public static readonly DiagnosticDescriptor NameClash = Error(
+            "RNN0020", "Model class name clashes with a generated member",
+            "The model class '{0}' has the name of {1}, which the generator declares in it; a C# member cannot be named like its enclosing type (CS0542), so rename the class",
+            "The generator declares members such as Step, Forward, Description, SimdPath and TrainingWorkspace in the model class; the class must not share a name with any of them.");
+
+        public static readonly DiagnosticDescriptor NoEffect = Warning(
+            "RNN0021", "Setting has no effect",
+            "{0} = {1} has no effect: {0} is {2} and this model uses {3}",
+            "A setting written in the attribute that the model's optimizer or loss does not use is reported rather than silently ignored: Beta1/Beta2 are Adam's, Epsilon Adam's and RMSprop's, Momentum/Nesterov Optimizer.Momentum's, Alpha RMSprop's, DecoupledWeightDecay Adam's, IgnoreIndex CrossEntropy's.");
+
         public static readonly DiagnosticDescriptor InternalError = Error(
             "RNN9999", "The RnnCodegen generator failed",
             "The RnnCodegen generator failed on '{0}': {1}. Please report this with the model's attribute.",
@@ -138,6 +148,8 @@ namespace RnnCodegen.Generator.Diagnostics
             "RNN0017" => StaticClass,
             "RNN0018" => InvalidEnumValue,
             "RNN0019" => TrainingWithoutSequenceLength,
+            "RNN0020" => NameClash,
+            "RNN0021" => NoEffect,
             "RNN9999" => InternalError,
             _ => null,
         };
