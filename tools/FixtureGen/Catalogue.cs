@@ -54,6 +54,8 @@ namespace FixtureGen
             // Adam is nearly invariant to the scale of the gradient, so clipping shows far more plainly with SGD.
             Add(lstm, new() { Optimizer = OptimizerKind.Sgd, LearningRate = 0.05, ClipNorm = 0.5 });
             Add(lstm, new() { Optimizer = OptimizerKind.Sgd, LearningRate = 0.05, ClipValue = 0.05 });
+            // Clipping acts on the loss gradient only: weight decay joins it inside the optimizer step, after the clip.
+            Add(lstm, new() { Optimizer = OptimizerKind.Sgd, LearningRate = 0.05, WeightDecay = 0.01, ClipNorm = 0.5 });
 
             // Every cell, head, loss and input kind with Adam.
             var adam = new TrainingSpec { Optimizer = OptimizerKind.Adam, LearningRate = 0.01 };
