@@ -97,7 +97,7 @@ namespace RnnCodegen.Tests
         }
 
         [Fact]
-        public void BatchGradientIsTheMeanOfTheSequenceGradients()
+        public void BatchAccumulatesTheSumOfTheSequenceGradientsAndReturnsTheMeanLoss()
         {
             var (inputs, targets) = SineBatch(3, 20, 2);
             var batch = new SineForecaster();
