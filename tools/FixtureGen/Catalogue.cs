@@ -72,5 +72,29 @@ namespace FixtureGen
             Add(new() { Cell = CellKind.Lstm, Input = 1, Hidden = 32, Layers = 1, Output = 1, Steps = 50 }, adam); // the SineLstm shape
             return list;
         }
+
+        /// <summary>
+        /// Batch fixtures: equal-length sequences run as one batched forward, cross-entropy over the flattened batch.
+        /// The sequences count different rows (padding is ignoreIndex), so the mean over every counted row of the batch
+        /// differs from the mean of per-sequence means. Plain SGD, so the gradient's scale shows in after1.
+        /// </summary>
+        public static List<BatchSpec> Batch()
+        {
+            const long x = -100; // ignoreIndex: a padding row
+            var list = new List<BatchSpec>();
+            void Add(ModelSpec model, TrainingSpec training, long[][] classes) =>
+                list.Add(new BatchSpec(model with { Name = "batch_" + model.DefaultName() + "_" + training.NameSuffix() }, training, classes));
+
+            // The shape of gru_i3_h5_l2_o3_softmax_sequence_ce_adam; 3 sequences of 6 steps counting 1, 6 and 3 rows.
+            Add(new() { Cell = CellKind.Gru, Input = 3, Hidden = 5, Layers = 2, Output = 3, OutputActivation = HeadActivation.Softmax, Steps = 6 },
+                new() { Loss = LossKind.CrossEntropy, Optimizer = OptimizerKind.Sgd, LearningRate = 0.1 },
+                new[]
+                {
+                    new[] { 0, x, x, x, x, x },
+                    new[] { 1L, 2, 0, 1, 2, 0 },
+                    new[] { 2, x, 1, x, 0, x },
+                });
+            return list;
+        }
     }
 }

@@ -59,6 +59,26 @@ namespace FixtureGen
             writer.WriteRawValue(rowBuffer.WrittenSpan, skipInputValidation: true);
         }
 
+        /// <summary>A 2-D array of integers, one row per line.</summary>
+        public void IntegerRows(string name, IReadOnlyList<IReadOnlyList<long>> rows)
+        {
+            writer.WritePropertyName(name);
+            writer.WriteStartArray();
+            string indent = "\n" + new string(' ', writer.CurrentDepth * IndentSize);
+            foreach (var values in rows)
+            {
+                rowBuffer.ResetWrittenCount();
+                rowBuffer.Write(Encoding.ASCII.GetBytes(indent));
+                rowWriter.Reset();
+                rowWriter.WriteStartArray();
+                foreach (long v in values) rowWriter.WriteNumberValue(v);
+                rowWriter.WriteEndArray();
+                rowWriter.Flush();
+                writer.WriteRawValue(rowBuffer.WrittenSpan, skipInputValidation: true);
+            }
+            writer.WriteEndArray();
+        }
+
         /// <summary>A tensor: a 1-D array, or a 2-D array of rows (one row per line).</summary>
         public void Tensor(string name, TensorData tensor)
         {

@@ -28,9 +28,18 @@ namespace FixtureGen
                 WriteTraining(Path.Combine(outDirectory, "training", spec.Name + ".json"), spec, training);
                 written++;
             }
+            foreach (var batch in Catalogue.Batch())
+            {
+                string name = batch.Model.Name;
+                if (!names.Add("batch/" + name)) throw new InvalidOperationException($"duplicate fixture {name}");
+                if (filter is not null && !name.Contains(filter, StringComparison.Ordinal)) continue;
+                using var scope = NewDisposeScope();
+                WriteBatch(Path.Combine(outDirectory, "batch", name + ".json"), batch);
+                written++;
+            }
             Console.WriteLine($"wrote {written} fixtures under {Path.GetFullPath(outDirectory)}");
 
-            foreach (string kind in new[] { "inference", "training" })
+            foreach (string kind in new[] { "inference", "training", "batch" })
             {
                 string directory = Path.Combine(outDirectory, kind);
                 if (!Directory.Exists(directory)) continue;
@@ -86,6 +95,47 @@ namespace FixtureGen
 
             using var json = new FixtureJson(path);
             WriteSpec(json, spec, Sampler.SeedFor(spec.Name), spec.IsStandardCell);
+            WriteTrainingSettings(json, training);
+            WriteData(json, parameters, inputs, tokens);
+            if (targets.Values is not null) json.Vector("targets", targets.Values);
+            if (targets.Classes is not null) json.Integers("classes", targets.Classes);
+            json.Number("lossValue", result.LossValue);
+            json.Vector("outputs", result.Outputs);
+            json.Vector("finalH", result.FinalH);
+            if (result.FinalC is not null) json.Vector("finalC", result.FinalC);
+            json.Tensors("gradients", result.Gradients);
+            json.Tensors("after1", result.After1);
+            json.Tensors("after2", result.After2);
+            json.Complete();
+        }
+
+        private static void WriteBatch(string path, BatchSpec batch)
+        {
+            batch.Validate();
+            ModelSpec spec = batch.Model;
+            var sampler = new Sampler(Sampler.SeedFor(spec.Name));
+            var parameters = sampler.Parameters(spec);
+            double[] inputs = sampler.Uniform(batch.Sequences * spec.Steps * spec.Input, -2.0, 2.0);
+
+            Console.WriteLine($"batch/{spec.Name}.json  ({batch.Sequences} sequences of {spec.Steps} steps)");
+            var result = Trainer.RunBatch(batch, parameters, inputs);
+
+            using var json = new FixtureJson(path);
+            WriteSpec(json, spec, Sampler.SeedFor(spec.Name), spec.IsStandardCell);
+            json.Number("sequences", batch.Sequences);
+            WriteTrainingSettings(json, batch.Training);
+            json.Tensors("stateDict", parameters);
+            // One row per sequence: steps*input inputs (step-major) and steps classes.
+            json.Tensor("inputs", new TensorData(new[] { batch.Sequences, spec.Steps * spec.Input }, inputs));
+            json.IntegerRows("classes", batch.Classes);
+            json.Number("lossValue", result.LossValue);
+            json.Tensors("gradients", result.Gradients);
+            json.Tensors("after1", result.After1);
+            json.Complete();
+        }
+
+        private static void WriteTrainingSettings(FixtureJson json, TrainingSpec training)
+        {
             json.String("loss", training.Loss.ToString());
             json.String("optimizer", training.Optimizer.ToString());
             json.Number("learningRate", training.LearningRate);
@@ -100,17 +150,6 @@ namespace FixtureGen
             json.Number("clipNorm", training.ClipNorm);
             json.Number("clipValue", training.ClipValue);
             json.Number("ignoreIndex", training.IgnoreIndex);
-            WriteData(json, parameters, inputs, tokens);
-            if (targets.Values is not null) json.Vector("targets", targets.Values);
-            if (targets.Classes is not null) json.Integers("classes", targets.Classes);
-            json.Number("lossValue", result.LossValue);
-            json.Vector("outputs", result.Outputs);
-            json.Vector("finalH", result.FinalH);
-            if (result.FinalC is not null) json.Vector("finalC", result.FinalC);
-            json.Tensors("gradients", result.Gradients);
-            json.Tensors("after1", result.After1);
-            json.Tensors("after2", result.After2);
-            json.Complete();
         }
 
         private static void WriteSpec(FixtureJson json, ModelSpec spec, int seed, bool torchModule)

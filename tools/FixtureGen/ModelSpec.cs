@@ -153,4 +153,31 @@ namespace FixtureGen
             return s.ToString();
         }
     }
+
+    /// <summary>
+    /// A batch training fixture: <see cref="Classes"/>.Length sequences of <c>Model.Steps</c> steps each, one class per
+    /// step (ignoreIndex for padding), run through the module as one batch.
+    /// </summary>
+    internal sealed record BatchSpec(ModelSpec Model, TrainingSpec Training, long[][] Classes)
+    {
+        public int Sequences => Classes.Length;
+
+        public void Validate()
+        {
+            Model.Validate();
+            Training.Validate(Model);
+            string name = Model.Name;
+            if (Training.Loss != LossKind.CrossEntropy) throw new ArgumentException($"{name}: batch fixtures are cross-entropy fixtures");
+            if (!Model.IsStandardCell || Model.Vocabulary > 0 || Model.OutputMode != OutputMode.Sequence)
+                throw new ArgumentException($"{name}: a batch fixture needs nn.RNN/LSTM/GRU, float inputs and Sequence outputs");
+            if (Training.ClipNorm > 0 || Training.ClipValue > 0) throw new ArgumentException($"{name}: no clipping in batch fixtures");
+            if (Sequences < 2) throw new ArgumentException($"{name}: a batch needs at least two sequences");
+            foreach (long[] row in Classes)
+            {
+                if (row.Length != Model.Steps) throw new ArgumentException($"{name}: every sequence needs {Model.Steps} classes");
+                foreach (long c in row)
+                    if (c != Training.IgnoreIndex && (c < 0 || c >= Model.Output)) throw new ArgumentException($"{name}: class {c} out of range");
+            }
+        }
+    }
 }

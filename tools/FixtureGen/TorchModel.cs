@@ -161,6 +161,22 @@ namespace FixtureGen
             return new ForwardResult(logits, outputs, finalH, finalC);
         }
 
+        /// <summary>
+        /// Runs <paramref name="sequences"/> equal-length sequences as one batch <c>[B, T, input]</c> through the module
+        /// (batch_first, zero initial states) and the head; returns the logits flattened as PyTorch's
+        /// <c>logits.reshape(-1, C)</c>: <c>[B*T, output]</c>, sequence-major.
+        /// </summary>
+        public Tensor BatchLogits(double[] inputs, int sequences)
+        {
+            if (runModule is null || spec.Vocabulary > 0 || spec.Output == 0 || spec.OutputMode != OutputMode.Sequence)
+                throw new ArgumentException($"{spec.Name}: batched forward needs a torch module, float inputs, a head and Sequence outputs");
+            if (inputs.Length != sequences * spec.Steps * spec.Input) throw new ArgumentException($"{spec.Name}: need {sequences * spec.Steps * spec.Input} inputs");
+            var x = torch.tensor(inputs, new long[] { sequences, spec.Steps, spec.Input }, dtype: float64);
+            var (output, _, _) = runModule(x);                                 // [B, T, H]
+            Tensor logits = F.linear(output, Parameters["dense.weight"], Parameters["dense.bias"]); // [B, T, C]
+            return logits.reshape(-1, spec.Output);
+        }
+
         /// <summary>Current parameter values in canonical order.</summary>
         public OrderedDictionary<string, TensorData> Snapshot()
         {

@@ -20,6 +20,12 @@ namespace FixtureGen
         OrderedDictionary<string, TensorData> After1,
         OrderedDictionary<string, TensorData> After2);
 
+    /// <summary>What one batched step produced.</summary>
+    internal sealed record BatchResult(
+        double LossValue,
+        OrderedDictionary<string, TensorData> Gradients,
+        OrderedDictionary<string, TensorData> After1);
+
     /// <summary>
     /// Two optimizer steps with torch.optim (TorchSharp) on float64 parameters, cross-checked against the
     /// documented PyTorch update formulas in <see cref="ReferenceOptimizer"/>.
@@ -97,6 +103,71 @@ namespace FixtureGen
                 TorchModel.ToArray(forward.Outputs), TorchModel.ToArray(forward.FinalH),
                 forward.FinalC is null ? null : TorchModel.ToArray(forward.FinalC),
                 gradients, after1, after2);
+        }
+
+        /// <summary>
+        /// One batched step: the batch through the module as one forward, <c>F.cross_entropy(logits.reshape(-1, C),
+        /// classes.reshape(-1), ignore_index)</c> (reduction mean: over every counted row of the batch), backward and one
+        /// optimizer step. Cross-checked against separate single-sequence forwards (the batch loss is the sum of each
+        /// sequence's mean loss times its counted rows, divided by the batch's counted rows; the gradient likewise) and
+        /// against <see cref="ReferenceOptimizer"/>.
+        /// </summary>
+        public static BatchResult RunBatch(BatchSpec batch, OrderedDictionary<string, TensorData> initial, double[] inputs)
+        {
+            ModelSpec spec = batch.Model;
+            TrainingSpec training = batch.Training;
+            long[] classes = batch.Classes.SelectMany(c => c).ToArray();
+            var model = TorchModel.Create(spec, initial);
+            var parameters = model.Parameters.Values.ToList();
+            using var optimizer = CreateOptimizer(training, parameters);
+
+            optimizer.zero_grad();
+            var logits = model.BatchLogits(inputs, batch.Sequences);
+            var loss = F.cross_entropy(logits, tensor(classes, dtype: int64), ignore_index: training.IgnoreIndex);
+            loss.backward();
+            double lossValue = loss.item<double>();
+            var gradients = model.Gradients();
+            optimizer.step();
+            var after1 = model.Snapshot();
+            Compare(spec.Name + " after1 vs the reference optimizer", new ReferenceOptimizer(training).Step(initial, gradients), after1, 1e-13);
+
+            // The same from one forward per sequence (batch of one, the path of the training fixtures): each sequence's
+            // mean loss and gradient, weighted by its counted rows over the batch's counted rows.
+            int perSequence = spec.Steps * spec.Input, total = 0;
+            var counted = new int[batch.Sequences];
+            for (int b = 0; b < batch.Sequences; b++)
+            {
+                counted[b] = batch.Classes[b].Count(c => c != training.IgnoreIndex);
+                total += counted[b];
+            }
+            if (total == 0) throw new InvalidOperationException($"{spec.Name}: every row is ignored (PyTorch's loss would be NaN)");
+            double expectedLoss = 0, meanOfMeans = 0;
+            var expectedGradients = new OrderedDictionary<string, TensorData>(StringComparer.Ordinal);
+            foreach (var (name, g) in gradients) expectedGradients.Add(name, new TensorData(g.Shape, new double[g.Values.Length]));
+            for (int b = 0; b < batch.Sequences; b++)
+            {
+                if (counted[b] == 0) continue; // no row counts: no loss and no gradient (alone, PyTorch's mean would be NaN)
+                var single = TorchModel.Create(spec, initial);
+                var forward = single.Forward(inputs.AsSpan(b * perSequence, perSequence).ToArray(), null);
+                var sequenceLoss = Trainer.Loss(training, forward, new Targets(null, batch.Classes[b]));
+                sequenceLoss.backward();
+                double value = sequenceLoss.item<double>();
+                expectedLoss += value * counted[b] / total;
+                meanOfMeans += value / batch.Sequences;
+                foreach (var (name, g) in single.Gradients())
+                {
+                    double[] sum = expectedGradients[name].Values;
+                    for (int i = 0; i < sum.Length; i++) sum[i] += g.Values[i] * counted[b] / total;
+                }
+            }
+            if (!(Math.Abs(lossValue - expectedLoss) <= 1e-13 * Math.Max(1, Math.Abs(expectedLoss))))
+                throw new InvalidOperationException($"CROSS-CHECK FAILED: {spec.Name} batch loss {lossValue:R}, from single sequences {expectedLoss:R}");
+            Compare(spec.Name + " batch gradients vs single-sequence forwards", expectedGradients, gradients, 1e-12);
+            // The fixture must tell the PyTorch mean (over counted rows) from the mean of per-sequence means.
+            if (Math.Abs(meanOfMeans - lossValue) < 1e-2)
+                throw new InvalidOperationException($"{spec.Name}: the mean of per-sequence means ({meanOfMeans:G6}) is too close to the batch loss ({lossValue:G6}) to tell them apart");
+            Console.WriteLine($"    batch loss {lossValue:G6} over {total} counted rows (mean of per-sequence means {meanOfMeans:G6})");
+            return new BatchResult(lossValue, gradients, after1);
         }
 
         private static OptimizerHelper CreateOptimizer(TrainingSpec t, List<Parameter> parameters) => t.Optimizer switch
