@@ -11,7 +11,8 @@ namespace RnnCodegen.Tests
     /// <summary>
     /// The generated models against PyTorch: fixtures written by tools/FixtureGen (TorchSharp, float64) and checked in.
     /// Inference: max abs error 1e-5 (relative above 1). Training: loss 1e-5 relative, every gradient 1e-4 relative
-    /// (+1e-6 absolute for near-zero entries), parameters after one and two optimizer steps 1e-6 absolute.
+    /// (+1e-6 absolute for near-zero entries), parameters after one and two optimizer steps 1e-6 absolute. Batch: the same
+    /// tolerances for a batch of padded sequences through AccumulateBatch and ApplyGradients.
     /// </summary>
     public class PyTorchFixtureTests
     {
@@ -161,6 +162,69 @@ namespace RnnCodegen.Tests
             accumulate();
             settings.ApplyGradients(1);
             CompareParameters(model, f.GetProperty("after2"), "after two steps", adaptive ? gradients : (JsonElement?)null, eps);
+        }
+
+        [Fact]
+        public void BatchCrossEntropyMatchesPyTorch()
+        {
+            // Fixtures/batch: PyTorch runs the whole batch [B, T, input] through nn.GRU at once and takes
+            // F.cross_entropy(logits.reshape(-1, C), classes.reshape(-1), ignore_index=-100), the mean over every counted row
+            // of the batch; then one plain SGD step. AccumulateBatch leaves sequences x that gradient in the buffer and
+            // ApplyGradients(sequences) divides by sequences before the step.
+            const string name = "batch_gru_i3_h5_l2_o3_softmax_sequence_ce_sgd";
+            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder("batch"), name + ".json")));
+            var f = doc.RootElement;
+            int sequences = f.GetProperty("sequences").GetInt32();
+            var inputs = Flatten(f.GetProperty("inputs"));
+            var classes = f.GetProperty("classes").EnumerateArray().SelectMany(row => row.EnumerateArray()).Select(v => v.GetInt32()).ToArray();
+            Assert.Equal(sequences * f.GetProperty("steps").GetInt32(), classes.Length);
+            Assert.Contains(-100, classes);
+            double expectedLoss = f.GetProperty("lossValue").GetDouble();
+            var gradients = f.GetProperty("gradients");
+
+            (float Loss, float[] Gradient, float[] Parameters) Run(int maxWorkers)
+            {
+                var model = new BatchGruCrossEntropy();
+                Assert.True(Matches(BatchGruCrossEntropy.Description, f), "the test model does not have the fixture's shape");
+                Assert.Equal("Sgd", f.GetProperty("optimizer").GetString());
+                Load(model, f.GetProperty("stateDict"));
+                model.LearningRate = (float)f.GetProperty("learningRate").GetDouble();
+
+                float loss = model.AccumulateBatch(inputs, classes, sequences, maxWorkers);
+                Assert.True(Math.Abs(loss - expectedLoss) <= 1e-5 * Math.Max(1, Math.Abs(expectedLoss)), $"{maxWorkers} worker(s): loss {loss:R}, PyTorch {expectedLoss:R}");
+                var all = new List<float>();
+                foreach (var info in BatchGruCrossEntropy.ParameterInfos)
+                {
+                    var expected = Flatten(gradients.GetProperty(info.Name));
+                    var buffer = new float[info.Length];
+                    model.CopyGradient(info.Name, buffer);
+                    all.AddRange(buffer);
+                    double scale = expected.Max(v => Math.Abs((double)v));
+                    for (int i = 0; i < buffer.Length; i++)
+                    {
+                        double actual = (double)buffer[i] / sequences; // the buffer holds sequences x the batch-mean gradient
+                        Assert.True(Math.Abs(actual - expected[i]) <= 1e-4 * Math.Abs(expected[i]) + 1e-6 * Math.Max(1, scale),
+                            $"{maxWorkers} worker(s): {info.Name}[{i}] gradient / {sequences} = {actual:R}, PyTorch {expected[i]:R}");
+                    }
+                }
+                model.ApplyGradients(sequences);
+                CompareParameters(model, f.GetProperty("after1"), $"after one batch step ({maxWorkers} worker(s))", null, 0);
+                var parameters = new float[BatchGruCrossEntropy.ParameterCount];
+                int offset = 0;
+                foreach (var info in BatchGruCrossEntropy.ParameterInfos)
+                {
+                    model.CopyParameter(info.Name, parameters.AsSpan(offset, info.Length));
+                    offset += info.Length;
+                }
+                return (loss, all.ToArray(), parameters);
+            }
+
+            var one = Run(1);
+            var two = Run(2);
+            // Bit-identical for any worker count.
+            Assert.Equal(BitConverter.SingleToInt32Bits(one.Loss), BitConverter.SingleToInt32Bits(two.Loss));
+            Assert.Equal(one.Gradient.Select(BitConverter.SingleToInt32Bits), two.Gradient.Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(one.Parameters.Select(BitConverter.SingleToInt32Bits), two.Parameters.Select(BitConverter.SingleToInt32Bits));
         }
 
         private static void CompareParameters(IRecurrentModel model, JsonElement expectedDict, string when, JsonElement? gradients, double eps)

@@ -30,6 +30,10 @@ namespace RnnCodegen.Tests.Models
     [GruModel(Input = 3, Hidden = 5, Layers = 2, Output = 3, OutputActivation = OutputActivation.Softmax, Loss = Loss.CrossEntropy, SequenceLength = 12)]
     public partial class TrainGruCrossEntropy : IClassTrainable { }
 
+    /// <summary>The batch fixture's model (Fixtures/batch): plain SGD, so the scale of the batch gradient shows in the step.</summary>
+    [GruModel(Input = 3, Hidden = 5, Layers = 2, Output = 3, OutputActivation = OutputActivation.Softmax, Loss = Loss.CrossEntropy, SequenceLength = 8, Optimizer = Optimizer.Sgd)]
+    public partial class BatchGruCrossEntropy : IClassTrainable, ITrainingSettings { }
+
     [GruModel(Input = 2, Hidden = 4, Output = 1, ResetAfter = false, OutputActivation = OutputActivation.Tanh, SequenceLength = 12)]
     public partial class TrainClassicGru : IRegressionTrainable { }
 
