@@ -305,11 +305,11 @@ namespace RnnCodegen.Generator.Emit
                 {
                     w.Doc("Runs one time step on a single value and returns the single output, carrying the state. A NaN or infinite input throws <see cref=\"global::System.ArgumentException\"/> and keeps the carried state.");
                     EmitSkipLocalsInit();
-                    w.Open("public float Step(float input)");
-                    w.Line("if (float.IsNaN(input) || float.IsInfinity(input)) throw new global::System.ArgumentException(\"input is NaN or infinity; the carried state is unchanged.\", nameof(input));");
-                    w.Line(ReadOnlySpan + " x = stackalloc float[1] { input };");
+                    w.Open("public float Step(float x)"); // the parameter is named as in DESIGN.md's contract
+                    w.Line("if (float.IsNaN(x) || float.IsInfinity(x)) throw new global::System.ArgumentException(\"x is NaN or infinity; the carried state is unchanged.\", nameof(x));");
+                    w.Line(ReadOnlySpan + " input = stackalloc float[1] { x };");
                     w.Line(Span + " y = stackalloc float[1];");
-                    w.Line("StepCore(x, _state, y);");
+                    w.Line("StepCore(input, _state, y);");
                     w.Line("return y[0];");
                     w.Close();
                     w.Line();

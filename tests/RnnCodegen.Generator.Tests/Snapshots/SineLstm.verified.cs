@@ -191,12 +191,12 @@ namespace Demo
 
         /// <summary>Runs one time step on a single value and returns the single output, carrying the state. A NaN or infinite input throws <see cref="global::System.ArgumentException"/> and keeps the carried state.</summary>
         [global::System.Runtime.CompilerServices.SkipLocalsInit]
-        public float Step(float input)
+        public float Step(float x)
         {
-            if (float.IsNaN(input) || float.IsInfinity(input)) throw new global::System.ArgumentException("input is NaN or infinity; the carried state is unchanged.", nameof(input));
-            global::System.ReadOnlySpan<float> x = stackalloc float[1] { input };
+            if (float.IsNaN(x) || float.IsInfinity(x)) throw new global::System.ArgumentException("x is NaN or infinity; the carried state is unchanged.", nameof(x));
+            global::System.ReadOnlySpan<float> input = stackalloc float[1] { x };
             global::System.Span<float> y = stackalloc float[1];
-            StepCore(x, _state, y);
+            StepCore(input, _state, y);
             return y[0];
         }
 
