@@ -50,13 +50,7 @@ namespace FixtureGen
         public void Integers(string name, IReadOnlyList<long> values)
         {
             writer.WritePropertyName(name);
-            rowBuffer.ResetWrittenCount();
-            rowWriter.Reset();
-            rowWriter.WriteStartArray();
-            foreach (long v in values) rowWriter.WriteNumberValue(v);
-            rowWriter.WriteEndArray();
-            rowWriter.Flush();
-            writer.WriteRawValue(rowBuffer.WrittenSpan, skipInputValidation: true);
+            IntegerRow(values, null);
         }
 
         /// <summary>A 2-D array of integers, one row per line.</summary>
@@ -65,18 +59,21 @@ namespace FixtureGen
             writer.WritePropertyName(name);
             writer.WriteStartArray();
             string indent = "\n" + new string(' ', writer.CurrentDepth * IndentSize);
-            foreach (var values in rows)
-            {
-                rowBuffer.ResetWrittenCount();
-                rowBuffer.Write(Encoding.ASCII.GetBytes(indent));
-                rowWriter.Reset();
-                rowWriter.WriteStartArray();
-                foreach (long v in values) rowWriter.WriteNumberValue(v);
-                rowWriter.WriteEndArray();
-                rowWriter.Flush();
-                writer.WriteRawValue(rowBuffer.WrittenSpan, skipInputValidation: true);
-            }
+            foreach (var values in rows) IntegerRow(values, indent);
             writer.WriteEndArray();
+        }
+
+        /// <summary>One array of integers as a raw value on one line, after <paramref name="indent"/> when given.</summary>
+        private void IntegerRow(IReadOnlyList<long> values, string? indent)
+        {
+            rowBuffer.ResetWrittenCount();
+            if (indent is not null) rowBuffer.Write(Encoding.ASCII.GetBytes(indent));
+            rowWriter.Reset();
+            rowWriter.WriteStartArray();
+            foreach (long v in values) rowWriter.WriteNumberValue(v);
+            rowWriter.WriteEndArray();
+            rowWriter.Flush();
+            writer.WriteRawValue(rowBuffer.WrittenSpan, skipInputValidation: true);
         }
 
         /// <summary>A tensor: a 1-D array, or a 2-D array of rows (one row per line).</summary>
