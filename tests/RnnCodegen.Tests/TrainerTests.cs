@@ -83,6 +83,37 @@ namespace RnnCodegen.Tests
         }
 
         [Fact]
+        public void TheScheduledRateIsTheOneEachEpochsUpdatesUse()
+        {
+            // Plain SGD, one mini-batch per epoch, no shuffling: Fit with a Step schedule (0.05, then 0.025, then 0.0125)
+            // must move the parameters exactly as three hand-made updates at those rates.
+            var random = new Random(3);
+            var inputs = Enumerable.Range(0, 3 * 12 * 2).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            var targets = Enumerable.Range(0, 3 * 12).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            var fitted = new LstmSgd { LearningRate = 0.05f };
+            var byHand = new LstmSgd();
+            var options = new TrainerOptions { Epochs = 3, BatchSize = 3, Shuffle = false, Schedule = LearningRateSchedule.Step, DecayRate = 0.5f, StepSize = 1, RestoreBestParameters = false };
+            var result = new Trainer<float, float>(fitted, options).Fit(new SequenceDataset<float, float>(inputs, targets, 3));
+            Assert.Equal(new[] { 0.05f, 0.025f, 0.0125f }, result.History.Select(r => r.LearningRate));
+
+            foreach (float rate in new[] { 0.05f, 0.025f, 0.0125f })
+            {
+                byHand.LearningRate = rate;
+                for (int b = 0; b < 3; b++) byHand.AccumulateGradients(inputs.AsSpan(b * 24, 24), targets.AsSpan(b * 12, 12));
+                byHand.ApplyGradients(3);
+            }
+            var expected = new float[LstmSgd.ParameterCount];
+            var actual = new float[LstmSgd.ParameterCount];
+            byHand.CopyParameters(expected);
+            fitted.CopyParameters(actual);
+            var untouched = new float[LstmSgd.ParameterCount];
+            new LstmSgd().CopyParameters(untouched);
+            Assert.True(expected.Zip(untouched, (a, b) => Math.Abs(a - b)).Max() > 1e-3, "the updates must be visible");
+            for (int i = 0; i < expected.Length; i++) Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-6f, $"parameter {i}: {actual[i]} against {expected[i]}");
+            Assert.Equal(0.05f, fitted.LearningRate);
+        }
+
+        [Fact]
         public void RestoresTheBestEpochFromTheMiddleOfARun()
         {
             // A Step schedule that multiplies the learning rate by 4 every two epochs (0.01 up to 2.56): the validation
