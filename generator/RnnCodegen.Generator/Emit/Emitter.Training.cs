@@ -194,7 +194,7 @@ namespace RnnCodegen.Generator.Emit
                 w.Line("if (inputs.Length % InputSize != 0) throw new global::System.ArgumentException(\"inputs: the length must be a multiple of InputSize (" + I(s.Input) + "), got \" + inputs.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \".\", nameof(inputs));");
                 w.Line("int steps = inputs.Length / InputSize;");
                 w.Line("if (steps < 1 || steps > SequenceLength) throw new global::System.ArgumentException(\"inputs: expected 1..\" + SequenceLength.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \" steps, got \" + steps.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \".\", nameof(inputs));");
-                w.Line("if (!" + K + ".AllFinite(inputs)) throw new global::System.ArgumentException(\"inputs contain NaN or infinity.\", nameof(inputs));");
+                w.Line(ThrowIfNotFinite("inputs", "\"inputs contain NaN or infinity.\""));
             }
             string expectedRows = s.IsLast ? "1" : "steps";
             if (classes)
@@ -207,7 +207,7 @@ namespace RnnCodegen.Generator.Emit
             else
             {
                 w.Line("if (targets.Length != " + expectedRows + " * OutputWidth) throw new global::System.ArgumentException(" + LengthMessage("targets", expectedRows + " * OutputWidth", "targets.Length") + ", nameof(targets));");
-                w.Line("if (!" + K + ".AllFinite(targets)) throw new global::System.ArgumentException(\"targets contain NaN or infinity.\", nameof(targets));");
+                w.Line(ThrowIfNotFinite("targets", "\"targets contain NaN or infinity.\""));
             }
             w.Line("return steps;");
             w.Close();

@@ -220,7 +220,7 @@ namespace RnnCodegen.Generator.Emit
             w.Doc("Sets one tensor from row-major values in its PyTorch shape. An unknown name, a wrong length or a NaN or infinite value throws <see cref=\"global::System.ArgumentException\"/> and changes nothing.");
             w.Open("public void SetParameter(string name, " + ReadOnlySpan + " values)");
             w.Line("var info = CheckedParameter(name, values.Length, nameof(values));");
-            w.Line("if (!global::RnnCodegen.Kernels.AllFinite(values)) throw new global::System.ArgumentException(name + \": the values contain NaN or infinity; nothing was changed.\", nameof(values));");
+            w.Line(ThrowIfNotFinite("values", "name + \": the values contain NaN or infinity; nothing was changed.\""));
             w.Line("values.CopyTo(global::System.MemoryExtensions.AsSpan(_parameters, info.Offset, info.Length));");
             w.Line("OnParametersChanged();");
             w.Close();
@@ -240,7 +240,7 @@ namespace RnnCodegen.Generator.Emit
             w.Doc("Sets every parameter from the concatenation of <see cref=\"ParameterInfos\"/>' tensors (length <see cref=\"ParameterCount\"/>). A wrong length or a NaN or infinite value throws <see cref=\"global::System.ArgumentException\"/> and changes nothing.");
             w.Open("public void SetParameters(" + ReadOnlySpan + " values)");
             w.Line("if (values.Length != ParameterCount) throw new global::System.ArgumentException(\"Expected \" + ParameterCount.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \" values (ParameterCount), got \" + values.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \".\", nameof(values));");
-            w.Line("if (!global::RnnCodegen.Kernels.AllFinite(values)) throw new global::System.ArgumentException(\"The values contain NaN or infinity; nothing was changed.\", nameof(values));");
+            w.Line(ThrowIfNotFinite("values", "\"The values contain NaN or infinity; nothing was changed.\""));
             w.Line("values.CopyTo(_parameters);");
             w.Line("OnParametersChanged();");
             w.Close();
@@ -276,7 +276,7 @@ namespace RnnCodegen.Generator.Emit
             w.Doc("Sets the carried state (same layout as <see cref=\"CopyState\"/>), e.g. a trained network's resting state. A wrong length or a NaN or infinite value throws <see cref=\"global::System.ArgumentException\"/> and keeps the current state.");
             w.Open("public void SetState(" + ReadOnlySpan + " state)");
             w.Line("if (state.Length != StateSize) throw new global::System.ArgumentException(\"Expected \" + StateSize.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \" values (StateSize), got \" + state.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \".\", nameof(state));");
-            w.Line("if (!global::RnnCodegen.Kernels.AllFinite(state)) throw new global::System.ArgumentException(\"The state contains NaN or infinity; the current state is kept.\", nameof(state));");
+            w.Line(ThrowIfNotFinite("state", "\"The state contains NaN or infinity; the current state is kept.\""));
             if (Sp == _spec.Hidden) w.Line("state.CopyTo(_state);");
             else w.Line("for (int b = 0; b < " + I(StateStorage / Sp) + "; b++) state.Slice(b * HiddenSize, HiddenSize).CopyTo(global::System.MemoryExtensions.AsSpan(_state, b * " + I(Sp) + ", HiddenSize));");
             w.Close();
@@ -317,7 +317,7 @@ namespace RnnCodegen.Generator.Emit
                 w.Doc("Runs <c>inputs.Length / InputSize</c> steps from a zero state (the streaming state is untouched) and writes " + (s.IsLast ? "one output row (OutputWidth values) after the last step." : "one output row per step (steps x OutputWidth values)."));
                 w.Open("public void Forward(" + ReadOnlySpan + " inputs, " + Span + " outputs)");
                 w.Line("if (inputs.Length % InputSize != 0) throw new global::System.ArgumentException(\"inputs: the length must be a multiple of InputSize (" + I(s.Input) + "), got \" + inputs.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \".\", nameof(inputs));");
-                w.Line("if (!global::RnnCodegen.Kernels.AllFinite(inputs)) throw new global::System.ArgumentException(\"inputs contain NaN or infinity.\", nameof(inputs));");
+                w.Line(ThrowIfNotFinite("inputs", "\"inputs contain NaN or infinity.\""));
                 w.Line("int steps = inputs.Length / InputSize;");
                 EmitForwardBody("inputs.Slice(t * InputSize, InputSize)");
                 w.Close();
@@ -355,21 +355,23 @@ namespace RnnCodegen.Generator.Emit
         /// </summary>
         private void EmitFiniteInputCheck()
         {
-            var w = _w;
             var s = _spec;
-            string test;
+            string? test = null;
             if (s.Input <= 8)
             {
                 var terms = new System.Collections.Generic.List<string>();
                 for (int j = 0; j < s.Input; j++) terms.Add("input[" + I(j) + "] * 0f");
                 test = "!(" + string.Join(" + ", terms) + " == 0f)";
             }
-            else
-            {
-                test = "!global::RnnCodegen.Kernels.AllFinite(input)";
-            }
-            w.Line("if (" + test + ") throw new global::System.ArgumentException(\"input contains NaN or infinity; the carried state is unchanged.\", nameof(input));");
+            _w.Line(ThrowIfNotFinite("input", "\"input contains NaN or infinity; the carried state is unchanged.\"", test));
         }
+
+        /// <summary>
+        /// The line that refuses a span holding NaN or ±∞ before anything changes: <paramref name="message"/> is a C#
+        /// expression, <paramref name="test"/> replaces the Kernels.AllFinite call where a cheaper inline test exists.
+        /// </summary>
+        private static string ThrowIfNotFinite(string parameter, string message, string? test = null) =>
+            "if (" + (test ?? "!" + K + ".AllFinite(" + parameter + ")") + ") throw new global::System.ArgumentException(" + message + ", nameof(" + parameter + "));";
 
         private void EmitForwardBody(string stepInput)
         {
