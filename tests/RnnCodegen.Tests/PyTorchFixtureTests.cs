@@ -95,7 +95,8 @@ namespace RnnCodegen.Tests
 
         private static IRecurrentModel TrainingModel(string name) => name switch
         {
-            "lstm_i2_h5_l1_o1_identity_sequence_mse_sgd" or "lstm_i2_h5_l1_o1_identity_sequence_mse_sgd_wd" or "lstm_i2_h5_l1_o1_identity_sequence_mse_sgd_clipnorm" or "lstm_i2_h5_l1_o1_identity_sequence_mse_sgd_clipvalue" or "lstm_i2_h5_l1_o1_identity_sequence_mse_sgd_wd_clipnorm" => new LstmSgd(),
+            "lstm_i2_h5_l1_o1_identity_sequence_mse_sgd" or "lstm_i2_h5_l1_o1_identity_sequence_mse_sgd_wd" or "lstm_i2_h5_l1_o1_identity_sequence_mse_sgd_clipnorm" or "lstm_i2_h5_l1_o1_identity_sequence_mse_sgd_clipvalue" or "lstm_i2_h5_l1_o1_identity_sequence_mse_sgd_wd_clipnorm"
+                or "lstm_i2_h5_l1_o1_identity_sequence_mse_sgd_clipnorm_clipvalue" => new LstmSgd(),
             "lstm_i2_h5_l1_o1_identity_sequence_mse_momentum" or "lstm_i2_h5_l1_o1_identity_sequence_mse_momentum_wd" => new LstmMomentum(),
             "lstm_i2_h5_l1_o1_identity_sequence_mse_nesterov" or "lstm_i2_h5_l1_o1_identity_sequence_mse_nesterov_wd" => new LstmNesterov(),
             "lstm_i2_h5_l1_o1_identity_sequence_mse_adamw" => new LstmAdamW(),

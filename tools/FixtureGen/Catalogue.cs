@@ -56,6 +56,9 @@ namespace FixtureGen
             Add(lstm, new() { Optimizer = OptimizerKind.Sgd, LearningRate = 0.05, ClipValue = 0.05 });
             // Clipping acts on the loss gradient only: weight decay joins it inside the optimizer step, after the clip.
             Add(lstm, new() { Optimizer = OptimizerKind.Sgd, LearningRate = 0.05, WeightDecay = 0.01, ClipNorm = 0.5 });
+            // Both clips, as clip_grad_norm_ followed by clip_grad_value_: the value clip cuts the already scaled gradients,
+            // and FixtureGen checks that it still cuts some.
+            Add(lstm, new() { Optimizer = OptimizerKind.Sgd, LearningRate = 0.05, ClipNorm = 0.5, ClipValue = 0.05 });
 
             // Every cell, head, loss and input kind with Adam.
             var adam = new TrainingSpec { Optimizer = OptimizerKind.Adam, LearningRate = 0.01 };

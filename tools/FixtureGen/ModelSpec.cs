@@ -132,7 +132,6 @@ namespace FixtureGen
                 throw new ArgumentException($"{model.Name}: momentum is used by (and only by) the Momentum optimizer");
             if (Nesterov && Optimizer != OptimizerKind.Momentum) throw new ArgumentException($"{model.Name}: nesterov needs Momentum");
             if (DecoupledWeightDecay && Optimizer != OptimizerKind.Adam) throw new ArgumentException($"{model.Name}: decoupled weight decay is AdamW");
-            if (ClipNorm > 0 && ClipValue > 0) throw new ArgumentException($"{model.Name}: one clipping mode at a time");
         }
 
         /// <summary>A file-name suffix such as <c>mse_adamw_clipnorm</c>.</summary>

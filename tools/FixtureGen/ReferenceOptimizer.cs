@@ -27,6 +27,7 @@ namespace FixtureGen
 
         /// <summary>
         /// clip_grad_norm_: g *= min(1, max_norm / (total_norm + 1e-6)); clip_grad_value_: g = clamp(g, -v, v).
+        /// With both set, the norm clip comes first (the order of the generated ApplyGradients).
         /// </summary>
         public static OrderedDictionary<string, TensorData> Clip(TrainingSpec t, OrderedDictionary<string, TensorData> gradients)
         {
@@ -37,7 +38,10 @@ namespace FixtureGen
             {
                 var values = new double[g.Values.Length];
                 for (int i = 0; i < values.Length; i++)
-                    values[i] = t.ClipValue > 0 ? Math.Clamp(g.Values[i], -t.ClipValue, t.ClipValue) : g.Values[i] * scale;
+                {
+                    double v = g.Values[i] * scale;
+                    values[i] = t.ClipValue > 0 ? Math.Clamp(v, -t.ClipValue, t.ClipValue) : v;
+                }
                 result.Add(name, new TensorData(g.Shape, values));
             }
             return result;

@@ -199,9 +199,10 @@ namespace FixtureGen
                     throw new InvalidOperationException($"{name}: gradient norm {norm} <= clipNorm {t.ClipNorm}: clipping would be inactive");
                 Console.WriteLine($"    clip_grad_norm_: global norm {norm:G6} -> {t.ClipNorm}");
             }
-            else
+            if (t.ClipValue > 0)
             {
-                double largest = unclipped.Values.SelectMany(g => g.Values).Max(Math.Abs);
+                // After a norm clip, the value clip must still cut something for the pair to be tested.
+                double largest = grads.Max(g => TorchModel.ToArray(g).Max(Math.Abs));
                 if (largest <= t.ClipValue)
                     throw new InvalidOperationException($"{name}: largest |gradient| {largest} <= clipValue {t.ClipValue}: clipping would be inactive");
                 nn.utils.clip_grad_value_(parameters, t.ClipValue);
