@@ -316,11 +316,18 @@ namespace RnnCodegen.Generator.Emit
                     w.Line("// Dropout on the input of layer " + I(k + 1) + " (inverted: kept values scaled by 1/(1-p)).");
                     w.Line(Span + " mask = global::System.MemoryExtensions.AsSpan(ws.TapeMask, (t * " + I(L - 1) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
                     w.Line(Span + " dropped = global::System.MemoryExtensions.AsSpan(ws.TapeDropped, (t * " + I(L - 1) + " + " + I(k) + ") * " + I(h) + ", " + I(h) + ");");
-                    w.Line("float rate = ws.Evaluating ? 0f : DropoutRate, keep = rate < 1f ? 1f / (1f - rate) : 0f;");
+                    w.Line("// Draws only while it drops: ComputeLoss (and a rate of 0) leave the generator where training left it.");
+                    w.Open("if (ws.Evaluating || DropoutRate == 0f)");
+                    w.Line("mask.Fill(1f);");
+                    w.Line("h.CopyTo(dropped);");
+                    w.Close();
+                    w.Open("else");
+                    w.Line("float rate = DropoutRate, keep = 1f / (1f - rate);");
                     w.Open("for (int j = 0; j < " + I(h) + "; j++)");
                     w.Line("ws.DropoutState ^= ws.DropoutState << 13; ws.DropoutState ^= ws.DropoutState >> 7; ws.DropoutState ^= ws.DropoutState << 17;");
                     w.Line("mask[j] = (ws.DropoutState >> 40) * (1.0f / (1 << 24)) < rate ? 0f : keep;");
                     w.Line("dropped[j] = h[j] * mask[j];");
+                    w.Close();
                     w.Close();
                     w.Line("x = dropped;");
                 }
@@ -1202,11 +1209,16 @@ namespace RnnCodegen.Generator.Emit
                 ModelSpec.OptimizerRmsProp => "_squareAverage, null",
                 _ => "null, null",
             };
-            w.Doc("Writes the optimizer state (" + OptimizerName + " buffers and the step count) so that a resumed run continues exactly; parameters are saved separately with SaveParameters.");
-            w.Line("public void SaveTrainingState(global::System.IO.Stream stream) => global::RnnCodegen.TrainingState.Save(stream, global::RnnCodegen.Optimizer." + OptimizerName + ", ParameterCount, _optimizerStep, " + buffers + ");");
+            string what = HasDropout ? OptimizerName + " buffers, the step count and the dropout generator" : OptimizerName + " buffers and the step count";
+            w.Doc("Writes the training state (" + what + ") so that a resumed run continues exactly; parameters are saved separately with SaveParameters.");
+            w.Line("public void SaveTrainingState(global::System.IO.Stream stream) => global::RnnCodegen.TrainingState.Save(stream, Description, global::RnnCodegen.Optimizer." + OptimizerName + ", ParameterCount, _optimizerStep, " + (HasDropout ? "_ws.DropoutState" : "0UL") + ", " + buffers + ");");
             w.Line();
-            w.Doc("Reads a state written by SaveTrainingState; another optimizer's or shape's file throws <see cref=\"global::System.IO.InvalidDataException\"/> and changes nothing.");
-            w.Line("public void LoadTrainingState(global::System.IO.Stream stream) { _optimizerStep = global::RnnCodegen.TrainingState.Load(stream, global::RnnCodegen.Optimizer." + OptimizerName + ", ParameterCount, " + buffers + "); }");
+            w.Doc("Reads a state written by SaveTrainingState; another optimizer's or shape's file, or an invalid one, throws <see cref=\"global::System.IO.InvalidDataException\"/> and changes nothing." +
+                (HasDropout ? " A file from a model without dropout leaves the dropout generator as it is." : ""));
+            w.Open("public void LoadTrainingState(global::System.IO.Stream stream)");
+            w.Line("_optimizerStep = global::RnnCodegen.TrainingState.Load(stream, Description, global::RnnCodegen.Optimizer." + OptimizerName + ", ParameterCount, " + buffers + ", out " + (HasDropout ? "ulong dropoutState" : "_") + ");");
+            if (HasDropout) w.Line("if (dropoutState != 0UL) _ws.DropoutState = dropoutState;");
+            w.Close();
             w.Line();
         }
 
@@ -1229,7 +1241,7 @@ namespace RnnCodegen.Generator.Emit
             w.Line("if (coefficient < 1.0) " + K + ".Scale(grad, (float)coefficient);");
             w.Close();
             w.Line("if (ClipValue > 0f) " + K + ".Clamp(grad, -ClipValue, ClipValue);");
-            w.Line("_optimizerStep++;");
+            w.Line("if (_optimizerStep < int.MaxValue) _optimizerStep++; // saturates (by then beta^step is 0 and every bias correction 1)");
             switch (s.Optimizer)
             {
                 case ModelSpec.OptimizerAdam:

@@ -33,10 +33,10 @@ namespace RnnCodegen
         /// <summary>Copies the accumulated gradient of one tensor (PyTorch name and shape).</summary>
         void CopyGradient(string name, Span<float> destination);
 
-        /// <summary>Writes the optimizer state (moments, step count) so that a resumed run continues exactly.</summary>
+        /// <summary>Writes the training state (optimizer moments, step count, dropout generator) so that a resumed run continues exactly.</summary>
         void SaveTrainingState(Stream stream);
 
-        /// <summary>Reads an optimizer state written by <see cref="SaveTrainingState"/>; another model's or optimizer's file throws <see cref="InvalidDataException"/> and changes nothing.</summary>
+        /// <summary>Reads a training state written by <see cref="SaveTrainingState"/>; another model's or optimizer's file, or an invalid one, throws <see cref="InvalidDataException"/> and changes nothing.</summary>
         void LoadTrainingState(Stream stream);
     }
 

@@ -108,36 +108,8 @@ namespace RnnCodegen
                 throw new InvalidDataException("RnnCodegen parameter file format version " + WeightFile.Int(version) + " is not supported; this library reads version " + WeightFile.Int(FormatVersion) + ".");
             if (got < HeaderSize) throw Truncated("in its header", got, HeaderSize);
 
-            int cell = header[6];
-            int flags = header[7];
-            var span = new ReadOnlySpan<byte>(header);
-            int input = BinaryPrimitives.ReadInt32LittleEndian(span.Slice(8));
-            int hidden = BinaryPrimitives.ReadInt32LittleEndian(span.Slice(12));
-            int layers = BinaryPrimitives.ReadInt32LittleEndian(span.Slice(16));
-            int output = BinaryPrimitives.ReadInt32LittleEndian(span.Slice(20));
-            int vocabulary = BinaryPrimitives.ReadInt32LittleEndian(span.Slice(24));
-            int outputActivation = BinaryPrimitives.ReadInt32LittleEndian(span.Slice(28));
-            int fileCount = BinaryPrimitives.ReadInt32LittleEndian(span.Slice(32));
-            if (cell > (int)CellKind.Gru) throw new InvalidDataException("The parameter file's header is corrupt: unknown cell kind " + WeightFile.Int(cell) + ".");
-            if ((flags & ~(FlagPeephole | FlagResetAfter | FlagRelu)) != 0)
-                throw new InvalidDataException("The parameter file's header is corrupt: unknown flags 0x" + flags.ToString("X2", System.Globalization.CultureInfo.InvariantCulture) + ".");
-            if (outputActivation < 0 || outputActivation > (int)OutputActivation.Softmax)
-                throw new InvalidDataException("The parameter file's header is corrupt: unknown output activation " + WeightFile.Int(outputActivation) + ".");
-
-            if (((flags & FlagPeephole) != 0 && cell != (int)CellKind.Lstm) || ((flags & FlagResetAfter) != 0 && cell != (int)CellKind.Gru) ||
-                ((flags & FlagRelu) != 0 && cell != (int)CellKind.Rnn))
-                throw new InvalidDataException("The parameter file's header is corrupt: flags 0x" + flags.ToString("X2", System.Globalization.CultureInfo.InvariantCulture) +
-                    " do not apply to a " + ((CellKind)cell).ToString().ToUpperInvariant() + " cell.");
-            if (output <= 0 && outputActivation != 0)
-                throw new InvalidDataException("The parameter file's header is corrupt: an output activation without a head.");
-
-            var fileDescription = new ModelDescription((CellKind)cell, input, hidden, layers, output, vocabulary, description.SequenceLength,
-                (flags & FlagRelu) != 0 ? Activation.Relu : Activation.Tanh, (OutputActivation)outputActivation, description.OutputMode,
-                (flags & FlagPeephole) != 0, (flags & FlagResetAfter) != 0);
-            var expected = new byte[HeaderSize];
-            WriteHeader(expected, description, count);
-            if (!new ReadOnlySpan<byte>(expected, 6, 26).SequenceEqual(new ReadOnlySpan<byte>(header, 6, 26)))
-                throw new InvalidDataException("The parameter file is for another model: file holds " + fileDescription + ", model is " + description + ".");
+            int fileCount = BinaryPrimitives.ReadInt32LittleEndian(new ReadOnlySpan<byte>(header, 32, 4));
+            var fileDescription = CheckShape(new ReadOnlySpan<byte>(header, 6, ShapeSize), description, "parameter file");
             if (fileCount != count)
                 throw new InvalidDataException("The parameter file's header is corrupt: it declares " + WeightFile.Int(fileCount) + " parameters for " + fileDescription +
                     ", which has " + WeightFile.Int(count) + ".");
@@ -181,19 +153,68 @@ namespace RnnCodegen
             span[2] = (byte)'N';
             span[3] = (byte)'C';
             BinaryPrimitives.WriteUInt16LittleEndian(span.Slice(4), FormatVersion);
-            span[6] = (byte)d.Cell;
+            WriteShape(span.Slice(6, ShapeSize), d);
+            BinaryPrimitives.WriteInt32LittleEndian(span.Slice(32), count);
+        }
+
+        /// <summary>Bytes of the shape record (header offsets 6 to 31): cell, flags, five sizes, output activation.</summary>
+        internal const int ShapeSize = 26;
+
+        /// <summary>
+        /// Writes the shape record of <paramref name="d"/>: what determines its parameters, normalised so that a flag is set
+        /// only for the cell it applies to and the output activation only with a head. The training-state file reuses it.
+        /// </summary>
+        internal static void WriteShape(Span<byte> span, ModelDescription d)
+        {
+            span[0] = (byte)d.Cell;
             byte flags = 0;
             if (d.Cell == CellKind.Lstm && d.Peephole) flags |= FlagPeephole;
             if (d.Cell == CellKind.Gru && d.ResetAfter) flags |= FlagResetAfter;
             if (d.Cell == CellKind.Rnn && d.Activation == Activation.Relu) flags |= FlagRelu;
-            span[7] = flags;
-            BinaryPrimitives.WriteInt32LittleEndian(span.Slice(8), d.InputSize);
-            BinaryPrimitives.WriteInt32LittleEndian(span.Slice(12), d.HiddenSize);
-            BinaryPrimitives.WriteInt32LittleEndian(span.Slice(16), d.LayerCount);
-            BinaryPrimitives.WriteInt32LittleEndian(span.Slice(20), d.OutputSize);
-            BinaryPrimitives.WriteInt32LittleEndian(span.Slice(24), d.Vocabulary);
-            BinaryPrimitives.WriteInt32LittleEndian(span.Slice(28), d.OutputSize > 0 ? (int)d.OutputActivation : 0);
-            BinaryPrimitives.WriteInt32LittleEndian(span.Slice(32), count);
+            span[1] = flags;
+            BinaryPrimitives.WriteInt32LittleEndian(span.Slice(2), d.InputSize);
+            BinaryPrimitives.WriteInt32LittleEndian(span.Slice(6), d.HiddenSize);
+            BinaryPrimitives.WriteInt32LittleEndian(span.Slice(10), d.LayerCount);
+            BinaryPrimitives.WriteInt32LittleEndian(span.Slice(14), d.OutputSize);
+            BinaryPrimitives.WriteInt32LittleEndian(span.Slice(18), d.Vocabulary);
+            BinaryPrimitives.WriteInt32LittleEndian(span.Slice(22), d.OutputSize > 0 ? (int)d.OutputActivation : 0);
+        }
+
+        /// <summary>
+        /// Decodes a shape record written by <see cref="WriteShape"/> and checks it against <paramref name="model"/>; returns the
+        /// file's description. A corrupt record or another model's shape throws <see cref="InvalidDataException"/> that names
+        /// <paramref name="fileKind"/> ("parameter file", "training-state file") and both shapes.
+        /// </summary>
+        internal static ModelDescription CheckShape(ReadOnlySpan<byte> shape, ModelDescription model, string fileKind)
+        {
+            int cell = shape[0];
+            int flags = shape[1];
+            int input = BinaryPrimitives.ReadInt32LittleEndian(shape.Slice(2));
+            int hidden = BinaryPrimitives.ReadInt32LittleEndian(shape.Slice(6));
+            int layers = BinaryPrimitives.ReadInt32LittleEndian(shape.Slice(10));
+            int output = BinaryPrimitives.ReadInt32LittleEndian(shape.Slice(14));
+            int vocabulary = BinaryPrimitives.ReadInt32LittleEndian(shape.Slice(18));
+            int outputActivation = BinaryPrimitives.ReadInt32LittleEndian(shape.Slice(22));
+            string corrupt = "The " + fileKind + "'s header is corrupt: ";
+            if (cell > (int)CellKind.Gru) throw new InvalidDataException(corrupt + "unknown cell kind " + WeightFile.Int(cell) + ".");
+            if ((flags & ~(FlagPeephole | FlagResetAfter | FlagRelu)) != 0)
+                throw new InvalidDataException(corrupt + "unknown flags 0x" + flags.ToString("X2", System.Globalization.CultureInfo.InvariantCulture) + ".");
+            if (outputActivation < 0 || outputActivation > (int)OutputActivation.Softmax)
+                throw new InvalidDataException(corrupt + "unknown output activation " + WeightFile.Int(outputActivation) + ".");
+            if (((flags & FlagPeephole) != 0 && cell != (int)CellKind.Lstm) || ((flags & FlagResetAfter) != 0 && cell != (int)CellKind.Gru) ||
+                ((flags & FlagRelu) != 0 && cell != (int)CellKind.Rnn))
+                throw new InvalidDataException(corrupt + "flags 0x" + flags.ToString("X2", System.Globalization.CultureInfo.InvariantCulture) +
+                    " do not apply to a " + ((CellKind)cell).ToString().ToUpperInvariant() + " cell.");
+            if (output <= 0 && outputActivation != 0) throw new InvalidDataException(corrupt + "an output activation without a head.");
+
+            var fileDescription = new ModelDescription((CellKind)cell, input, hidden, layers, output, vocabulary, model.SequenceLength,
+                (flags & FlagRelu) != 0 ? Activation.Relu : Activation.Tanh, (OutputActivation)outputActivation, model.OutputMode,
+                (flags & FlagPeephole) != 0, (flags & FlagResetAfter) != 0);
+            Span<byte> expected = stackalloc byte[ShapeSize];
+            WriteShape(expected, model);
+            if (!shape.Slice(0, ShapeSize).SequenceEqual(expected))
+                throw new InvalidDataException("The " + fileKind + " is for another model: file holds " + fileDescription + ", model is " + model + ".");
+            return fileDescription;
         }
 
         private static int SingleToInt32Bits(float value)

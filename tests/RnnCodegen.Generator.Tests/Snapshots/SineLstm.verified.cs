@@ -2316,17 +2316,20 @@ namespace Demo
                 if (coefficient < 1.0) global::RnnCodegen.Kernels.Scale(grad, (float)coefficient);
             }
             if (ClipValue > 0f) global::RnnCodegen.Kernels.Clamp(grad, -ClipValue, ClipValue);
-            _optimizerStep++;
+            if (_optimizerStep < int.MaxValue) _optimizerStep++; // saturates (by then beta^step is 0 and every bias correction 1)
             global::RnnCodegen.Kernels.AdamUpdate(_parameters, grad, _adamM, _adamV, LearningRate, Beta1, Beta2, Epsilon, WeightDecay, false, _optimizerStep);
             grad.Clear();
             OnParametersChanged();
         }
 
-        /// <summary>Writes the optimizer state (Adam buffers and the step count) so that a resumed run continues exactly; parameters are saved separately with SaveParameters.</summary>
-        public void SaveTrainingState(global::System.IO.Stream stream) => global::RnnCodegen.TrainingState.Save(stream, global::RnnCodegen.Optimizer.Adam, ParameterCount, _optimizerStep, _adamM, _adamV);
+        /// <summary>Writes the training state (Adam buffers and the step count) so that a resumed run continues exactly; parameters are saved separately with SaveParameters.</summary>
+        public void SaveTrainingState(global::System.IO.Stream stream) => global::RnnCodegen.TrainingState.Save(stream, Description, global::RnnCodegen.Optimizer.Adam, ParameterCount, _optimizerStep, 0UL, _adamM, _adamV);
 
-        /// <summary>Reads a state written by SaveTrainingState; another optimizer's or shape's file throws <see cref="global::System.IO.InvalidDataException"/> and changes nothing.</summary>
-        public void LoadTrainingState(global::System.IO.Stream stream) { _optimizerStep = global::RnnCodegen.TrainingState.Load(stream, global::RnnCodegen.Optimizer.Adam, ParameterCount, _adamM, _adamV); }
+        /// <summary>Reads a state written by SaveTrainingState; another optimizer's or shape's file, or an invalid one, throws <see cref="global::System.IO.InvalidDataException"/> and changes nothing.</summary>
+        public void LoadTrainingState(global::System.IO.Stream stream)
+        {
+            _optimizerStep = global::RnnCodegen.TrainingState.Load(stream, Description, global::RnnCodegen.Optimizer.Adam, ParameterCount, _adamM, _adamV, out _);
+        }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static global::System.Runtime.Intrinsics.Vector512<float> MulAdd(global::System.Runtime.Intrinsics.Vector512<float> a, global::System.Runtime.Intrinsics.Vector512<float> b, global::System.Runtime.Intrinsics.Vector512<float> c) => (global::System.Runtime.Intrinsics.X86.Fma.IsSupported || global::System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported) ? global::System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a, b, c) : a * b + c;

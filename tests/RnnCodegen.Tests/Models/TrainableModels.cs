@@ -126,3 +126,18 @@ namespace RnnCodegen.Tests.Models
     [RnnModel(Input = 1, Hidden = 1, Layers = 2, Output = 1, Activation = Activation.Relu, OutputMode = OutputMode.Last, Dropout = 0.25, SequenceLength = 1)]
     public partial class DropoutProbe { }
 }
+
+namespace RnnCodegen.Tests.Models
+{
+    /// <summary>96 parameters, Adam: the same count and optimizer as <see cref="StateGru96"/>, another shape.</summary>
+    [LstmModel(Input = 3, Hidden = 3, SequenceLength = 5)]
+    public partial class StateLstm96 { }
+
+    /// <summary>96 parameters, Adam.</summary>
+    [GruModel(Input = 2, Hidden = 4, SequenceLength = 5)]
+    public partial class StateGru96 { }
+
+    /// <summary><see cref="DropoutGru"/>'s shape and optimizer without dropout.</summary>
+    [GruModel(Input = 2, Hidden = 6, Layers = 2, Output = 1, SequenceLength = 10)]
+    public partial class PlainGru { }
+}

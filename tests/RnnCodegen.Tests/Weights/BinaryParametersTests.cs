@@ -12,7 +12,7 @@ namespace RnnCodegen.Tests.Weights
     public class BinaryParametersTests
     {
         /// <summary>A bitwise CRC-32 (IEEE), written independently of the library's table version.</summary>
-        private static uint Crc(ReadOnlySpan<byte> data)
+        internal static uint Crc(ReadOnlySpan<byte> data)
         {
             uint crc = 0xFFFFFFFF;
             foreach (byte b in data)
@@ -31,7 +31,7 @@ namespace RnnCodegen.Tests.Weights
         }
 
         /// <summary>Rewrites the trailing CRC so a deliberately edited file passes the CRC check.</summary>
-        private static byte[] FixCrc(byte[] file)
+        internal static byte[] FixCrc(byte[] file)
         {
             BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(file.Length - 4), Crc(file.AsSpan(0, file.Length - 4)));
             return file;
