@@ -204,7 +204,7 @@ namespace RnnCodegen
             if (((flags & FlagPeephole) != 0 && cell != (int)CellKind.Lstm) || ((flags & FlagResetAfter) != 0 && cell != (int)CellKind.Gru) ||
                 ((flags & FlagRelu) != 0 && cell != (int)CellKind.Rnn))
                 throw new InvalidDataException(corrupt + "flags 0x" + flags.ToString("X2", System.Globalization.CultureInfo.InvariantCulture) +
-                    " do not apply to a " + ((CellKind)cell).ToString().ToUpperInvariant() + " cell.");
+                    " do not apply to the " + ((CellKind)cell).ToString().ToUpperInvariant() + " cell.");
             if (output <= 0 && outputActivation != 0) throw new InvalidDataException(corrupt + "an output activation without a head.");
 
             var fileDescription = new ModelDescription((CellKind)cell, input, hidden, layers, output, vocabulary, model.SequenceLength,

@@ -105,6 +105,7 @@ namespace RnnCodegen
             internal string? Type;
             internal string? Activation;
             internal bool? ResetAfter;
+            internal bool HasWeights; // "weights" was read (it may have been an empty list)
             internal readonly List<KeyValuePair<int[], float[]>> Weights = new List<KeyValuePair<int[], float[]>>();
 
             internal string Label => "layers[" + WeightFile.Int(Index) + "]" + (Type != null ? " ('" + Type + "')" : "");
@@ -200,7 +201,8 @@ namespace RnnCodegen
                             throw tensors.Error(ref reader, layer.Label + ".reset_after: expected true or false, found " + JsonTensorReader.Describe(ref reader));
                         break;
                     case "weights":
-                        if (layer.Weights.Count > 0) throw tensors.Error(ref reader, layer.Label + ": \"weights\" appears twice");
+                        if (layer.HasWeights) throw tensors.Error(ref reader, layer.Label + ": \"weights\" appears twice");
+                        layer.HasWeights = true;
                         if (reader.TokenType != JsonTokenType.StartArray)
                             throw tensors.Error(ref reader, layer.Label + ".weights: expected a list of weight arrays, found " + JsonTensorReader.Describe(ref reader));
                         while (true)

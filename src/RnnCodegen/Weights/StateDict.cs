@@ -260,14 +260,14 @@ namespace RnnCodegen
                             JsonTensorReader.Next(ref reader);
                             if (reader.TokenType == JsonTokenType.EndObject) break;
                             string inner = reader.GetString()!;
-                            _tensors.Context = inner;
+                            _tensors.Context = WeightFile.Clip(inner);
                             JsonTensorReader.Next(ref reader);
                             ReadEntry(ref reader, inner);
                         }
                     }
                     else
                     {
-                        _tensors.Context = "\"" + key + "\" (next to the state_dict)";
+                        _tensors.Context = "\"" + WeightFile.Clip(key) + "\" (next to the state_dict)";
                         reader.Skip();
                     }
                     _tensors.Context = "";
@@ -278,7 +278,7 @@ namespace RnnCodegen
             private void ReadEntry(ref Utf8JsonReader reader, string key)
             {
                 KeyKind kind = MapName(key, _description.Vocabulary > 0, out string canonical, out string prefix);
-                string label = canonical == key ? key : canonical + " (\"" + key + "\" in the file)";
+                string label = canonical == key ? WeightFile.Clip(key) : WeightFile.Clip(canonical) + " (\"" + WeightFile.Clip(key) + "\" in the file)";
                 _tensors.Context = label;
                 if (kind == KeyKind.Recurrent) CheckPrefix(ref _recurrentPrefix, ref _recurrentKey, prefix, key, "recurrent");
                 if (kind == KeyKind.Head) CheckPrefix(ref _headPrefix, ref _headKey, prefix, key, "head");
@@ -292,13 +292,13 @@ namespace RnnCodegen
                 }
                 if (!_byName.TryGetValue(canonical, out var info))
                 {
-                    _unexpected.Add(canonical == key ? key : key + " (read as " + canonical + ")");
+                    _unexpected.Add(canonical == key ? WeightFile.Clip(key) : WeightFile.Clip(key) + " (read as " + WeightFile.Clip(canonical) + ")");
                     _tensors.ReadTensor(ref reader, label); // still validated: a malformed file is reported as such
                     return;
                 }
                 if (_found.TryGetValue(canonical, out string? previous))
                 {
-                    _problems.Add(canonical + ": given twice, as \"" + previous + "\" and as \"" + key + "\"");
+                    _problems.Add(canonical + ": given twice, as \"" + WeightFile.Clip(previous) + "\" and as \"" + WeightFile.Clip(key) + "\"");
                     reader.Skip();
                     return;
                 }
@@ -322,7 +322,7 @@ namespace RnnCodegen
                 }
                 else if (first != prefix)
                 {
-                    string problem = "two " + what + " prefixes: \"" + first + "\" (" + firstKey + ") and \"" + prefix + "\" (" + key + "); one file must use one";
+                    string problem = "two " + what + " prefixes: \"" + WeightFile.Clip(first) + "\" (" + WeightFile.Clip(firstKey!) + ") and \"" + WeightFile.Clip(prefix) + "\" (" + WeightFile.Clip(key) + "); one file must use one";
                     if (!_problems.Contains(problem)) _problems.Add(problem);
                 }
             }

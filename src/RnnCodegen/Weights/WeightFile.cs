@@ -161,6 +161,13 @@ namespace RnnCodegen
             return string.Join(", ", names.GetRange(0, max)) + " and " + Int(names.Count - max) + " more";
         }
 
+        /// <summary>
+        /// A name from a file as a message shows it: whole up to <paramref name="max"/> characters, else its start and its
+        /// length (a file may hold a key of megabytes, which a message should not repeat).
+        /// </summary>
+        internal static string Clip(string name, int max = 120) =>
+            name.Length <= max ? name : name.Substring(0, max) + "... (" + Int(name.Length) + " characters)";
+
         /// <summary>A short, printable excerpt of raw UTF-8 bytes for a message.</summary>
         internal static string Excerpt(ReadOnlySpan<byte> utf8, int max = 40)
         {

@@ -186,7 +186,7 @@ namespace RnnCodegen.Tests.Weights
             AssertRefused(Lstm16(), LoadBytes(FixCrc(flags)), "unknown flags 0x80");
             byte[] wrongFlag = (byte[])file.Clone();
             wrongFlag[7] = 2; // reset_after on an LSTM
-            AssertRefused(Lstm16(), LoadBytes(FixCrc(wrongFlag)), "do not apply to a LSTM cell");
+            AssertRefused(Lstm16(), LoadBytes(FixCrc(wrongFlag)), "do not apply to the LSTM cell");
             byte[] activation = (byte[])file.Clone();
             activation[28] = 7;
             AssertRefused(Lstm16(), LoadBytes(FixCrc(activation)), "unknown output activation 7");

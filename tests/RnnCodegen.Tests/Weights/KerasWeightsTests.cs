@@ -203,6 +203,16 @@ namespace RnnCodegen.Tests.Weights
         }
 
         [Fact]
+        public void RefusesWeightsGivenTwice()
+        {
+            // An empty list first used to go unnoticed: the check looked at how many tensors had been read.
+            string json = Lstm23Json();
+            int at = json.IndexOf("\"weights\"", StringComparison.Ordinal);
+            Assert.True(at > 0);
+            AssertRefused(Lstm23(), LoadText(json.Insert(at, "\"weights\": [], ")), "layers[0] ('lstm'): \"weights\" appears twice");
+        }
+
+        [Fact]
         public void RefusesPeepholeModel()
         {
             var model = FakeModel.Lstm(2, 3, output: 1, peephole: true).Randomize(31);

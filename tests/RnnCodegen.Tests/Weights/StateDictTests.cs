@@ -292,6 +292,15 @@ namespace RnnCodegen.Tests.Weights
         }
 
         [Fact]
+        public void AHugeKeyIsNotRepeatedWholeInTheMessage()
+        {
+            string key = "x" + new string('y', 99_999);
+            string json = BaseJson().TrimEnd('}') + ", \"" + key + "\": [0.0]}";
+            var ex = AssertRefused(Base(), LoadText(json), "unexpected tensor: x" + new string('y', 119) + "... (100000 characters)");
+            Assert.True(ex.Message.Length < 400, "message of " + ex.Message.Length + " characters");
+        }
+
+        [Fact]
         public void RefusesMissingAndExtraInOneMessage()
         {
             string json = StateDictJson(FakeModel.Lstm(1, 4, output: 1), n => n == "rnn.weight_hh_l0" ? "rnn.weight_hh_l0_reverse" : n);
