@@ -1139,7 +1139,9 @@ namespace RnnCodegen.Generator.Emit
             {
                 w.Line("// Cross-entropy: the mean over every counted row of the batch (PyTorch's cross_entropy on the flattened batch), not the mean of per-sequence means, which would weigh a padded sequence's rows more.");
                 w.Line("int batchCounted = 0;");
-                w.Line("foreach (int cls in " + targetName + ".Span) if (cls != " + I(s.IgnoreIndex) + ") batchCounted++;");
+                // An indexed loop: foreach over a span does not compile for C# 9-12 against .NET 10's span types (dotnet/roslyn#80041).
+                w.Line("global::System.ReadOnlySpan<int> allClasses = " + targetName + ".Span;");
+                w.Line("for (int i = 0; i < allClasses.Length; i++) if (allClasses[i] != " + I(s.IgnoreIndex) + ") batchCounted++;");
             }
             if (FastTrain) w.Line("if (_packedStale) Repack(); // before the workers read the packed weights");
             w.Open("if (_chunkWorkspaces is null)");
