@@ -196,21 +196,27 @@ namespace RnnCodegen.Generator
             double epsilon = Double("Epsilon", 1e-8), momentum = Double("Momentum", 0.9), alpha = Double("Alpha", 0.99);
             double weightDecay = Double("WeightDecay", 0), clipNorm = Double("ClipNorm", 0), clipValue = Double("ClipValue", 0), dropout = Double("Dropout", 0);
             var outOfRange = new HashSet<string>(StringComparer.Ordinal);
+            // The generated code holds every setting as a float: the checks apply to the value it will hold, so 1e39 (infinity
+            // as a float), 1e-50 (0 as a float) and 0.9999999999 (1 as a float) are refused rather than emitted.
             void NonNegative(string name, double value, DiagnosticDescriptor descriptor)
             {
-                if (!(value >= 0) || double.IsInfinity(value))
-                {
-                    outOfRange.Add(name);
-                    if (descriptor == DiagnosticDescriptors.ClipOutOfRange) Report(descriptor, Where(name), name, Format(value));
-                    else Report(descriptor, Where(name), name, Format(value), "a finite number >= 0" + (name == "LearningRate" ? " (0 = the optimizer's default)" : ""));
-                }
+                float f = (float)value;
+                string? expected =
+                    !(value >= 0) || double.IsInfinity(value) ? (descriptor == DiagnosticDescriptors.ClipOutOfRange ? ">= 0 (0 turns clipping off)" : "a finite number >= 0" + (name == "LearningRate" ? " (0 = the optimizer's default)" : ""))
+                    : float.IsInfinity(f) ? "at most " + FloatMax + " (the largest float)"
+                    : value > 0 && f == 0 ? "0 or at least " + FloatMin + " (the smallest float; this value would be 0)"
+                    : null;
+                if (expected is null) return;
+                outOfRange.Add(name);
+                Report(descriptor, Where(name), name, Format(value), expected);
             }
             void UnitInterval(string name, double value, bool includeOne)
             {
-                if (!(value >= 0) || (includeOne ? value > 1 : value >= 1))
+                float f = (float)value;
+                if (!(value >= 0) || (includeOne ? f > 1 : f >= 1))
                 {
                     outOfRange.Add(name);
-                    Report(DiagnosticDescriptors.HyperparameterOutOfRange, Where(name), name, Format(value), includeOne ? "in [0, 1]" : "in [0, 1)");
+                    Report(DiagnosticDescriptors.HyperparameterOutOfRange, Where(name), name, Format(value), (includeOne ? "in [0, 1]" : "in [0, 1)") + (value < 1 && f >= 1 ? " (as a float it is 1)" : ""));
                 }
             }
             NonNegative("LearningRate", learningRate, DiagnosticDescriptors.HyperparameterOutOfRange);
@@ -224,7 +230,7 @@ namespace RnnCodegen.Generator
             NonNegative("ClipValue", clipValue, DiagnosticDescriptors.ClipOutOfRange);
             // Nesterov momentum needs a momentum (PyTorch's SGD raises "Nesterov momentum requires a momentum and zero dampening").
             bool nesterov = Bool("Nesterov", false);
-            if (optimizer == ModelSpec.OptimizerMomentum && nesterov && momentum == 0)
+            if (optimizer == ModelSpec.OptimizerMomentum && nesterov && (float)momentum == 0)
             {
                 outOfRange.Add("Momentum");
                 Report(DiagnosticDescriptors.HyperparameterOutOfRange, Where("Momentum"), "Momentum", Format(momentum), "in (0, 1) with Nesterov = true (Nesterov momentum needs a momentum, as in PyTorch)");
@@ -259,8 +265,8 @@ namespace RnnCodegen.Generator
                 NoEffect("IgnoreIndex", loss == ModelSpec.LossCrossEntropy, "the class id that Loss.CrossEntropy skips", lossNames[loss]);
             }
 
-            if (!(dropout >= 0 && dropout < 1))
-                Report(DiagnosticDescriptors.DropoutOutOfRange, Where("Dropout"), Format(dropout));
+            if (!(dropout >= 0 && (float)dropout < 1))
+                Report(DiagnosticDescriptors.DropoutOutOfRange, Where("Dropout"), Format(dropout), dropout < 1 && dropout >= 0 ? " (as a float it is 1)" : "");
             else if (dropout > 0 && layers == 1)
                 Report(DiagnosticDescriptors.DropoutSingleLayer, Where("Dropout"), Format(dropout));
 
@@ -309,6 +315,9 @@ namespace RnnCodegen.Generator
         }
 
         private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+        // Written out: float.ToString("R") differs between .NET Framework hosts (Visual Studio) and .NET.
+        private const string FloatMax = "3.4028235E+38", FloatMin = "1.4E-45";
 
         private static bool IsModelAttribute(INamedTypeSymbol? type)
         {

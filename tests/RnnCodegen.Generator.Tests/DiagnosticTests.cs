@@ -101,6 +101,12 @@ namespace RnnCodegen.Generator.Tests
         [InlineData("Epsilon = -1e-8", "Epsilon = -1E-08 is out of range: it must be a finite number >= 0")]
         [InlineData("Alpha = 1.5", "Alpha = 1.5 is out of range: it must be in [0, 1]")]
         [InlineData("WeightDecay = -1", "WeightDecay = -1 is out of range: it must be a finite number >= 0")]
+        // The generated code holds floats: what overflows to infinity, underflows to 0 or rounds to 1 as a float is refused.
+        [InlineData("LearningRate = 1e300", "LearningRate = 1E+300 is out of range: it must be at most 3.4028235E+38 (the largest float)")]
+        [InlineData("LearningRate = 1e-300", "LearningRate = 1E-300 is out of range: it must be 0 or at least 1.4E-45 (the smallest float; this value would be 0)")]
+        [InlineData("Epsilon = 3.5e38", "Epsilon = 3.5E+38 is out of range: it must be at most 3.4028235E+38 (the largest float)")]
+        [InlineData("WeightDecay = 1e39", "WeightDecay = 1E+39 is out of range: it must be at most 3.4028235E+38 (the largest float)")]
+        [InlineData("Beta2 = 0.99999999999", "Beta2 = 0.99999999999 is out of range: it must be in [0, 1) (as a float it is 1)")]
         public void RNN0011_HyperparameterOutOfRange(string argument, string message) => Expect(
             "[LstmModel(Input = 1, Hidden = 8, " + argument + ")] public partial class M { }",
             "RNN0011", message, argument);
@@ -108,6 +114,8 @@ namespace RnnCodegen.Generator.Tests
         [Theory]
         [InlineData("ClipNorm = -1.0", "ClipNorm = -1 is out of range: it must be >= 0 (0 turns clipping off)")]
         [InlineData("ClipValue = -0.5", "ClipValue = -0.5 is out of range: it must be >= 0 (0 turns clipping off)")]
+        [InlineData("ClipNorm = 1e39", "ClipNorm = 1E+39 is out of range: it must be at most 3.4028235E+38 (the largest float)")]
+        [InlineData("ClipValue = 1e-46", "ClipValue = 1E-46 is out of range: it must be 0 or at least 1.4E-45 (the smallest float; this value would be 0)")]
         public void RNN0012_ClipOutOfRange(string argument, string message) => Expect(
             "[LstmModel(Input = 1, Hidden = 8, " + argument + ")] public partial class M { }",
             "RNN0012", message, argument);
@@ -115,6 +123,7 @@ namespace RnnCodegen.Generator.Tests
         [Theory]
         [InlineData("Dropout = 1.0", "Dropout = 1 is out of range: it must be in [0, 1)")]
         [InlineData("Dropout = -0.1", "Dropout = -0.1 is out of range: it must be in [0, 1)")]
+        [InlineData("Dropout = 0.999999999999", "Dropout = 0.999999999999 is out of range: it must be in [0, 1) (as a float it is 1)")]
         public void RNN0013_DropoutOutOfRange(string argument, string message) => Expect(
             "[LstmModel(Input = 1, Hidden = 8, Layers = 2, " + argument + ")] public partial class M { }",
             "RNN0013", message, argument);

@@ -74,12 +74,12 @@ namespace RnnCodegen.Generator.Diagnostics
 
         public static readonly DiagnosticDescriptor ClipOutOfRange = Error(
             "RNN0012", "Gradient clipping threshold out of range",
-            "{0} = {1} is out of range: it must be >= 0 (0 turns clipping off)",
+            "{0} = {1} is out of range: it must be {2}",
             "ClipNorm and ClipValue are thresholds; 0 means no clipping.");
 
         public static readonly DiagnosticDescriptor DropoutOutOfRange = Error(
             "RNN0013", "Dropout out of range",
-            "Dropout = {0} is out of range: it must be in [0, 1)",
+            "Dropout = {0} is out of range: it must be in [0, 1){1}",
             "Dropout is the probability of zeroing an activation between stacked layers while training.");
 
         public static readonly DiagnosticDescriptor DropoutSingleLayer = Warning(
