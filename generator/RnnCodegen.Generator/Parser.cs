@@ -67,7 +67,10 @@ namespace RnnCodegen.Generator
             var modelAttributes = symbol.GetAttributes().Where(a => IsModelAttribute(a.AttributeClass)).ToList();
             if (modelAttributes.Count > 1)
             {
-                if (!SymbolEqualityComparer.Default.Equals(modelAttributes[0].AttributeClass, attribute.AttributeClass))
+                // The same attribute class on two partial parts runs this once per part: only the part that holds the first reports.
+                var first = modelAttributes[0].ApplicationSyntaxReference;
+                bool firstIsHere = first is null || (first.SyntaxTree == declaration.SyntaxTree && declaration.Span.Contains(first.Span));
+                if (!SymbolEqualityComparer.Default.Equals(modelAttributes[0].AttributeClass, attribute.AttributeClass) || !firstIsHere)
                 {
                     return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
                 }
@@ -78,6 +81,12 @@ namespace RnnCodegen.Generator
                         symbol.Name, ShortName(modelAttributes[0].AttributeClass), ShortName(modelAttributes[i].AttributeClass));
                 }
                 return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics.ToImmutable()));
+            }
+
+            // The generated code is C# 9 (DESIGN.md: Unity's version and up); older versions would fail inside it.
+            if (declaration.SyntaxTree.Options is CSharpParseOptions parseOptions && parseOptions.LanguageVersion < LanguageVersion.CSharp9)
+            {
+                Report(DiagnosticDescriptors.LanguageVersionTooLow, attributeLocation, symbol.Name, parseOptions.LanguageVersion.ToDisplayString());
             }
 
             // The class and its containers.
@@ -97,7 +106,7 @@ namespace RnnCodegen.Generator
                 {
                     Report(DiagnosticDescriptors.Generic, classLocation, symbol.Name, "is nested in the generic type '" + outer.Name + "'");
                 }
-                containing.Insert(0, new ContainingType(outerSyntax.Count > 0 ? Keyword(outerSyntax[0]) : "class", outer.Name));
+                containing.Insert(0, new ContainingType(outerSyntax.Count > 0 ? Keyword(outerSyntax[0]) : "class", Identifier(outer.Name)));
             }
             if (symbol.TypeParameters.Length > 0)
             {
@@ -112,6 +121,8 @@ namespace RnnCodegen.Generator
             {
                 Report(DiagnosticDescriptors.NameClash, classLocation, symbol.Name, member);
             }
+
+            ReportMemberClashes(symbol, classLocation, (location, arguments) => Report(DiagnosticDescriptors.MemberClash, location, arguments), cancellationToken);
 
             // An attribute that does not compile (an argument of the wrong type, an undefined name, no such constructor): the
             // compiler reports it and the build stops there. Its values are unknown (Roslyn gives no value, or a converted one),
@@ -272,7 +283,7 @@ namespace RnnCodegen.Generator
 
             var spec = new ModelSpec(
                 symbol.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
-                symbol.Name,
+                Identifier(symbol.Name),
                 Keyword(declaration),
                 new EquatableArray<ContainingType>(containing.ToImmutable()),
                 cell, input, hidden, layers, output, outputActivation, outputMode, sequenceLength, vocabulary,
@@ -292,6 +303,56 @@ namespace RnnCodegen.Generator
             }
 
             return new ParseResult(errors ? null : spec, new EquatableArray<DiagnosticInfo>(diagnostics.ToImmutable()));
+        }
+
+        /// <summary>
+        /// RNN0022: members of the class (any part the user wrote) and accessible members of its base classes that are named
+        /// like a generated member would clash with it inside the generated code (CS0102, CS0108, CS0082). A method named like
+        /// a generated method is left alone (it may be an overload); a base class that is itself a model is one diagnostic.
+        /// </summary>
+        private static void ReportMemberClashes(INamedTypeSymbol symbol, LocationInfo? classLocation, Action<LocationInfo?, string[]> report, CancellationToken cancellationToken)
+        {
+            string Clash(ISymbol member)
+            {
+                if (member.IsImplicitlyDeclared) return "";
+                if (member is IMethodSymbol method && method.MethodKind != MethodKind.Ordinary) return ""; // constructors, accessors, operators
+                if (GeneratedMembers.Describe(member.Name) is not string generated) return "";
+                if (member is IMethodSymbol && generated.StartsWith("the method ", StringComparison.Ordinal)) return "";
+                return generated;
+            }
+            string Kind(ISymbol member) => member switch
+            {
+                IFieldSymbol f => f.IsConst ? "The constant" : "The field",
+                IPropertySymbol => "The property",
+                IMethodSymbol => "The method",
+                IEventSymbol => "The event",
+                INamedTypeSymbol => "The nested type",
+                _ => "The member",
+            };
+            foreach (var member in symbol.GetMembers())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                string generated = Clash(member);
+                if (generated.Length == 0) continue;
+                var location = member.Locations.FirstOrDefault(l => l.IsInSource);
+                report(location is null ? classLocation : LocationInfo.From(location) ?? classLocation,
+                    new[] { Kind(member) + " '" + member.Name + "'", generated, symbol.Name, "; rename it" });
+            }
+            for (var baseType = symbol.BaseType; baseType is not null && baseType.SpecialType != SpecialType.System_Object; baseType = baseType.BaseType)
+            {
+                if (baseType.GetAttributes().Any(a => IsModelAttribute(a.AttributeClass)))
+                {
+                    report(classLocation, new[] { "The base class '" + baseType.Name + "'", "every member", symbol.Name, ": a model class cannot derive from another model class (a common base class without a model attribute can hold what they share)" });
+                    return;
+                }
+                foreach (var member in baseType.GetMembers())
+                {
+                    if (member.DeclaredAccessibility == Accessibility.Private) continue;
+                    string generated = Clash(member);
+                    if (generated.Length == 0) continue;
+                    report(classLocation, new[] { Kind(member) + " '" + member.Name + "' of the base class '" + baseType.Name + "'", generated, symbol.Name, "; rename it or derive from another class" });
+                }
+            }
         }
 
         /// <summary>True when the attribute has a compiler error: unbound constructor, an argument without a constant value, or any error in its syntax.</summary>
@@ -331,6 +392,9 @@ namespace RnnCodegen.Generator
             string name = type?.Name ?? "?";
             return name.EndsWith("Attribute", StringComparison.Ordinal) ? name.Substring(0, name.Length - "Attribute".Length) : name;
         }
+
+        /// <summary>A name as C# source must write it: keywords (a class named <c>@event</c>) with their '@'.</summary>
+        private static string Identifier(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
         private static string Keyword(TypeDeclarationSyntax declaration) => declaration switch
         {

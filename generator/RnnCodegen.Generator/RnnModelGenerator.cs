@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -28,7 +30,9 @@ namespace RnnCodegen.Generator
             public const string GruParse = "GruParse";
             /// <summary>What the consumer's compilation offers (intrinsics, SkipLocalsInit, language version).</summary>
             public const string Target = "Target";
-            /// <summary>Specs paired with the target, the input of the emitter.</summary>
+            /// <summary>The names of every model (for unique hint names).</summary>
+            public const string Names = "Names";
+            /// <summary>Specs paired with the target and the names, the input of the emitter.</summary>
             public const string Emit = "Emit";
         }
 
@@ -39,12 +43,24 @@ namespace RnnCodegen.Generator
                 .Select(static (compilation, _) => ReadTarget(compilation))
                 .WithTrackingName(TrackingNames.Target);
 
-            Register(context, target, Parser.RnnAttribute, Cell.Rnn, TrackingNames.RnnParse);
-            Register(context, target, Parser.LstmAttribute, Cell.Lstm, TrackingNames.LstmParse);
-            Register(context, target, Parser.GruAttribute, Cell.Gru, TrackingNames.GruParse);
+            var rnn = Register(context, Parser.RnnAttribute, Cell.Rnn, TrackingNames.RnnParse);
+            var lstm = Register(context, Parser.LstmAttribute, Cell.Lstm, TrackingNames.LstmParse);
+            var gru = Register(context, Parser.GruAttribute, Cell.Gru, TrackingNames.GruParse);
+
+            // Every model's name, for hint names that stay unique where Roslyn compares them without regard to case. Editing a
+            // model changes its spec but not this list, so the other models stay cached.
+            var names = rnn.Collect().Combine(lstm.Collect()).Combine(gru.Collect())
+                .Select(static (all, _) => AllNames(all.Left.Left, all.Left.Right, all.Right))
+                .WithTrackingName(TrackingNames.Names);
+
+            foreach (var specs in new[] { rnn, lstm, gru })
+            {
+                var emit = specs.Combine(target).Combine(names).WithTrackingName(TrackingNames.Emit);
+                context.RegisterSourceOutput(emit, static (spc, input) => Generate(spc, input.Left.Left, input.Left.Right, input.Right));
+            }
         }
 
-        private static void Register(IncrementalGeneratorInitializationContext context, IncrementalValueProvider<TargetInfo> target, string attribute, Cell cell, string trackingName)
+        private static IncrementalValuesProvider<ModelSpec> Register(IncrementalGeneratorInitializationContext context, string attribute, Cell cell, string trackingName)
         {
             var results = context.SyntaxProvider.ForAttributeWithMetadataName(
                     attribute,
@@ -55,12 +71,32 @@ namespace RnnCodegen.Generator
             // Diagnostics are reported from their own step, independent of the emitted source.
             context.RegisterSourceOutput(results.SelectMany(static (r, _) => r.Diagnostics.Items), static (spc, d) => Report(spc, d));
 
-            var specs = results
-                .Where(static r => r.Spec is not null)
-                .Select(static (r, _) => r.Spec!)
-                .Combine(target)
-                .WithTrackingName(TrackingNames.Emit);
-            context.RegisterSourceOutput(specs, static (spc, pair) => Generate(spc, pair.Left, pair.Right));
+            return results.Where(static r => r.Spec is not null).Select(static (r, _) => r.Spec!);
+        }
+
+        private static EquatableArray<string> AllNames(ImmutableArray<ModelSpec> rnn, ImmutableArray<ModelSpec> lstm, ImmutableArray<ModelSpec> gru)
+        {
+            var names = new List<string>(rnn.Length + lstm.Length + gru.Length);
+            foreach (var group in new[] { rnn, lstm, gru })
+                foreach (var spec in group) names.Add(spec.FullName);
+            names.Sort(StringComparer.Ordinal);
+            return new EquatableArray<string>(names.ToImmutableArray());
+        }
+
+        /// <summary>
+        /// The file name of a model's source: its full name without '@' escapes (Roslyn refuses '@' in hint names), plus
+        /// ".2", ".3"... for the second and later of models whose names differ only in case (Roslyn compares hint names
+        /// without regard to case; a number cannot start an identifier, so no model is named like that).
+        /// </summary>
+        internal static string HintName(string fullName, EquatableArray<string> allNames)
+        {
+            string plain = fullName.Replace("@", "");
+            int rank = 0;
+            foreach (string other in allNames)
+            {
+                if (string.CompareOrdinal(other, fullName) < 0 && string.Equals(other.Replace("@", ""), plain, StringComparison.OrdinalIgnoreCase)) rank++;
+            }
+            return plain + (rank == 0 ? "" : "." + (rank + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)) + ".g.cs";
         }
 
         private static TargetInfo ReadTarget(Compilation compilation)
@@ -84,7 +120,7 @@ namespace RnnCodegen.Generator
             context.ReportDiagnostic(Diagnostic.Create(descriptor, info.Location?.ToLocation() ?? Location.None, arguments));
         }
 
-        private static void Generate(SourceProductionContext context, ModelSpec spec, TargetInfo target)
+        private static void Generate(SourceProductionContext context, ModelSpec spec, TargetInfo target, EquatableArray<string> allNames)
         {
             string source;
             try
@@ -96,7 +132,7 @@ namespace RnnCodegen.Generator
                 context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, spec.FullName, ex.GetType().Name + ": " + ex.Message));
                 return;
             }
-            context.AddSource(spec.FullName + ".g.cs", SourceText.From(source, System.Text.Encoding.UTF8));
+            context.AddSource(HintName(spec.FullName, allNames), SourceText.From(source, System.Text.Encoding.UTF8));
         }
     }
 }

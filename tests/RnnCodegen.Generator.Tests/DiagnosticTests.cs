@@ -192,6 +192,70 @@ namespace RnnCodegen.Generator.Tests
         }
 
         [Fact]
+        public void RNN0009_TheSameAttributeOnTwoPartsIsReportedOnce() => Expect(
+            "[LstmModel(Input = 1, Hidden = 8)] public partial class M { }\n[LstmModel(Input = 2, Hidden = 8)] public partial class M { }",
+            "RNN0009", "'M' already has [LstmModel]; a class can hold one model, so [LstmModel] is not allowed here", "LstmModel(Input = 2, Hidden = 8)");
+
+        [Theory]
+        [InlineData("public const int InputSize = 3;", "The constant 'InputSize' clashes with the constant 'InputSize' that the generator declares in the model class 'M'; rename it", "InputSize")]
+        [InlineData("private float[] _parameters = new float[1];", "The field '_parameters' clashes with the field '_parameters' that the generator declares in the model class 'M'; rename it", "_parameters")]
+        [InlineData("public sealed class TrainingWorkspace { }", "The nested type 'TrainingWorkspace' clashes with the nested type 'TrainingWorkspace' that the generator declares in the model class 'M'; rename it", "TrainingWorkspace")]
+        [InlineData("public int Description() => 1;", "The method 'Description' clashes with the property 'Description' that the generator declares in the model class 'M'; rename it", "Description")]
+        [InlineData("public int get_LearningRate() => 1;", "The method 'get_LearningRate' clashes with the getter of the property 'LearningRate' that the generator declares in the model class 'M'; rename it", "get_LearningRate")]
+        public void RNN0022_MemberNamedLikeAGeneratedMember(string member, string message, string location) => Expect(
+            "[LstmModel(Input = 3, Hidden = 4, SequenceLength = 5)] public partial class M { " + member + " }",
+            "RNN0022", message, location);
+
+        [Fact]
+        public void RNN0022_BaseClassMember() => Expect(
+            "public class Entity { public string Description = \"\"; private int InputSize = 1; public int Use() => InputSize; }\n[LstmModel(Input = 1, Hidden = 8)] public partial class M : Entity { }",
+            "RNN0022", "The field 'Description' of the base class 'Entity' clashes with the property 'Description' that the generator declares in the model class 'M'; rename it or derive from another class", "M");
+
+        [Fact]
+        public void RNN0022_ModelDerivedFromAModel() => Expect(
+            "[LstmModel(Input = 1, Hidden = 8)] public partial class Base { }\n[LstmModel(Input = 1, Hidden = 8)] public partial class M : Base { }",
+            "RNN0022", "The base class 'Base' clashes with every member that the generator declares in the model class 'M': a model class cannot derive from another model class (a common base class without a model attribute can hold what they share)", "M",
+            emitsCode: true); // Base's code
+
+        [Fact]
+        public void RNN0022_MethodOverloadsAreAllowed()
+        {
+            // A method may share a generated method's name with other parameters (an overload), and a base class may have one.
+            var run = TestHelpers.Run("""
+                using RnnCodegen;
+                namespace Demo
+                {
+                    public class Entity { public void Step(int frames) { } }
+                    [LstmModel(Input = 1, Hidden = 8, Output = 1)]
+                    public partial class M : Entity
+                    {
+                        public float Step(double x) => Step((float)x);
+                        public void Forward(float[] inputs) { }
+                    }
+                }
+                """);
+            Assert.Empty(run.GeneratorDiagnostics);
+            Assert.Single(run.Sources);
+            var problems = run.CompilationDiagnostics.Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning).ToList();
+            Assert.True(problems.Count == 0, string.Join("\n", problems));
+        }
+
+        [Theory]
+        [InlineData(Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp7_3, "7.3")]
+        [InlineData(Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp8, "8.0")]
+        public void RNN0023_LanguageVersionBelowNine(Microsoft.CodeAnalysis.CSharp.LanguageVersion version, string shown)
+        {
+            string source = "using RnnCodegen;\nnamespace Demo\n{\n[LstmModel(Input = 1, Hidden = 8, Output = 1, SequenceLength = 4)] public partial class M { }\n}\n";
+            var run = TestHelpers.Run(source, version);
+            var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+            Assert.Equal("RNN0023", diagnostic.Id);
+            Assert.Equal("The model class 'M' is compiled as C# " + shown + ", but the generated code needs C# 9 or later (nuint, nullable annotations); set <LangVersion>9</LangVersion> or later",
+                diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal("LstmModel(Input = 1, Hidden = 8, Output = 1, SequenceLength = 4)", source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+            Assert.Empty(run.Sources);
+        }
+
+        [Fact]
         public void RNN0015_ResetAfterOnLstm() => Expect(
             "[LstmModel(Input = 1, Hidden = 8, ResetAfter = false)] public partial class M { }",
             "RNN0015", "ResetAfter is a GRU setting; 'M' is a LSTM model", "ResetAfter = false");
@@ -271,7 +335,7 @@ namespace RnnCodegen.Generator.Tests
         {
             string unshipped = System.IO.File.ReadAllText(System.IO.Path.Combine(RepoRoot(), "generator", "RnnCodegen.Generator", "AnalyzerReleases.Unshipped.md"));
             var ids = Descriptors().Select(d => d.Id).ToList();
-            Assert.Equal(22, ids.Count);
+            Assert.Equal(24, ids.Count);
             foreach (var id in ids) Assert.Contains(id + " |", unshipped);
         }
 

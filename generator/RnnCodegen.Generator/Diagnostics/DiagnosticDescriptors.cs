@@ -122,6 +122,16 @@ namespace RnnCodegen.Generator.Diagnostics
             "{0} = {1} has no effect: {0} is {2} and this model uses {3}",
             "A setting written in the attribute that the model's optimizer or loss does not use is reported rather than silently ignored: Beta1/Beta2 are Adam's, Epsilon Adam's and RMSprop's, Momentum/Nesterov Optimizer.Momentum's, Alpha RMSprop's, DecoupledWeightDecay Adam's, IgnoreIndex CrossEntropy's.");
 
+        public static readonly DiagnosticDescriptor MemberClash = Error(
+            "RNN0022", "Member clashes with a generated member",
+            "{0} clashes with {1} that the generator declares in the model class '{2}'{3}",
+            "The generator declares members such as InputSize, Description, Step, _parameters and TrainingWorkspace in the model class. A member of the class, or an accessible one of a base class, with such a name would clash with it (CS0102, CS0108) inside the generated code. A method may share a generated method's name as an overload; a model class may not derive from another model class.");
+
+        public static readonly DiagnosticDescriptor LanguageVersionTooLow = Error(
+            "RNN0023", "C# 9 or later needed",
+            "The model class '{0}' is compiled as C# {1}, but the generated code needs C# 9 or later (nuint, nullable annotations); set <LangVersion>9</LangVersion> or later",
+            "The emitted code uses C# 9 features and no newer ones than the project's language version, from C# 9 (Unity's) up.");
+
         public static readonly DiagnosticDescriptor InternalError = Error(
             "RNN9999", "The RnnCodegen generator failed",
             "The RnnCodegen generator failed on '{0}': {1}. Please report this with the model's attribute.",
@@ -150,6 +160,8 @@ namespace RnnCodegen.Generator.Diagnostics
             "RNN0019" => TrainingWithoutSequenceLength,
             "RNN0020" => NameClash,
             "RNN0021" => NoEffect,
+            "RNN0022" => MemberClash,
+            "RNN0023" => LanguageVersionTooLow,
             "RNN9999" => InternalError,
             _ => null,
         };

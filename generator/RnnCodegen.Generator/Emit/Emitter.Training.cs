@@ -240,7 +240,7 @@ namespace RnnCodegen.Generator.Emit
             w.Open("public float ComputeLoss(" + inputType + " " + inputName + ", " + targetType + " " + targetName + ")");
             w.Line("int steps = ValidateTrainingData(" + inputName + ", " + targetName + ");");
             if (FastTrain) w.Line("if (_packedStale) Repack();");
-            w.Line("var ws = _ws;");
+            w.Line("TrainingWorkspace ws = _ws;");
             w.Line("global::System.Array.Clear(ws.TapeH, 0, " + I(s.Layers * s.Hidden) + ");");
             if (s.Cell == Cell.Lstm) w.Line("global::System.Array.Clear(ws.TapeC, 0, " + I(s.Layers * s.Hidden) + ");");
             w.Line("ws.Evaluating = true;");
@@ -266,7 +266,7 @@ namespace RnnCodegen.Generator.Emit
             w.Line();
             w.Doc("Copies the accumulated gradient of one tensor (row-major PyTorch shape) into <paramref name=\"destination\"/>.");
             w.Open("public void CopyGradient(string name, " + Span + " destination)");
-            w.Line("var info = CheckedParameter(name, destination.Length, nameof(destination));");
+            w.Line("global::RnnCodegen.ParameterInfo info = CheckedParameter(name, destination.Length, nameof(destination));");
             w.Line("global::System.MemoryExtensions.AsSpan(_ws.Gradients, info.Offset, info.Length).CopyTo(destination);");
             w.Close();
             w.Line();
@@ -1145,7 +1145,7 @@ namespace RnnCodegen.Generator.Emit
             }
             if (FastTrain) w.Line("if (_packedStale) Repack(); // before the workers read the packed weights");
             w.Open("if (_chunkWorkspaces is null)");
-            w.Line("var created = new TrainingWorkspace[BatchChunks];");
+            w.Line("TrainingWorkspace[] created = new TrainingWorkspace[BatchChunks];");
             w.Line("for (int c = 0; c < BatchChunks; c++) created[c] = new TrainingWorkspace();");
             w.Line("_chunkWorkspaces = created;");
             w.Close();
@@ -1176,17 +1176,17 @@ namespace RnnCodegen.Generator.Emit
             w.Line();
             w.Line("// In its own method so that the lambda's closure is only allocated when threads are used.");
             w.Open("private void RunChunksInParallel(int workers, int chunks, " + inputMemory + " " + inputName + ", " + targetMemory + " " + targetName + ", int sequences, int inputLength, int targetLength)");
-            w.Line("var options = new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = workers };");
+            w.Line("global::System.Threading.Tasks.ParallelOptions options = new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = workers };");
             w.Line("global::System.Threading.Tasks.Parallel.For(0, chunks, options, c => RunChunk(c, chunks, " + inputName + ", " + targetName + ", sequences, inputLength, targetLength));");
             w.Close();
             w.Line();
             w.Open("private void RunChunk(int chunk, int chunks, " + inputMemory + " " + inputName + ", " + targetMemory + " " + targetName + ", int sequences, int inputLength, int targetLength)");
-            w.Line("var ws = _chunkWorkspaces![chunk];");
+            w.Line("TrainingWorkspace ws = _chunkWorkspaces![chunk];");
             w.Line("global::System.Array.Clear(ws.Gradients, 0, ParameterCount);");
             w.Line("int start = (int)((long)chunk * sequences / chunks), end = (int)((long)(chunk + 1) * sequences / chunks);");
             w.Line("double loss = 0;");
             w.Open("for (int b = start; b < end; b++)");
-            w.Line("var x = " + inputName + ".Span.Slice(b * inputLength, inputLength);");
+            w.Line("global::System.ReadOnlySpan<" + (_spec.HasTokens ? "int" : "float") + "> x = " + inputName + ".Span.Slice(b * inputLength, inputLength);");
             w.Line("loss += AccumulateCore(ws, x, " + targetName + ".Span.Slice(b * targetLength, targetLength), " + stepsOf + ", false);");
             w.Close();
             w.Line("_chunkLoss[chunk] = loss;");
@@ -1218,7 +1218,7 @@ namespace RnnCodegen.Generator.Emit
             w.Doc("Reads a state written by SaveTrainingState; another optimizer's or shape's file, or an invalid one, throws <see cref=\"global::System.IO.InvalidDataException\"/> and changes nothing." +
                 (HasDropout ? " A file from a model without dropout leaves the dropout generator as it is." : ""));
             w.Open("public void LoadTrainingState(global::System.IO.Stream stream)");
-            w.Line("_optimizerStep = global::RnnCodegen.TrainingState.Load(stream, Description, global::RnnCodegen.Optimizer." + OptimizerName + ", ParameterCount, " + buffers + ", out " + (HasDropout ? "ulong dropoutState" : "_") + ");");
+            w.Line("_optimizerStep = global::RnnCodegen.TrainingState.Load(stream, Description, global::RnnCodegen.Optimizer." + OptimizerName + ", ParameterCount, " + buffers + ", out ulong dropoutState);");
             if (HasDropout) w.Line("if (dropoutState != 0UL) _ws.DropoutState = dropoutState;");
             w.Close();
             w.Line();

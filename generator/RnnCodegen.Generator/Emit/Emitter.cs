@@ -184,7 +184,7 @@ namespace RnnCodegen.Generator.Emit
             w.Line("int global::RnnCodegen.IRecurrentModel.StateSize => StateSize;");
             w.Line();
             w.Open("private static float[] CreateInitialParameters()");
-            w.Line("var parameters = new float[ParameterCount];");
+            w.Line("float[] parameters = new float[ParameterCount];");
             w.Line("global::RnnCodegen.ParameterInitializer.Initialize(parameters, Description, 0, global::RnnCodegen.Initialization.PyTorchDefault);");
             w.Line("return parameters;");
             w.Close();
@@ -212,14 +212,14 @@ namespace RnnCodegen.Generator.Emit
             w.Close();
             w.Line();
             w.Open("private static global::RnnCodegen.ParameterInfo CheckedParameter(string name, int length, string argument)");
-            w.Line("var info = ParameterInfos[IndexOfParameter(name)];");
+            w.Line("global::RnnCodegen.ParameterInfo info = ParameterInfos[IndexOfParameter(name)];");
             w.Line("if (length != info.Length) throw new global::System.ArgumentException(name + \" has shape \" + info.ShapeText + \" (\" + info.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \" values), but the span has \" + length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \".\", argument);");
             w.Line("return info;");
             w.Close();
             w.Line();
             w.Doc("Sets one tensor from row-major values in its PyTorch shape. An unknown name, a wrong length or a NaN or infinite value throws <see cref=\"global::System.ArgumentException\"/> and changes nothing.");
             w.Open("public void SetParameter(string name, " + ReadOnlySpan + " values)");
-            w.Line("var info = CheckedParameter(name, values.Length, nameof(values));");
+            w.Line("global::RnnCodegen.ParameterInfo info = CheckedParameter(name, values.Length, nameof(values));");
             w.Line(ThrowIfNotFinite("values", "name + \": the values contain NaN or infinity; nothing was changed.\""));
             w.Line("values.CopyTo(global::System.MemoryExtensions.AsSpan(_parameters, info.Offset, info.Length));");
             w.Line("OnParametersChanged();");
@@ -227,7 +227,7 @@ namespace RnnCodegen.Generator.Emit
             w.Line();
             w.Doc("Copies one tensor, row-major in its PyTorch shape, into <paramref name=\"destination\"/> (exactly its length).");
             w.Open("public void CopyParameter(string name, " + Span + " destination)");
-            w.Line("var info = CheckedParameter(name, destination.Length, nameof(destination));");
+            w.Line("global::RnnCodegen.ParameterInfo info = CheckedParameter(name, destination.Length, nameof(destination));");
             w.Line("global::System.MemoryExtensions.AsSpan(_parameters, info.Offset, info.Length).CopyTo(destination);");
             w.Close();
             w.Line();

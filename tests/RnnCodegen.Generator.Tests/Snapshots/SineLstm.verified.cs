@@ -84,7 +84,7 @@ namespace Demo
 
         private static float[] CreateInitialParameters()
         {
-            var parameters = new float[ParameterCount];
+            float[] parameters = new float[ParameterCount];
             global::RnnCodegen.ParameterInitializer.Initialize(parameters, Description, 0, global::RnnCodegen.Initialization.PyTorchDefault);
             return parameters;
         }
@@ -116,7 +116,7 @@ namespace Demo
 
         private static global::RnnCodegen.ParameterInfo CheckedParameter(string name, int length, string argument)
         {
-            var info = ParameterInfos[IndexOfParameter(name)];
+            global::RnnCodegen.ParameterInfo info = ParameterInfos[IndexOfParameter(name)];
             if (length != info.Length) throw new global::System.ArgumentException(name + " has shape " + info.ShapeText + " (" + info.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " values), but the span has " + length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", argument);
             return info;
         }
@@ -124,7 +124,7 @@ namespace Demo
         /// <summary>Sets one tensor from row-major values in its PyTorch shape. An unknown name, a wrong length or a NaN or infinite value throws <see cref="global::System.ArgumentException"/> and changes nothing.</summary>
         public void SetParameter(string name, global::System.ReadOnlySpan<float> values)
         {
-            var info = CheckedParameter(name, values.Length, nameof(values));
+            global::RnnCodegen.ParameterInfo info = CheckedParameter(name, values.Length, nameof(values));
             if (!global::RnnCodegen.Kernels.AllFinite(values)) throw new global::System.ArgumentException(name + ": the values contain NaN or infinity; nothing was changed.", nameof(values));
             values.CopyTo(global::System.MemoryExtensions.AsSpan(_parameters, info.Offset, info.Length));
             OnParametersChanged();
@@ -133,7 +133,7 @@ namespace Demo
         /// <summary>Copies one tensor, row-major in its PyTorch shape, into <paramref name="destination"/> (exactly its length).</summary>
         public void CopyParameter(string name, global::System.Span<float> destination)
         {
-            var info = CheckedParameter(name, destination.Length, nameof(destination));
+            global::RnnCodegen.ParameterInfo info = CheckedParameter(name, destination.Length, nameof(destination));
             global::System.MemoryExtensions.AsSpan(_parameters, info.Offset, info.Length).CopyTo(destination);
         }
 
@@ -1037,7 +1037,7 @@ namespace Demo
         {
             int steps = ValidateTrainingData(inputs, targets);
             if (_packedStale) Repack();
-            var ws = _ws;
+            TrainingWorkspace ws = _ws;
             global::System.Array.Clear(ws.TapeH, 0, 32);
             global::System.Array.Clear(ws.TapeC, 0, 32);
             ws.Evaluating = true;
@@ -1063,7 +1063,7 @@ namespace Demo
             if (_packedStale) Repack(); // before the workers read the packed weights
             if (_chunkWorkspaces is null)
             {
-                var created = new TrainingWorkspace[BatchChunks];
+                TrainingWorkspace[] created = new TrainingWorkspace[BatchChunks];
                 for (int c = 0; c < BatchChunks; c++) created[c] = new TrainingWorkspace();
                 _chunkWorkspaces = created;
             }
@@ -1085,19 +1085,19 @@ namespace Demo
         // In its own method so that the lambda's closure is only allocated when threads are used.
         private void RunChunksInParallel(int workers, int chunks, global::System.ReadOnlyMemory<float> inputs, global::System.ReadOnlyMemory<float> targets, int sequences, int inputLength, int targetLength)
         {
-            var options = new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = workers };
+            global::System.Threading.Tasks.ParallelOptions options = new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = workers };
             global::System.Threading.Tasks.Parallel.For(0, chunks, options, c => RunChunk(c, chunks, inputs, targets, sequences, inputLength, targetLength));
         }
 
         private void RunChunk(int chunk, int chunks, global::System.ReadOnlyMemory<float> inputs, global::System.ReadOnlyMemory<float> targets, int sequences, int inputLength, int targetLength)
         {
-            var ws = _chunkWorkspaces![chunk];
+            TrainingWorkspace ws = _chunkWorkspaces![chunk];
             global::System.Array.Clear(ws.Gradients, 0, ParameterCount);
             int start = (int)((long)chunk * sequences / chunks), end = (int)((long)(chunk + 1) * sequences / chunks);
             double loss = 0;
             for (int b = start; b < end; b++)
             {
-                var x = inputs.Span.Slice(b * inputLength, inputLength);
+                global::System.ReadOnlySpan<float> x = inputs.Span.Slice(b * inputLength, inputLength);
                 loss += AccumulateCore(ws, x, targets.Span.Slice(b * targetLength, targetLength), x.Length / InputSize, false);
             }
             _chunkLoss[chunk] = loss;
@@ -1128,7 +1128,7 @@ namespace Demo
         /// <summary>Copies the accumulated gradient of one tensor (row-major PyTorch shape) into <paramref name="destination"/>.</summary>
         public void CopyGradient(string name, global::System.Span<float> destination)
         {
-            var info = CheckedParameter(name, destination.Length, nameof(destination));
+            global::RnnCodegen.ParameterInfo info = CheckedParameter(name, destination.Length, nameof(destination));
             global::System.MemoryExtensions.AsSpan(_ws.Gradients, info.Offset, info.Length).CopyTo(destination);
         }
 
@@ -2328,7 +2328,7 @@ namespace Demo
         /// <summary>Reads a state written by SaveTrainingState; another optimizer's or shape's file, or an invalid one, throws <see cref="global::System.IO.InvalidDataException"/> and changes nothing.</summary>
         public void LoadTrainingState(global::System.IO.Stream stream)
         {
-            _optimizerStep = global::RnnCodegen.TrainingState.Load(stream, Description, global::RnnCodegen.Optimizer.Adam, ParameterCount, _adamM, _adamV, out _);
+            _optimizerStep = global::RnnCodegen.TrainingState.Load(stream, Description, global::RnnCodegen.Optimizer.Adam, ParameterCount, _adamM, _adamV, out ulong dropoutState);
         }
 
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

@@ -87,7 +87,7 @@ namespace Demo.Models
 
         private static float[] CreateInitialParameters()
         {
-            var parameters = new float[ParameterCount];
+            float[] parameters = new float[ParameterCount];
             global::RnnCodegen.ParameterInitializer.Initialize(parameters, Description, 0, global::RnnCodegen.Initialization.PyTorchDefault);
             return parameters;
         }
@@ -121,7 +121,7 @@ namespace Demo.Models
 
         private static global::RnnCodegen.ParameterInfo CheckedParameter(string name, int length, string argument)
         {
-            var info = ParameterInfos[IndexOfParameter(name)];
+            global::RnnCodegen.ParameterInfo info = ParameterInfos[IndexOfParameter(name)];
             if (length != info.Length) throw new global::System.ArgumentException(name + " has shape " + info.ShapeText + " (" + info.Length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " values), but the span has " + length.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ".", argument);
             return info;
         }
@@ -129,7 +129,7 @@ namespace Demo.Models
         /// <summary>Sets one tensor from row-major values in its PyTorch shape. An unknown name, a wrong length or a NaN or infinite value throws <see cref="global::System.ArgumentException"/> and changes nothing.</summary>
         public void SetParameter(string name, global::System.ReadOnlySpan<float> values)
         {
-            var info = CheckedParameter(name, values.Length, nameof(values));
+            global::RnnCodegen.ParameterInfo info = CheckedParameter(name, values.Length, nameof(values));
             if (!global::RnnCodegen.Kernels.AllFinite(values)) throw new global::System.ArgumentException(name + ": the values contain NaN or infinity; nothing was changed.", nameof(values));
             values.CopyTo(global::System.MemoryExtensions.AsSpan(_parameters, info.Offset, info.Length));
             OnParametersChanged();
@@ -138,7 +138,7 @@ namespace Demo.Models
         /// <summary>Copies one tensor, row-major in its PyTorch shape, into <paramref name="destination"/> (exactly its length).</summary>
         public void CopyParameter(string name, global::System.Span<float> destination)
         {
-            var info = CheckedParameter(name, destination.Length, nameof(destination));
+            global::RnnCodegen.ParameterInfo info = CheckedParameter(name, destination.Length, nameof(destination));
             global::System.MemoryExtensions.AsSpan(_parameters, info.Offset, info.Length).CopyTo(destination);
         }
 
