@@ -187,7 +187,8 @@ namespace RnnCodegen.Generator
             string ActivationName(int v) => v >= 0 && v < activationNames.Length ? activationNames[v] : v.ToString(CultureInfo.InvariantCulture);
             if (output == 0)
             {
-                if (outputActivation != ModelSpec.OutputActivationIdentity)
+                // An undefined value (OutputActivation = (OutputActivation)7) already has its RNN0018.
+                if (outputActivation != ModelSpec.OutputActivationIdentity && outputActivation >= 0 && outputActivation < activationNames.Length)
                     Report(DiagnosticDescriptors.NeedsHead, Where("OutputActivation"), ActivationName(outputActivation), "");
                 if (loss == ModelSpec.LossBce || loss == ModelSpec.LossCrossEntropy)
                     Report(DiagnosticDescriptors.NeedsHead, Where("Loss"), lossNames[loss], outputMode == 1 ? "; with OutputMode.Last and no head the loss would apply to the last hidden state" : "");

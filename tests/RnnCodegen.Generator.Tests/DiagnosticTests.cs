@@ -256,6 +256,11 @@ namespace RnnCodegen.Generator.Tests
         }
 
         [Fact]
+        public void RNN0018_UndefinedOutputActivationWithoutHeadIsOneDiagnostic() => Expect(
+            "[LstmModel(Input = 1, Hidden = 8, OutputActivation = (OutputActivation)7)] public partial class M { }",
+            "RNN0018", "OutputActivation = 7 is not a defined value of RnnCodegen.OutputActivation", "OutputActivation = (OutputActivation)7");
+
+        [Fact]
         public void RNN0015_ResetAfterOnLstm() => Expect(
             "[LstmModel(Input = 1, Hidden = 8, ResetAfter = false)] public partial class M { }",
             "RNN0015", "ResetAfter is a GRU setting; 'M' is a LSTM model", "ResetAfter = false");
