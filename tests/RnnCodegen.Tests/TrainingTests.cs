@@ -97,6 +97,25 @@ namespace RnnCodegen.Tests
         }
 
         [Fact]
+        public void ABatchAllocatesOnlyTheWorkspacesOfItsChunks()
+        {
+            // The first AccumulateBatch used to allocate all eight chunk workspaces, even for a batch of one sequence.
+            var (inputs, targets) = SineBatch(8, 20, 3);
+            new SineForecaster().AccumulateBatch(inputs, targets, 8, 1); // JIT and static initialisation
+            long FirstBatch(SineForecaster model, int sequences)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                model.AccumulateBatch(inputs.AsMemory(0, sequences * 20), targets.AsMemory(0, sequences * 20), sequences, 1);
+                return GC.GetAllocatedBytesForCurrentThread() - before;
+            }
+            var model = new SineForecaster();
+            long one = FirstBatch(model, 1), eight = FirstBatch(new SineForecaster(), 8);
+            Assert.True(eight > 6 * one, $"first batch of 1 sequence: {one} bytes, of 8: {eight} bytes");
+            FirstBatch(model, 8); // grows to eight workspaces
+            Allocations.AssertSteadyStateAllocatesNothing(() => model.AccumulateBatch(inputs, targets, 8, 1), 4);
+        }
+
+        [Fact]
         public void BatchAccumulatesTheSumOfTheSequenceGradientsAndReturnsTheMeanLoss()
         {
             var (inputs, targets) = SineBatch(3, 20, 2);

@@ -1144,11 +1144,9 @@ namespace RnnCodegen.Generator.Emit
                 w.Line("for (int i = 0; i < allClasses.Length; i++) if (allClasses[i] != " + I(s.IgnoreIndex) + ") batchCounted++;");
             }
             if (FastTrain) w.Line("if (_packedStale) Repack(); // before the workers read the packed weights");
-            w.Open("if (_chunkWorkspaces is null)");
-            w.Line("TrainingWorkspace[] created = new TrainingWorkspace[BatchChunks];");
-            w.Line("for (int c = 0; c < BatchChunks; c++) created[c] = new TrainingWorkspace();");
-            w.Line("_chunkWorkspaces = created;");
-            w.Close();
+            w.Line("// A chunk's workspace is allocated the first time a batch has that many chunks (a batch of one sequence needs one).");
+            w.Line("if (_chunkWorkspaces is null) _chunkWorkspaces = new TrainingWorkspace[BatchChunks];");
+            w.Line("for (int c = 0; c < chunks; c++) if (_chunkWorkspaces[c] is null) _chunkWorkspaces[c] = new TrainingWorkspace();");
             if (s.Loss == ModelSpec.LossCrossEntropy)
                 w.Line("for (int c = 0; c < chunks; c++) { _chunkWorkspaces[c].BatchSequences = sequences; _chunkWorkspaces[c].BatchCounted = batchCounted; }");
             if (HasDropout)

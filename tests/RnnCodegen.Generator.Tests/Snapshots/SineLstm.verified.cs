@@ -1061,12 +1061,9 @@ namespace Demo
             for (int b = 0; b < sequences; b++) ValidateTrainingData(inputs.Span.Slice(b * inputLength, inputLength), targets.Span.Slice(b * targetLength, targetLength));
             int chunks = sequences < BatchChunks ? sequences : BatchChunks;
             if (_packedStale) Repack(); // before the workers read the packed weights
-            if (_chunkWorkspaces is null)
-            {
-                TrainingWorkspace[] created = new TrainingWorkspace[BatchChunks];
-                for (int c = 0; c < BatchChunks; c++) created[c] = new TrainingWorkspace();
-                _chunkWorkspaces = created;
-            }
+            // A chunk's workspace is allocated the first time a batch has that many chunks (a batch of one sequence needs one).
+            if (_chunkWorkspaces is null) _chunkWorkspaces = new TrainingWorkspace[BatchChunks];
+            for (int c = 0; c < chunks; c++) if (_chunkWorkspaces[c] is null) _chunkWorkspaces[c] = new TrainingWorkspace();
             int workers = maxWorkers > 0 ? maxWorkers : global::System.Environment.ProcessorCount;
             if (workers <= 1 || chunks == 1)
             {
