@@ -60,6 +60,164 @@ namespace RnnCodegen.Generator
 
         private static readonly string[] NestedTypes = { "TrainingWorkspace" };
 
+        /// <summary>
+        /// Every method signature the emitters can declare, as <see cref="Signature"/> writes it (RNN0022: a user method with one
+        /// of these would be declared twice, CS0111, or hide a base class's, CS0108; other overloads are fine).
+        /// </summary>
+        private static readonly string[] MethodSignatures =
+        {
+            "AccumulateBatch(ReadOnlyMemory<float>, ReadOnlyMemory<float>, int, int)",
+            "AccumulateBatch(ReadOnlyMemory<float>, ReadOnlyMemory<int>, int, int)",
+            "AccumulateBatch(ReadOnlyMemory<int>, ReadOnlyMemory<float>, int, int)",
+            "AccumulateBatch(ReadOnlyMemory<int>, ReadOnlyMemory<int>, int, int)",
+            "AccumulateCore(TrainingWorkspace, ReadOnlySpan<float>, ReadOnlySpan<float>, int, bool)",
+            "AccumulateCore(TrainingWorkspace, ReadOnlySpan<float>, ReadOnlySpan<int>, int, bool)",
+            "AccumulateCore(TrainingWorkspace, ReadOnlySpan<int>, ReadOnlySpan<float>, int, bool)",
+            "AccumulateCore(TrainingWorkspace, ReadOnlySpan<int>, ReadOnlySpan<int>, int, bool)",
+            "AccumulateGradients(ReadOnlySpan<float>, ReadOnlySpan<float>)",
+            "AccumulateGradients(ReadOnlySpan<float>, ReadOnlySpan<float>, bool)",
+            "AccumulateGradients(ReadOnlySpan<float>, ReadOnlySpan<int>)",
+            "AccumulateGradients(ReadOnlySpan<float>, ReadOnlySpan<int>, bool)",
+            "AccumulateGradients(ReadOnlySpan<int>, ReadOnlySpan<float>)",
+            "AccumulateGradients(ReadOnlySpan<int>, ReadOnlySpan<float>, bool)",
+            "AccumulateGradients(ReadOnlySpan<int>, ReadOnlySpan<int>)",
+            "AccumulateGradients(ReadOnlySpan<int>, ReadOnlySpan<int>, bool)",
+            "ApplyGradients(int)",
+            "Backward(TrainingWorkspace, int)",
+            "CheckTokens(ReadOnlySpan<int>)",
+            "CheckedParameter(string, int, string)",
+            "ComputeLoss(ReadOnlySpan<float>, ReadOnlySpan<float>)",
+            "ComputeLoss(ReadOnlySpan<float>, ReadOnlySpan<int>)",
+            "ComputeLoss(ReadOnlySpan<int>, ReadOnlySpan<float>)",
+            "ComputeLoss(ReadOnlySpan<int>, ReadOnlySpan<int>)",
+            "CopyGradient(string, Span<float>)",
+            "CopyParameter(string, Span<float>)",
+            "CopyParameters(Span<float>)",
+            "CopyState(Span<float>)",
+            "CreateInitialParameters()",
+            "Forward(ReadOnlySpan<float>, Span<float>)",
+            "Forward(ReadOnlySpan<int>, Span<float>)",
+            "ForwardWave(ReadOnlySpan<float>, Span<float>, int)",
+            "ForwardWaveSimd128(ReadOnlySpan<float>, Span<float>, int)",
+            "ForwardWaveSimd256(ReadOnlySpan<float>, Span<float>, int)",
+            "ForwardWaveSimd512(ReadOnlySpan<float>, Span<float>, int)",
+            "HeadSimd128(ref float, ref float, Span<float>)",
+            "HeadSimd256(ref float, ref float, Span<float>)",
+            "HeadSimd512(ref float, ref float, Span<float>)",
+            "IndexOfParameter(string)",
+            "InitializeParameters(int, Initialization)",
+            "LoadParameters(Stream)",
+            "LoadTrainingState(Stream)",
+            "LossAndGradient(TrainingWorkspace, ReadOnlySpan<int>, ReadOnlySpan<float>, int)",
+            "MulAdd(Vector128<float>, Vector128<float>, Vector128<float>)",
+            "MulAdd(Vector256<float>, Vector256<float>, Vector256<float>)",
+            "MulAdd(Vector512<float>, Vector512<float>, Vector512<float>)",
+            "OnParametersChanged()",
+            "OuterSum(float[], int, int, int, float[], int, int, float[], int, int, int)",
+            "OuterSumColumns128(ref float, int, int, ref float, int, ref float, int, int)",
+            "OuterSumColumns256(ref float, int, int, ref float, int, ref float, int, int)",
+            "OuterSumColumns512(ref float, int, int, ref float, int, ref float, int, int)",
+            "OuterSumRows128(ref float, int, int, ref float, int, ref float, int, int)",
+            "OuterSumRows256(ref float, int, int, ref float, int, ref float, int, int)",
+            "OuterSumRows512(ref float, int, int, ref float, int, ref float, int, int)",
+            "PanelColumn(int, int, int, int, out int)",
+            "Repack()",
+            "ResetState()",
+            "RunChunk(int, int, ReadOnlyMemory<float>, ReadOnlyMemory<float>, int, int, int)",
+            "RunChunk(int, int, ReadOnlyMemory<float>, ReadOnlyMemory<int>, int, int, int)",
+            "RunChunk(int, int, ReadOnlyMemory<int>, ReadOnlyMemory<float>, int, int, int)",
+            "RunChunk(int, int, ReadOnlyMemory<int>, ReadOnlyMemory<int>, int, int, int)",
+            "RunChunksInParallel(int, int, ReadOnlyMemory<float>, ReadOnlyMemory<float>, int, int, int)",
+            "RunChunksInParallel(int, int, ReadOnlyMemory<float>, ReadOnlyMemory<int>, int, int, int)",
+            "RunChunksInParallel(int, int, ReadOnlyMemory<int>, ReadOnlyMemory<float>, int, int, int)",
+            "RunChunksInParallel(int, int, ReadOnlyMemory<int>, ReadOnlyMemory<int>, int, int, int)",
+            "SaveParameters(Stream)",
+            "SaveTrainingState(Stream)",
+            "SeedDropout(int)",
+            "SetParameter(string, ReadOnlySpan<float>)",
+            "SetParameters(ReadOnlySpan<float>)",
+            "SetState(ReadOnlySpan<float>)",
+            "Step(ReadOnlySpan<float>, Span<float>)",
+            "Step(float)",
+            "Step(int, Span<float>)",
+            "StepCore(ReadOnlySpan<float>, Span<float>, Span<float>)",
+            "StepLayer#Simd128(ref float, ref float, ref float, ref float)",
+            "StepLayer#Simd256(ref float, ref float, ref float, ref float)",
+            "StepLayer#Simd256(ref float, ref float, ref float, ref float, bool)",
+            "StepLayer#Simd512(ref float, ref float, ref float, ref float)",
+            "StepLayer#Simd512(ref float, ref float, ref float, ref float, bool)",
+            "StepSimd128(ReadOnlySpan<float>, Span<float>, Span<float>)",
+            "StepSimd256(ReadOnlySpan<float>, Span<float>, Span<float>)",
+            "StepSimd512(ReadOnlySpan<float>, Span<float>, Span<float>)",
+            "TrainBatch(ReadOnlyMemory<float>, ReadOnlyMemory<float>, int, int)",
+            "TrainBatch(ReadOnlyMemory<float>, ReadOnlyMemory<int>, int, int)",
+            "TrainBatch(ReadOnlyMemory<int>, ReadOnlyMemory<float>, int, int)",
+            "TrainBatch(ReadOnlyMemory<int>, ReadOnlyMemory<int>, int, int)",
+            "TrainForwardStep(TrainingWorkspace, int, ReadOnlySpan<float>)",
+            "TrainForwardStep(TrainingWorkspace, int, int)",
+            "TrainHead(TrainingWorkspace, int)",
+            "TrainLayer#Simd128(TrainingWorkspace, int)",
+            "TrainLayer#Simd256(TrainingWorkspace, int)",
+            "TrainLayer#Simd512(TrainingWorkspace, int)",
+            "TrainLayersSimd(TrainingWorkspace, int)",
+            "TrainLayersSimd128(TrainingWorkspace, int)",
+            "TrainLayersSimd256(TrainingWorkspace, int)",
+            "TrainLayersSimd512(TrainingWorkspace, int)",
+            "TrainStep(ReadOnlySpan<float>, ReadOnlySpan<float>)",
+            "TrainStep(ReadOnlySpan<float>, ReadOnlySpan<float>, bool)",
+            "TrainStep(ReadOnlySpan<float>, ReadOnlySpan<int>)",
+            "TrainStep(ReadOnlySpan<float>, ReadOnlySpan<int>, bool)",
+            "TrainStep(ReadOnlySpan<int>, ReadOnlySpan<float>)",
+            "TrainStep(ReadOnlySpan<int>, ReadOnlySpan<float>, bool)",
+            "TrainStep(ReadOnlySpan<int>, ReadOnlySpan<int>)",
+            "TrainStep(ReadOnlySpan<int>, ReadOnlySpan<int>, bool)",
+            "ValidateTrainingData(ReadOnlySpan<float>, ReadOnlySpan<float>)",
+            "ValidateTrainingData(ReadOnlySpan<float>, ReadOnlySpan<int>)",
+            "ValidateTrainingData(ReadOnlySpan<int>, ReadOnlySpan<float>)",
+            "ValidateTrainingData(ReadOnlySpan<int>, ReadOnlySpan<int>)",
+            "ZeroGradients()",
+        };
+
+        /// <summary>Types by name only, keywords for special types, no nullable annotations: "Step(ReadOnlySpan&lt;float&gt;, Span&lt;float&gt;)".</summary>
+        private static readonly Microsoft.CodeAnalysis.SymbolDisplayFormat SignatureFormat = new(
+            typeQualificationStyle: Microsoft.CodeAnalysis.SymbolDisplayTypeQualificationStyle.NameOnly,
+            genericsOptions: Microsoft.CodeAnalysis.SymbolDisplayGenericsOptions.IncludeTypeParameters,
+            miscellaneousOptions: Microsoft.CodeAnalysis.SymbolDisplayMiscellaneousOptions.UseSpecialTypes);
+
+        /// <summary>A method's name and parameter types (with ref/out/in), the part of its signature C# compares.</summary>
+        internal static string Signature(Microsoft.CodeAnalysis.IMethodSymbol method)
+        {
+            var parts = new List<string>();
+            foreach (var p in method.Parameters)
+            {
+                string prefix = p.RefKind switch
+                {
+                    Microsoft.CodeAnalysis.RefKind.Ref => "ref ",
+                    Microsoft.CodeAnalysis.RefKind.Out => "out ",
+                    Microsoft.CodeAnalysis.RefKind.In => "in ",
+                    _ => "",
+                };
+                parts.Add(prefix + p.Type.ToDisplayString(SignatureFormat));
+            }
+            return method.Name + "(" + string.Join(", ", parts) + ")";
+        }
+
+        /// <summary>Whether the emitters can declare a method with this <see cref="Signature"/> ('#' in a name is a layer index).</summary>
+        internal static bool IsGeneratedSignature(string signature)
+        {
+            int open = signature.IndexOf('(');
+            if (open < 0) return false;
+            foreach (string template in MethodSignatures)
+            {
+                int t = template.IndexOf('(');
+                if (string.Equals(template.Substring(t), signature.Substring(open), StringComparison.Ordinal) && Matches(template.Substring(0, t), signature.Substring(0, open))) return true;
+            }
+            return false;
+        }
+
+        /// <summary>The signature templates, for the tests.</summary>
+        internal static IEnumerable<string> AllSignatures() => MethodSignatures;
+
         /// <summary>Every (template, kind) pair; the tests read it through <see cref="Describe"/>.</summary>
         internal static IEnumerable<(string Template, string Kind)> All()
         {

@@ -318,7 +318,12 @@ namespace RnnCodegen.Generator
                 if (member.IsImplicitlyDeclared) return "";
                 if (member is IMethodSymbol method && method.MethodKind != MethodKind.Ordinary) return ""; // constructors, accessors, operators
                 if (GeneratedMembers.Describe(member.Name) is not string generated) return "";
-                if (member is IMethodSymbol && generated.StartsWith("the method ", StringComparison.Ordinal)) return "";
+                if (member is IMethodSymbol userMethod && generated.StartsWith("the method ", StringComparison.Ordinal))
+                {
+                    // An overload is fine; the same parameter types would declare the method twice (or hide the base class's).
+                    string signature = GeneratedMembers.Signature(userMethod);
+                    return GeneratedMembers.IsGeneratedSignature(signature) ? "the method '" + signature + "'" : "";
+                }
                 return generated;
             }
             string Kind(ISymbol member) => member switch
@@ -330,6 +335,7 @@ namespace RnnCodegen.Generator
                 INamedTypeSymbol => "The nested type",
                 _ => "The member",
             };
+            string Shown(ISymbol member) => member is IMethodSymbol m && GeneratedMembers.Describe(m.Name) is string g && g.StartsWith("the method ", StringComparison.Ordinal) ? GeneratedMembers.Signature(m) : member.Name;
             foreach (var member in symbol.GetMembers())
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -337,7 +343,7 @@ namespace RnnCodegen.Generator
                 if (generated.Length == 0) continue;
                 var location = member.Locations.FirstOrDefault(l => l.IsInSource);
                 report(location is null ? classLocation : LocationInfo.From(location) ?? classLocation,
-                    new[] { Kind(member) + " '" + member.Name + "'", generated, symbol.Name, "; rename it" });
+                    new[] { Kind(member) + " '" + Shown(member) + "'", generated, symbol.Name, "; rename it" });
             }
             for (var baseType = symbol.BaseType; baseType is not null && baseType.SpecialType != SpecialType.System_Object; baseType = baseType.BaseType)
             {
@@ -351,7 +357,7 @@ namespace RnnCodegen.Generator
                     if (member.DeclaredAccessibility == Accessibility.Private) continue;
                     string generated = Clash(member);
                     if (generated.Length == 0) continue;
-                    report(classLocation, new[] { Kind(member) + " '" + member.Name + "' of the base class '" + baseType.Name + "'", generated, symbol.Name, "; rename it or derive from another class" });
+                    report(classLocation, new[] { Kind(member) + " '" + Shown(member) + "' of the base class '" + baseType.Name + "'", generated, symbol.Name, "; rename it or derive from another class" });
                 }
             }
         }

@@ -201,6 +201,8 @@ namespace RnnCodegen.Generator.Tests
         [InlineData("private float[] _parameters = new float[1];", "The field '_parameters' clashes with the field '_parameters' that the generator declares in the model class 'M'; rename it", "_parameters")]
         [InlineData("public sealed class TrainingWorkspace { }", "The nested type 'TrainingWorkspace' clashes with the nested type 'TrainingWorkspace' that the generator declares in the model class 'M'; rename it", "TrainingWorkspace")]
         [InlineData("public int Description() => 1;", "The method 'Description' clashes with the property 'Description' that the generator declares in the model class 'M'; rename it", "Description")]
+        [InlineData("public void ResetState() { }", "The method 'ResetState()' clashes with the method 'ResetState()' that the generator declares in the model class 'M'; rename it", "ResetState")]
+        [InlineData("public float TrainStep(System.ReadOnlySpan<float> x, System.ReadOnlySpan<float> y) => 0;", "The method 'TrainStep(ReadOnlySpan<float>, ReadOnlySpan<float>)' clashes with the method 'TrainStep(ReadOnlySpan<float>, ReadOnlySpan<float>)' that the generator declares in the model class 'M'; rename it", "TrainStep")]
         [InlineData("public int get_LearningRate() => 1;", "The method 'get_LearningRate' clashes with the getter of the property 'LearningRate' that the generator declares in the model class 'M'; rename it", "get_LearningRate")]
         public void RNN0022_MemberNamedLikeAGeneratedMember(string member, string message, string location) => Expect(
             "[LstmModel(Input = 3, Hidden = 4, SequenceLength = 5)] public partial class M { " + member + " }",
@@ -210,6 +212,11 @@ namespace RnnCodegen.Generator.Tests
         public void RNN0022_BaseClassMember() => Expect(
             "public class Entity { public string Description = \"\"; private int InputSize = 1; public int Use() => InputSize; }\n[LstmModel(Input = 1, Hidden = 8)] public partial class M : Entity { }",
             "RNN0022", "The field 'Description' of the base class 'Entity' clashes with the property 'Description' that the generator declares in the model class 'M'; rename it or derive from another class", "M");
+
+        [Fact]
+        public void RNN0022_BaseClassMethodWithAGeneratedSignature() => Expect(
+            "public abstract class Entity { public abstract void ResetState(); public void Step(int frames) { } }\n[LstmModel(Input = 1, Hidden = 8)] public partial class M : Entity { }",
+            "RNN0022", "The method 'ResetState()' of the base class 'Entity' clashes with the method 'ResetState()' that the generator declares in the model class 'M'; rename it or derive from another class", "M");
 
         [Fact]
         public void RNN0022_ModelDerivedFromAModel() => Expect(

@@ -29,6 +29,9 @@ namespace RnnCodegen.Generator.Tests
             "[LstmModel(Input = 3, Hidden = 64, Layers = 3, Dropout = 0.2, Output = 1, OutputActivation = OutputActivation.Sigmoid, Loss = Loss.BinaryCrossEntropy, SequenceLength = 4, Optimizer = Optimizer.Sgd)]",
             // Wide stacked layers, inference only.
             "[GruModel(Input = 1, Hidden = 200, Layers = 2, Output = 1)]",
+            // Token inputs with float targets, and float inputs with class targets (the other two training signatures).
+            "[RnnModel(Vocabulary = 12, Input = 4, Hidden = 6, Output = 1, OutputActivation = OutputActivation.Sigmoid, OutputMode = OutputMode.Last, Loss = Loss.BinaryCrossEntropy, SequenceLength = 4)]",
+            "[GruModel(Input = 3, Hidden = 16, Output = 3, OutputActivation = OutputActivation.Softmax, Loss = Loss.CrossEntropy, SequenceLength = 4)]",
             // The smallest model (float Step(float)).
             "[RnnModel(Input = 1, Hidden = 1, Output = 1, SequenceLength = 2)]",
         };
@@ -84,6 +87,39 @@ namespace RnnCodegen.Generator.Tests
             {
                 Assert.True(GeneratedMembers.Describe(name) == description,
                     "the generator declares " + description + " in " + model + ", but GeneratedMembers.Describe says " + (GeneratedMembers.Describe(name) ?? "nothing") + "; add it to GeneratedMembers.cs");
+            }
+        }
+
+        /// <summary>Every method signature the generated code declares (explicit interface implementations cannot clash).</summary>
+        private static List<string> GeneratedSignaturesOf(string model, bool netStandard)
+        {
+            string source = "using RnnCodegen;\n" + model + " public partial class M { }\n";
+            var run = netStandard
+                ? TestHelpers.Run(source, LanguageVersion.CSharp9, NetStandardTests.For(NetStandardTests.Target.NetStandard20))
+                : TestHelpers.Run(source);
+            var type = run.Output.GetTypeByMetadataName("M")!;
+            return type.GetMembers().OfType<IMethodSymbol>()
+                .Where(m => m.MethodKind == MethodKind.Ordinary && !m.IsImplicitlyDeclared && m.CanBeReferencedByName)
+                .Select(GeneratedMembers.Signature).ToList();
+        }
+
+        [Fact]
+        public void EveryGeneratedMethodSignatureIsInTheList()
+        {
+            var missing = Cases().SelectMany(c => GeneratedSignaturesOf((string)c[0], (bool)c[1]))
+                .Where(s => !GeneratedMembers.IsGeneratedSignature(s)).Distinct().OrderBy(s => s, System.StringComparer.Ordinal).ToList();
+            Assert.True(missing.Count == 0, "add to GeneratedMembers.MethodSignatures:\n" + string.Join("\n", missing.Select(s => "\"" + s + "\",")));
+        }
+
+        [Fact]
+        public void EverySignatureInTheListIsGenerated()
+        {
+            var generated = Cases().SelectMany(c => GeneratedSignaturesOf((string)c[0], (bool)c[1])).ToHashSet();
+            foreach (string template in GeneratedMembers.AllSignatures())
+            {
+                int open = template.IndexOf('(');
+                Assert.True(generated.Any(s => s.Substring(s.IndexOf('(')) == template.Substring(open) && GeneratedMembers.Matches(template.Substring(0, open), s.Substring(0, s.IndexOf('(')))),
+                    "no model declares " + template + " any more; remove it from GeneratedMembers.MethodSignatures");
             }
         }
 
