@@ -83,10 +83,16 @@ namespace RnnCodegen.Generator
                 return new ParseResult(null, new EquatableArray<DiagnosticInfo>(diagnostics.ToImmutable()));
             }
 
-            // The generated code is C# 9 (DESIGN.md: Unity's version and up); older versions would fail inside it.
+            // The generated code needs C# 8 (nullable annotations) and, where it emits the SIMD paths (the compilation has
+            // System.Runtime.Intrinsics), C# 9 (nuint offsets); an older version would fail inside it.
             if (declaration.SyntaxTree.Options is CSharpParseOptions parseOptions && parseOptions.LanguageVersion < LanguageVersion.CSharp9)
             {
-                Report(DiagnosticDescriptors.LanguageVersionTooLow, attributeLocation, symbol.Name, parseOptions.LanguageVersion.ToDisplayString());
+                bool simd = context.SemanticModel.Compilation.GetTypeByMetadataName("System.Runtime.Intrinsics.Vector128`1") is not null;
+                if (simd || parseOptions.LanguageVersion < LanguageVersion.CSharp8)
+                {
+                    Report(DiagnosticDescriptors.LanguageVersionTooLow, attributeLocation, symbol.Name, parseOptions.LanguageVersion.ToDisplayString(),
+                        simd ? "9" : "8", simd ? "nuint in the SIMD code for this target" : "nullable annotations");
+                }
             }
 
             // The class and its containers.

@@ -128,9 +128,9 @@ namespace RnnCodegen.Generator.Diagnostics
             "The generator declares members such as InputSize, Description, Step, _parameters and TrainingWorkspace in the model class. A member of the class, or an accessible one of a base class, with such a name would clash with it (CS0102, CS0108) inside the generated code. A method may share a generated method's name as an overload; a model class may not derive from another model class.");
 
         public static readonly DiagnosticDescriptor LanguageVersionTooLow = Error(
-            "RNN0023", "C# 9 or later needed",
-            "The model class '{0}' is compiled as C# {1}, but the generated code needs C# 9 or later (nuint, nullable annotations); set <LangVersion>9</LangVersion> or later",
-            "The emitted code uses C# 9 features and no newer ones than the project's language version, from C# 9 (Unity's) up.");
+            "RNN0023", "Language version too old",
+            "The model class '{0}' is compiled as C# {1}, but the generated code needs C# {2} or later ({3}); set <LangVersion>{2}</LangVersion> or later",
+            "The emitted code needs C# 9 where it has SIMD paths (.NET 8 and later) and C# 8 elsewhere (netstandard: nullable annotations), and uses no newer features than the project's language version.");
 
         public static readonly DiagnosticDescriptor InternalError = Error(
             "RNN9999", "The RnnCodegen generator failed",
