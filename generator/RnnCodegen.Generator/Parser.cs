@@ -316,8 +316,7 @@ namespace RnnCodegen.Generator
         /// RNN0022: members of the class (any part the user wrote) and accessible members of its base classes that are named
         /// like a generated member would clash with it inside the generated code (CS0102, CS0108, CS0082, CS0111). A method named
         /// like a generated method clashes only with the same parameter types (another overload is fine); a base class that is
-        /// itself a model is one diagnostic. Like every semantic check in the parse step, a change to a base class in another
-        /// file is seen when the model's own file is next parsed.
+        /// itself a model is one diagnostic.
         /// </summary>
         private static void ReportMemberClashes(INamedTypeSymbol symbol, LocationInfo? classLocation, Action<LocationInfo?, string[]> report, CancellationToken cancellationToken)
         {
