@@ -69,6 +69,31 @@ namespace RnnCodegen.Generator.Tests
         }
 
         [Fact]
+        public void ABaseClassEditInAnotherFileIsSeen()
+        {
+            // RNN0022 reads the base class: adding a clashing member to it in another file must report at once, and removing
+            // it must bring the code back, without touching the model's file.
+            var compilation = TestHelpers.Compile("using RnnCodegen;\nnamespace Demo\n{\n[LstmModel(Input = 1, Hidden = 8)] public partial class M : Entity { }\n}\n");
+            var options = (CSharpParseOptions)compilation.SyntaxTrees.First().Options;
+            var entity = CSharpSyntaxTree.ParseText("namespace Demo { public class Entity { } }", options, path: "Entity.cs");
+            compilation = compilation.AddSyntaxTrees(entity);
+            var driver = Driver(compilation).RunGenerators(compilation);
+            Assert.Empty(driver.GetRunResult().Diagnostics);
+            Assert.Single(driver.GetRunResult().GeneratedTrees);
+
+            var clashing = entity.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From("namespace Demo { public class Entity { public string Description = \"\"; } }"));
+            compilation = compilation.ReplaceSyntaxTree(entity, clashing);
+            driver = driver.RunGenerators(compilation);
+            Assert.Equal("RNN0022", Assert.Single(driver.GetRunResult().Diagnostics).Id);
+            Assert.Empty(driver.GetRunResult().GeneratedTrees);
+
+            compilation = compilation.ReplaceSyntaxTree(clashing, clashing.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From("namespace Demo { public class Entity { } }")));
+            driver = driver.RunGenerators(compilation);
+            Assert.Empty(driver.GetRunResult().Diagnostics);
+            Assert.Single(driver.GetRunResult().GeneratedTrees);
+        }
+
+        [Fact]
         public void PipelineModelsHoldNoRoslynObjects()
         {
             var seen = new HashSet<Type>();
