@@ -92,3 +92,26 @@ namespace RnnCodegen.Tests.Models
     [LstmModel(Input = 3, Hidden = 128, Output = 1, SequenceLength = 8)]
     public partial class TallLstm : IFloatModel { }
 }
+
+namespace RnnCodegen.Tests.Models
+{
+    // Filled from Keras JSON and checked against a forward pass written from Keras' own formulas (Weights/KerasReferenceTests.cs).
+
+    [LstmModel(Input = 3, Hidden = 8, Output = 2)]
+    public partial class KerasLstm : IFloatModel { }
+
+    [LstmModel(Input = 4, Hidden = 6, Layers = 2, Output = 3, OutputActivation = OutputActivation.Sigmoid)]
+    public partial class KerasStackedLstm : IFloatModel { }
+
+    [GruModel(Input = 3, Hidden = 7, Output = 2)]
+    public partial class KerasGru : IFloatModel { }
+
+    [GruModel(Input = 3, Hidden = 7, Output = 2, ResetAfter = false)]
+    public partial class KerasClassicGru : IFloatModel { }
+
+    [RnnModel(Input = 2, Hidden = 6, Output = 1, OutputActivation = OutputActivation.Tanh)]
+    public partial class KerasRnn : IFloatModel { }
+
+    [LstmModel(Vocabulary = 9, Input = 4, Hidden = 6, Output = 9, OutputActivation = OutputActivation.Softmax)]
+    public partial class KerasTokenLstm : ITokenModel { }
+}
