@@ -61,7 +61,8 @@ namespace RnnCodegen.Generator.Tests
         };
 
         /// <summary>Every member the generated code declares, with its description (constructors and explicit interface implementations cannot clash).</summary>
-        private static List<(string Name, string Description)> GeneratedMembersOf(string model, bool netStandard)
+        /// <summary>The model class <c>M</c> with the generated code, compiled for .NET or (C# 9) netstandard2.0.</summary>
+        private static INamedTypeSymbol GeneratedType(string model, bool netStandard)
         {
             string source = "using RnnCodegen;\n" + model + " public partial class M { }\n";
             var run = netStandard
@@ -69,8 +70,12 @@ namespace RnnCodegen.Generator.Tests
                 : TestHelpers.Run(source);
             Assert.Empty(run.GeneratorDiagnostics);
             Assert.Empty(run.CompilationDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
-            var type = run.Output.GetTypeByMetadataName("M")!;
-            var members = type.GetMembers()
+            return run.Output.GetTypeByMetadataName("M")!;
+        }
+
+        private static List<(string Name, string Description)> GeneratedMembersOf(string model, bool netStandard)
+        {
+            var members = GeneratedType(model, netStandard).GetMembers()
                 .Where(m => !m.IsImplicitlyDeclared && m.CanBeReferencedByName || m is IMethodSymbol { MethodKind: MethodKind.PropertyGet or MethodKind.PropertySet } && !m.Name.Contains('.'))
                 .Where(m => m is not IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor })
                 .Select(m => (m.Name, Expected(m)))
@@ -91,17 +96,10 @@ namespace RnnCodegen.Generator.Tests
         }
 
         /// <summary>Every method signature the generated code declares (explicit interface implementations cannot clash).</summary>
-        private static List<string> GeneratedSignaturesOf(string model, bool netStandard)
-        {
-            string source = "using RnnCodegen;\n" + model + " public partial class M { }\n";
-            var run = netStandard
-                ? TestHelpers.Run(source, LanguageVersion.CSharp9, NetStandardTests.For(NetStandardTests.Target.NetStandard20))
-                : TestHelpers.Run(source);
-            var type = run.Output.GetTypeByMetadataName("M")!;
-            return type.GetMembers().OfType<IMethodSymbol>()
+        private static List<string> GeneratedSignaturesOf(string model, bool netStandard) =>
+            GeneratedType(model, netStandard).GetMembers().OfType<IMethodSymbol>()
                 .Where(m => m.MethodKind == MethodKind.Ordinary && !m.IsImplicitlyDeclared && m.CanBeReferencedByName)
                 .Select(GeneratedMembers.Signature).ToList();
-        }
 
         [Fact]
         public void EveryGeneratedMethodSignatureIsInTheList()
