@@ -16,7 +16,7 @@ namespace RnnCodegen.Generator
 
         private static readonly string[] Constants =
         {
-            // The contract (DESIGN.md).
+            // The generated API contract (the members users and samples rely on).
             "InputSize", "HiddenSize", "OutputSize", "LayerCount", "SequenceLength", "ParameterCount", "StateSize", "VocabularySize",
             "OutputWidth", "OutputsLastStepOnly",
             // Parameter offsets in the PyTorch layout and in the packed (repacked) layout.

@@ -273,7 +273,7 @@ namespace RnnCodegen.Tests
             sine.Step(0.5f);
             var state = new float[SineLstm.StateSize];
             sine.CopyState(state);
-            var fe = Assert.Throws<ArgumentException>(() => sine.Step(x: float.NaN)); // the parameter name is DESIGN.md's
+            var fe = Assert.Throws<ArgumentException>(() => sine.Step(x: float.NaN)); // the parameter name is the generated API contract's
             Assert.Equal("x is NaN or infinity; the carried state is unchanged. (Parameter 'x')", fe.Message);
             Assert.Throws<ArgumentException>(() => sine.Step(float.NegativeInfinity));
             var stateAfter = new float[SineLstm.StateSize];

@@ -305,7 +305,7 @@ namespace RnnCodegen.Generator.Emit
                 {
                     w.Doc("Runs one time step on a single value and returns the single output, carrying the state. A NaN or infinite input throws <see cref=\"global::System.ArgumentException\"/> and keeps the carried state.");
                     EmitSkipLocalsInit();
-                    w.Open("public float Step(float x)"); // the parameter is named as in DESIGN.md's contract
+                    w.Open("public float Step(float x)"); // the parameter is named as in the generated API contract (README, "The generated members")
                     w.Line("if (float.IsNaN(x) || float.IsInfinity(x)) throw new global::System.ArgumentException(\"x is NaN or infinity; the carried state is unchanged.\", nameof(x));");
                     w.Line(ReadOnlySpan + " input = stackalloc float[1] { x };");
                     w.Line(Span + " y = stackalloc float[1];");
