@@ -67,7 +67,7 @@ namespace RnnCodegen
             {
                 if (buffer is null) continue;
                 if (buffer.Length != parameterCount) throw new ArgumentException("Every optimizer buffer holds one value per parameter.");
-                for (int i = 0; i < buffer.Length; i++, offset += 4) BinaryPrimitives.WriteInt32LittleEndian(data.AsSpan(offset), SingleToInt32Bits(buffer[i]));
+                for (int i = 0; i < buffer.Length; i++, offset += 4) BinaryPrimitives.WriteInt32LittleEndian(data.AsSpan(offset), WeightFile.SingleToInt32Bits(buffer[i]));
             }
             BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(offset), Crc32.Finish(Crc32.Update(Crc32.Start, data.AsSpan(0, offset))));
             stream.Write(data, 0, data.Length);
@@ -104,7 +104,7 @@ namespace RnnCodegen
                     (version == 1 ? " (version 1 files do not record which model wrote them; save the state again)." : "."));
             }
             if (read < HeaderSize) throw Truncated("in its header", read, size);
-            BinaryParameters.CheckShape(data.AsSpan(ShapeOffset, BinaryParameters.ShapeSize), model, "training-state file");
+            BinaryParameters.CheckShape(data.AsSpan(ShapeOffset, BinaryParameters.ShapeSize), model, FileKind);
             int fileOptimizer = BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan(OptimizerOffset));
             int fileCount = BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan(CountOffset));
             int step = BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan(StepOffset));
@@ -120,18 +120,14 @@ namespace RnnCodegen
             if (read != size) throw Truncated("in its buffers", read, size);
             uint stored = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan((int)size - 4));
             uint computed = Crc32.Finish(Crc32.Update(Crc32.Start, data.AsSpan(0, (int)size - 4)));
-            if (stored != computed)
-            {
-                throw new InvalidDataException("The training-state file is corrupt: its CRC-32 is 0x" + stored.ToString("X8", System.Globalization.CultureInfo.InvariantCulture) +
-                    " but its content gives 0x" + computed.ToString("X8", System.Globalization.CultureInfo.InvariantCulture) + ".");
-            }
+            if (stored != computed) throw WeightFile.CrcMismatch(FileKind, stored, computed);
             // Adam's second moment and RMSprop's square average are averages of squares: a negative one would make the next
             // update take the square root of a negative number and turn every parameter into NaN.
             int nonNegative = optimizer == Optimizer.Adam ? 1 : optimizer == Optimizer.RmsProp ? 0 : -1;
             var values = new float[buffers * parameterCount];
             for (int i = 0; i < values.Length; i++)
             {
-                float v = Int32BitsToSingle(BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan(HeaderSize + 4 * i)));
+                float v = WeightFile.Int32BitsToSingle(BinaryPrimitives.ReadInt32LittleEndian(data.AsSpan(HeaderSize + 4 * i)));
                 if (float.IsNaN(v) || float.IsInfinity(v))
                     throw new InvalidDataException("The training-state file holds a non-finite value in " + BufferName(optimizer, i / parameterCount) + " at index " + WeightFile.Int(i % parameterCount) + ".");
                 if (v < 0f && i / parameterCount == nonNegative)
@@ -155,13 +151,10 @@ namespace RnnCodegen
             _ => "buffer " + WeightFile.Int(buffer),
         };
 
-        private static InvalidDataException Truncated(string where, long got, long expected) =>
-            new InvalidDataException("The training-state file is truncated " + where + ": it ends after " + WeightFile.Int(got) + " bytes, expected " + WeightFile.Int(expected) + ".");
+        private const string FileKind = "training-state file";
+
+        private static InvalidDataException Truncated(string where, long got, long expected) => WeightFile.Truncated(FileKind, where, got, expected);
 
         private static string Name(int optimizer) => Enum.IsDefined(typeof(Optimizer), optimizer) ? ((Optimizer)optimizer).ToString() : WeightFile.Int(optimizer);
-
-        private static unsafe int SingleToInt32Bits(float value) => *(int*)&value;
-
-        private static unsafe float Int32BitsToSingle(int value) => *(float*)&value;
     }
 }

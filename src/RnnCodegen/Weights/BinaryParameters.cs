@@ -67,7 +67,7 @@ namespace RnnCodegen
                     stream.Write(buffer, 0, used);
                     used = 0;
                 }
-                BinaryPrimitives.WriteInt32LittleEndian(new Span<byte>(buffer, used, 4), SingleToInt32Bits(values[i]));
+                BinaryPrimitives.WriteInt32LittleEndian(new Span<byte>(buffer, used, 4), WeightFile.SingleToInt32Bits(values[i]));
                 used += 4;
             }
             crc = Crc32.Update(crc, new ReadOnlySpan<byte>(buffer, 0, used));
@@ -124,7 +124,7 @@ namespace RnnCodegen
                 int read = WeightFile.ReadFully(stream, buffer, 0, n * 4);
                 if (read < n * 4) throw Truncated("in its parameters (" + WeightFile.Int(done + read / 4) + " of " + WeightFile.Int(count) + " values present)", HeaderSize + 4L * done + read, FileSize(count));
                 crc = Crc32.Update(crc, new ReadOnlySpan<byte>(buffer, 0, n * 4));
-                for (int i = 0; i < n; i++) values[done + i] = Int32BitsToSingle(BinaryPrimitives.ReadInt32LittleEndian(new ReadOnlySpan<byte>(buffer, i * 4, 4)));
+                for (int i = 0; i < n; i++) values[done + i] = WeightFile.Int32BitsToSingle(BinaryPrimitives.ReadInt32LittleEndian(new ReadOnlySpan<byte>(buffer, i * 4, 4)));
                 done += n;
             }
             int crcRead = WeightFile.ReadFully(stream, buffer, 0, 4);
@@ -132,8 +132,7 @@ namespace RnnCodegen
             uint stored = BinaryPrimitives.ReadUInt32LittleEndian(new ReadOnlySpan<byte>(buffer, 0, 4));
             uint computed = Crc32.Finish(crc);
             if (stored != computed)
-                throw new InvalidDataException("The parameter file is corrupt: its CRC-32 is 0x" + stored.ToString("X8", System.Globalization.CultureInfo.InvariantCulture) +
-                    " but its content gives 0x" + computed.ToString("X8", System.Globalization.CultureInfo.InvariantCulture) + ".");
+                throw WeightFile.CrcMismatch("parameter file", stored, computed);
             string? bad = WeightFile.FindNonFinite(infos, values);
             if (bad != null) throw new InvalidDataException("The parameter file holds a non-finite value: " + bad + ".");
             model.SetParameters(values);
@@ -141,8 +140,7 @@ namespace RnnCodegen
 
         private static long FileSize(int count) => HeaderSize + 4L * count + 4;
 
-        private static InvalidDataException Truncated(string where, long got, long expected) =>
-            new InvalidDataException("The parameter file is truncated " + where + ": it ends after " + WeightFile.Int(got) + " bytes, expected " + WeightFile.Int(expected) + ".");
+        private static InvalidDataException Truncated(string where, long got, long expected) => WeightFile.Truncated("parameter file", where, got, expected);
 
         /// <summary>Writes the 36-byte header of <paramref name="d"/>, normalised so only shape-relevant fields are set.</summary>
         private static void WriteHeader(byte[] buffer, ModelDescription d, int count)
@@ -215,24 +213,6 @@ namespace RnnCodegen
             if (!shape.Slice(0, ShapeSize).SequenceEqual(expected))
                 throw new InvalidDataException("The " + fileKind + " is for another model: file holds " + fileDescription + ", model is " + model + ".");
             return fileDescription;
-        }
-
-        private static int SingleToInt32Bits(float value)
-        {
-#if NETSTANDARD2_0
-            unsafe { return *(int*)&value; }
-#else
-            return BitConverter.SingleToInt32Bits(value);
-#endif
-        }
-
-        private static float Int32BitsToSingle(int value)
-        {
-#if NETSTANDARD2_0
-            unsafe { return *(float*)&value; }
-#else
-            return BitConverter.Int32BitsToSingle(value);
-#endif
         }
     }
 }

@@ -161,6 +161,35 @@ namespace RnnCodegen
             return string.Join(", ", names.GetRange(0, max)) + " and " + Int(names.Count - max) + " more";
         }
 
+        /// <summary>"The <paramref name="fileKind"/> is truncated <paramref name="where"/>: it ends after N bytes, expected M."</summary>
+        internal static InvalidDataException Truncated(string fileKind, string where, long got, long expected) =>
+            new InvalidDataException("The " + fileKind + " is truncated " + where + ": it ends after " + Int(got) + " bytes, expected " + Int(expected) + ".");
+
+        /// <summary>The stored CRC-32 of a <paramref name="fileKind"/> does not match its content.</summary>
+        internal static InvalidDataException CrcMismatch(string fileKind, uint stored, uint computed) =>
+            new InvalidDataException("The " + fileKind + " is corrupt: its CRC-32 is 0x" + stored.ToString("X8", CultureInfo.InvariantCulture) +
+                " but its content gives 0x" + computed.ToString("X8", CultureInfo.InvariantCulture) + ".");
+
+        /// <summary>A float's bits, for the little-endian binary files.</summary>
+        internal static int SingleToInt32Bits(float value)
+        {
+#if NETSTANDARD2_0
+            unsafe { return *(int*)&value; }
+#else
+            return BitConverter.SingleToInt32Bits(value);
+#endif
+        }
+
+        /// <summary>The float with these bits.</summary>
+        internal static float Int32BitsToSingle(int value)
+        {
+#if NETSTANDARD2_0
+            unsafe { return *(float*)&value; }
+#else
+            return BitConverter.Int32BitsToSingle(value);
+#endif
+        }
+
         /// <summary>
         /// A name from a file as a message shows it: whole up to <paramref name="max"/> characters, else its start and its
         /// length (a file may hold a key of megabytes, which a message should not repeat).
