@@ -320,37 +320,35 @@ namespace RnnCodegen.Generator
         /// </summary>
         private static void ReportMemberClashes(INamedTypeSymbol symbol, LocationInfo? classLocation, Action<LocationInfo?, string[]> report, CancellationToken cancellationToken)
         {
-            string Clash(ISymbol member)
+            // What the user's member is called in the message ("The method 'ResetState()'") and what it clashes with, or null.
+            (string User, string Generated)? Clash(ISymbol member)
             {
-                if (member.IsImplicitlyDeclared) return "";
-                if (member is IMethodSymbol method && method.MethodKind != MethodKind.Ordinary) return ""; // constructors, accessors, operators
-                if (GeneratedMembers.Describe(member.Name) is not string generated) return "";
+                if (member.IsImplicitlyDeclared) return null;
+                if (member is IMethodSymbol method && method.MethodKind != MethodKind.Ordinary) return null; // constructors, accessors, operators
+                if (GeneratedMembers.Describe(member.Name) is not string generated) return null;
                 if (member is IMethodSymbol userMethod && generated.StartsWith("the method ", StringComparison.Ordinal))
                 {
                     // An overload is fine; the same parameter types would declare the method twice (or hide the base class's).
                     string signature = GeneratedMembers.Signature(userMethod);
-                    return GeneratedMembers.IsGeneratedSignature(signature) ? "the method '" + signature + "'" : "";
+                    return GeneratedMembers.IsGeneratedSignature(signature) ? ("The method '" + signature + "'", "the method '" + signature + "'") : null;
                 }
-                return generated;
+                string kind = member switch
+                {
+                    IFieldSymbol f => f.IsConst ? "The constant" : "The field",
+                    IPropertySymbol => "The property",
+                    IMethodSymbol => "The method",
+                    IEventSymbol => "The event",
+                    INamedTypeSymbol => "The nested type",
+                    _ => "The member",
+                };
+                return (kind + " '" + member.Name + "'", generated);
             }
-            string Kind(ISymbol member) => member switch
-            {
-                IFieldSymbol f => f.IsConst ? "The constant" : "The field",
-                IPropertySymbol => "The property",
-                IMethodSymbol => "The method",
-                IEventSymbol => "The event",
-                INamedTypeSymbol => "The nested type",
-                _ => "The member",
-            };
-            string Shown(ISymbol member) => member is IMethodSymbol m && GeneratedMembers.Describe(m.Name) is string g && g.StartsWith("the method ", StringComparison.Ordinal) ? GeneratedMembers.Signature(m) : member.Name;
             foreach (var member in symbol.GetMembers())
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                string generated = Clash(member);
-                if (generated.Length == 0) continue;
+                if (Clash(member) is not { } clash) continue;
                 var location = member.Locations.FirstOrDefault(l => l.IsInSource);
-                report(location is null ? classLocation : LocationInfo.From(location) ?? classLocation,
-                    new[] { Kind(member) + " '" + Shown(member) + "'", generated, symbol.Name, "; rename it" });
+                report(location is null ? classLocation : LocationInfo.From(location) ?? classLocation, new[] { clash.User, clash.Generated, symbol.Name, "; rename it" });
             }
             for (var baseType = symbol.BaseType; baseType is not null && baseType.SpecialType != SpecialType.System_Object; baseType = baseType.BaseType)
             {
@@ -362,9 +360,8 @@ namespace RnnCodegen.Generator
                 foreach (var member in baseType.GetMembers())
                 {
                     if (member.DeclaredAccessibility == Accessibility.Private) continue;
-                    string generated = Clash(member);
-                    if (generated.Length == 0) continue;
-                    report(classLocation, new[] { Kind(member) + " '" + Shown(member) + "' of the base class '" + baseType.Name + "'", generated, symbol.Name, "; rename it or derive from another class" });
+                    if (Clash(member) is not { } clash) continue;
+                    report(classLocation, new[] { clash.User + " of the base class '" + baseType.Name + "'", clash.Generated, symbol.Name, "; rename it or derive from another class" });
                 }
             }
         }
