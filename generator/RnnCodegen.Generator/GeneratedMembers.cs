@@ -29,7 +29,7 @@ namespace RnnCodegen.Generator
         private static readonly string[] Fields =
         {
             "_parameters", "_packed", "_packedOffset", "_packedStale", "_state", "_forwardState", "_scratch", "_reverse", "_ws",
-            "_adamM", "_adamV", "_momentumBuffer", "_squareAverage", "_optimizerStep", "_chunkLoss", "_chunkWorkspaces", "s_one",
+            "_adamM", "_adamV", "_momentumBuffer", "_squareAverage", "_optimizerStep", "_chunkLoss", "_chunkWorkspaces", "_batchWork", "s_one",
             // The backing fields of the range-checked training settings.
             "_learningRate", "_beta1", "_beta2", "_epsilon", "_momentum", "_alpha", "_weightDecay", "_clipNorm", "_clipValue", "_dropoutRate",
         };
@@ -58,7 +58,7 @@ namespace RnnCodegen.Generator
             "OuterSum", "OuterSumRows128", "OuterSumRows256", "OuterSumRows512", "OuterSumColumns128", "OuterSumColumns256", "OuterSumColumns512",
         };
 
-        private static readonly string[] NestedTypes = { "TrainingWorkspace" };
+        private static readonly string[] NestedTypes = { "TrainingWorkspace", "BatchWork" };
 
         /// <summary>
         /// Every method signature the emitters can declare, as <see cref="Signature"/> writes it (RNN0022: a user method with one

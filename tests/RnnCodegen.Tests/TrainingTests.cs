@@ -14,7 +14,7 @@ namespace RnnCodegen.Tests
             return p;
         }
 
-        private static (float[] Inputs, float[] Targets) SineBatch(int sequences, int steps, int seed)
+        internal static (float[] Inputs, float[] Targets) SineBatch(int sequences, int steps, int seed)
         {
             var random = new Random(seed);
             var inputs = new float[sequences * steps];

@@ -138,8 +138,8 @@ namespace RnnCodegen
     /// <summary>
     /// The classic tutorial training loop for any generated model: epochs of shuffled mini-batches, validation loss,
     /// learning-rate decay, early stopping that restores the best parameters, a report per epoch and cancellation.
-    /// After the first epoch the inner loop allocates nothing when <see cref="TrainerOptions.MaxWorkers"/> is 1 (mini-batches are
-    /// gathered into buffers made once); with more workers each mini-batch allocates about 2 KB for the parallel dispatch.
+    /// After the first epoch the inner loop allocates nothing (mini-batches are gathered into buffers made once, and on .NET 8+
+    /// the dispatch to several workers reuses its work items).
     /// </summary>
     public sealed class Trainer<TInput, TTarget>
         where TInput : unmanaged

@@ -1079,11 +1079,31 @@ namespace Demo
             return (float)(loss / sequences);
         }
 
-        // In its own method so that the lambda's closure is only allocated when threads are used.
+        // Thread-pool dispatch without allocation (after the first call, on .NET 8+): the batch's arguments wait in _batchWork for the workers.
         private void RunChunksInParallel(int workers, int chunks, global::System.ReadOnlyMemory<float> inputs, global::System.ReadOnlyMemory<float> targets, int sequences, int inputLength, int targetLength)
         {
-            global::System.Threading.Tasks.ParallelOptions options = new global::System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = workers };
-            global::System.Threading.Tasks.Parallel.For(0, chunks, options, c => RunChunk(c, chunks, inputs, targets, sequences, inputLength, targetLength));
+            if (_batchWork is null) _batchWork = new BatchWork(this);
+            BatchWork batch = _batchWork;
+            batch.Inputs = inputs; batch.Targets = targets; batch.Chunks = chunks; batch.Sequences = sequences; batch.InputLength = inputLength; batch.TargetLength = targetLength;
+            try { batch.Dispatcher.Run(chunks, workers); }
+            finally { batch.Inputs = default; batch.Targets = default; } // keeps no reference to the caller's buffers
+        }
+
+        private BatchWork? _batchWork;
+
+        private sealed class BatchWork : global::RnnCodegen.IChunkWork
+        {
+            private readonly SineLstm _model;
+            public readonly global::RnnCodegen.ChunkDispatcher Dispatcher;
+            public global::System.ReadOnlyMemory<float> Inputs;
+            public global::System.ReadOnlyMemory<float> Targets;
+            public int Chunks, Sequences, InputLength, TargetLength;
+            public BatchWork(SineLstm model)
+            {
+                _model = model;
+                Dispatcher = new global::RnnCodegen.ChunkDispatcher(this);
+            }
+            public void RunChunk(int chunk) => _model.RunChunk(chunk, Chunks, Inputs, Targets, Sequences, InputLength, TargetLength);
         }
 
         private void RunChunk(int chunk, int chunks, global::System.ReadOnlyMemory<float> inputs, global::System.ReadOnlyMemory<float> targets, int sequences, int inputLength, int targetLength)
