@@ -14,13 +14,13 @@ namespace RnnCodegen.Tests
             public int Threw = -1;
             public void RunChunk(int chunk)
             {
-                Interlocked.Increment(ref Runs[chunk]);
-                if (chunk == Threw) throw new InvalidOperationException("chunk " + chunk);
                 if (chunk % 3 == 0) // uneven chunks, long enough for a pool thread to wake up and take some
                 {
                     long until = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency / 5000;
                     while (System.Diagnostics.Stopwatch.GetTimestamp() < until) { }
                 }
+                Interlocked.Increment(ref Runs[chunk]); // at the end, so a chunk still running when Run returns shows as 0
+                if (chunk == Threw) throw new InvalidOperationException("chunk " + chunk);
             }
         }
 
@@ -42,7 +42,7 @@ namespace RnnCodegen.Tests
         {
             public readonly ManualResetEventSlim SecondStarted = new(false);
             public int FirstThread, SecondThread;
-            public bool SecondSeenInTime;
+            public bool SecondSeenInTime, SecondFinished;
             public void RunChunk(int chunk)
             {
                 if (chunk == 0)
@@ -54,18 +54,21 @@ namespace RnnCodegen.Tests
                 {
                     SecondThread = Environment.CurrentManagedThreadId;
                     SecondStarted.Set();
+                    Thread.Sleep(50); // Run must still wait for this chunk after its own has finished
+                    Volatile.Write(ref SecondFinished, true);
                 }
             }
         }
 
         [Fact]
-        public void TwoWorkersRunTwoChunksAtTheSameTime()
+        public void TwoWorkersRunTwoChunksAtTheSameTimeAndRunWaitsForBoth()
         {
             // The calling thread takes chunk 0 and waits inside it until chunk 1 has started, which only a helper can do.
             var work = new Rendezvous();
             new ChunkDispatcher(work).Run(2, 2);
             Assert.True(work.SecondSeenInTime, "chunk 1 did not start while chunk 0 ran");
             Assert.NotEqual(work.FirstThread, work.SecondThread);
+            Assert.True(Volatile.Read(ref work.SecondFinished), "Run returned before the helper's chunk had finished");
         }
 
         [Fact]
