@@ -12,7 +12,7 @@ namespace RnnCodegen.Tests
     /// The generated models against PyTorch: fixtures written by tools/FixtureGen (TorchSharp, float64) and checked in.
     /// Inference: max abs error 1e-5 (relative above 1). Training: loss 1e-5 relative, every gradient 1e-4 relative
     /// (+1e-6 absolute for near-zero entries), parameters after one and two optimizer steps 1e-6 absolute. Batch: the same
-    /// tolerances for a batch of padded sequences through AccumulateBatch and ApplyGradients.
+    /// tolerances for a batch of sequences (cross-entropy: padded; MSE; BCE) through AccumulateBatch and ApplyGradients.
     /// </summary>
     public class PyTorchFixtureTests
     {
@@ -21,6 +21,8 @@ namespace RnnCodegen.Tests
         public static IEnumerable<object[]> InferenceFixtures() => Directory.GetFiles(Folder("inference"), "*.json").Select(f => new object[] { Path.GetFileNameWithoutExtension(f) }).OrderBy(f => (string)f[0]);
 
         public static IEnumerable<object[]> TrainingFixtures() => Directory.GetFiles(Folder("training"), "*.json").Select(f => new object[] { Path.GetFileNameWithoutExtension(f) }).OrderBy(f => (string)f[0]);
+
+        public static IEnumerable<object[]> BatchFixtures() => Directory.GetFiles(Folder("batch"), "*.json").Select(f => new object[] { Path.GetFileNameWithoutExtension(f) }).OrderBy(f => (string)f[0]);
 
         internal static IEnumerable<IRecurrentModel> Candidates() => new IRecurrentModel[]
         {
@@ -165,40 +167,72 @@ namespace RnnCodegen.Tests
             CompareParameters(model, f.GetProperty("after2"), "after two steps", adaptive ? gradients : (JsonElement?)null, eps);
         }
 
-        [Fact]
-        public void BatchCrossEntropyMatchesPyTorch()
+        private static IRecurrentModel BatchModel(string name) => name switch
         {
-            // Fixtures/batch: PyTorch runs the whole batch [B, T, input] through nn.GRU at once and takes
-            // F.cross_entropy(logits.reshape(-1, C), classes.reshape(-1), ignore_index=-100), the mean over every counted row
-            // of the batch; then one plain SGD step. AccumulateBatch leaves sequences x that gradient in the buffer and
-            // ApplyGradients(sequences) divides by sequences before the step.
-            const string name = "batch_gru_i3_h5_l2_o3_softmax_sequence_ce_sgd";
+            "batch_gru_i3_h5_l2_o3_softmax_sequence_ce_sgd" => new BatchGruCrossEntropy(),
+            "batch_lstm_i2_h5_l2_o2_identity_sequence_mse_sgd" => new BatchLstmMse(),
+            "batch_gru_i3_h4_l1_o2_sigmoid_last_bce_sgd" => new BatchGruBce(),
+            "batch_rnn_tanh_i3_h4_l2_o2_tanh_sequence_mse_adam" => new BatchRnnMseAdam(),
+            _ => throw new InvalidOperationException("No test model for batch fixture " + name),
+        };
+
+        [Theory]
+        [MemberData(nameof(BatchFixtures))]
+        public void BatchMatchesPyTorch(string name)
+        {
+            // Fixtures/batch: PyTorch runs the whole batch [B, T, input] through nn.RNN/LSTM/GRU at once and takes the loss's
+            // mean over the flattened batch: F.cross_entropy(logits.reshape(-1, C), classes.reshape(-1), ignore_index=-100),
+            // the mean over every counted row of the batch; F.mse_loss / F.binary_cross_entropy_with_logits on [B*rows, C],
+            // the mean over every value. Then one optimizer step (plain SGD), or two on the same batch (Adam: after2).
+            // AccumulateBatch leaves sequences x that gradient in the buffer and ApplyGradients(sequences) divides by
+            // sequences before the step.
             using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder("batch"), name + ".json")));
             var f = doc.RootElement;
             int sequences = f.GetProperty("sequences").GetInt32();
+            int rows = f.GetProperty("outputMode").GetString() == "Last" ? 1 : f.GetProperty("steps").GetInt32();
             var inputs = Flatten(f.GetProperty("inputs"));
-            var classes = f.GetProperty("classes").EnumerateArray().SelectMany(row => row.EnumerateArray()).Select(v => v.GetInt32()).ToArray();
-            Assert.Equal(sequences * f.GetProperty("steps").GetInt32(), classes.Length);
-            Assert.Contains(-100, classes);
+            bool crossEntropy = f.GetProperty("loss").GetString() == "CrossEntropy";
+            int[] classes = crossEntropy ? f.GetProperty("classes").EnumerateArray().SelectMany(row => row.EnumerateArray()).Select(v => v.GetInt32()).ToArray() : Array.Empty<int>();
+            float[] targets = crossEntropy ? Array.Empty<float>() : Flatten(f.GetProperty("targets"));
+            if (crossEntropy)
+            {
+                Assert.Equal(sequences * rows, classes.Length);
+                Assert.Contains(-100, classes);
+            }
+            else
+            {
+                Assert.Equal(sequences * rows * f.GetProperty("output").GetInt32(), targets.Length);
+            }
+            bool sgd = f.GetProperty("optimizer").GetString() == "Sgd";
+            Assert.True(sgd || f.GetProperty("optimizer").GetString() == "Adam", "batch fixtures use SGD or Adam");
+            // SGD fixtures take one step; the Adam fixture takes two, so its moments carry from one batch step to the next.
+            Assert.Equal(!sgd, f.TryGetProperty("after2", out _));
             double expectedLoss = f.GetProperty("lossValue").GetDouble();
             var gradients = f.GetProperty("gradients");
+            double eps = f.GetProperty("epsilon").GetDouble();
 
             (float Loss, float[] Gradient, float[] Parameters) Run(int maxWorkers)
             {
-                var model = new BatchGruCrossEntropy();
-                Assert.True(Matches(BatchGruCrossEntropy.Description, f), "the test model does not have the fixture's shape");
-                Assert.Equal("Sgd", f.GetProperty("optimizer").GetString());
+                var model = BatchModel(name);
+                Assert.True(Matches(model.Description, f), "the test model does not have the fixture's shape");
+                var settings = (ITrainingSettings)model;
                 Load(model, f.GetProperty("stateDict"));
-                model.LearningRate = (float)f.GetProperty("learningRate").GetDouble();
+                settings.LearningRate = (float)f.GetProperty("learningRate").GetDouble();
+                Func<float> accumulate = model switch
+                {
+                    IClassBatchTrainable c when crossEntropy => () => c.AccumulateBatch(inputs, classes, sequences, maxWorkers),
+                    IRegressionBatchTrainable r when !crossEntropy => () => r.AccumulateBatch(inputs, targets, sequences, maxWorkers),
+                    _ => throw new InvalidOperationException("the test model does not take the fixture's targets"),
+                };
 
-                float loss = model.AccumulateBatch(inputs, classes, sequences, maxWorkers);
+                float loss = accumulate();
                 Assert.True(Math.Abs(loss - expectedLoss) <= 1e-5 * Math.Max(1, Math.Abs(expectedLoss)), $"{maxWorkers} worker(s): loss {loss:R}, PyTorch {expectedLoss:R}");
                 var all = new List<float>();
-                foreach (var info in BatchGruCrossEntropy.ParameterInfos)
+                foreach (var info in model.ParameterInfos)
                 {
                     var expected = Flatten(gradients.GetProperty(info.Name));
                     var buffer = new float[info.Length];
-                    model.CopyGradient(info.Name, buffer);
+                    settings.CopyGradient(info.Name, buffer);
                     all.AddRange(buffer);
                     double scale = expected.Max(v => Math.Abs((double)v));
                     for (int i = 0; i < buffer.Length; i++)
@@ -208,11 +242,20 @@ namespace RnnCodegen.Tests
                             $"{maxWorkers} worker(s): {info.Name}[{i}] gradient / {sequences} = {actual:R}, PyTorch {expected[i]:R}");
                     }
                 }
-                model.ApplyGradients(sequences);
-                CompareParameters(model, f.GetProperty("after1"), $"after one batch step ({maxWorkers} worker(s))", null, 0);
-                var parameters = new float[BatchGruCrossEntropy.ParameterCount];
+                // Adam divides by sqrt(v) + eps: entries whose |g| is within 100 eps of zero get 1e-4 (see TrainingMatchesPyTorch).
+                JsonElement? adaptive = sgd ? null : gradients;
+                settings.ApplyGradients(sequences);
+                CompareParameters(model, f.GetProperty("after1"), $"after one batch step ({maxWorkers} worker(s))", adaptive, eps);
+                if (!sgd)
+                {
+                    float second = accumulate();
+                    all.Add(second);
+                    settings.ApplyGradients(sequences);
+                    CompareParameters(model, f.GetProperty("after2"), $"after two batch steps ({maxWorkers} worker(s))", adaptive, eps);
+                }
+                var parameters = new float[model.ParameterCount];
                 int offset = 0;
-                foreach (var info in BatchGruCrossEntropy.ParameterInfos)
+                foreach (var info in model.ParameterInfos)
                 {
                     model.CopyParameter(info.Name, parameters.AsSpan(offset, info.Length));
                     offset += info.Length;

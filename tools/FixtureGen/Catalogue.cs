@@ -77,26 +77,36 @@ namespace FixtureGen
         }
 
         /// <summary>
-        /// Batch fixtures: equal-length sequences run as one batched forward, cross-entropy over the flattened batch.
-        /// The sequences count different rows (padding is ignoreIndex), so the mean over every counted row of the batch
-        /// differs from the mean of per-sequence means. Plain SGD, so the gradient's scale shows in after1.
+        /// Batch fixtures: equal-length sequences run as one batched forward, the loss's mean over the flattened batch.
+        /// Cross-entropy: the sequences count different rows (padding is ignoreIndex), so the mean over every counted row
+        /// of the batch differs from the mean of per-sequence means. MSE and BCE: the mean over every value of the batch.
+        /// Plain SGD, so the gradient's scale shows in after1; Adam over two steps for the optimizer's state.
         /// </summary>
         public static List<BatchSpec> Batch()
         {
             const long x = -100; // ignoreIndex: a padding row
             var list = new List<BatchSpec>();
-            void Add(ModelSpec model, TrainingSpec training, long[][] classes) =>
-                list.Add(new BatchSpec(model with { Name = "batch_" + model.DefaultName() + "_" + training.NameSuffix() }, training, classes));
+            void Add(ModelSpec model, TrainingSpec training, int sequences, long[][]? classes = null, int optimizerSteps = 1) =>
+                list.Add(new BatchSpec(model with { Name = "batch_" + model.DefaultName() + "_" + training.NameSuffix() }, training, sequences, classes, optimizerSteps));
 
             // The shape of gru_i3_h5_l2_o3_softmax_sequence_ce_adam; 3 sequences of 6 steps counting 1, 6 and 3 rows.
             Add(new() { Cell = CellKind.Gru, Input = 3, Hidden = 5, Layers = 2, Output = 3, OutputActivation = HeadActivation.Softmax, Steps = 6 },
-                new() { Loss = LossKind.CrossEntropy, Optimizer = OptimizerKind.Sgd, LearningRate = 0.1 },
+                new() { Loss = LossKind.CrossEntropy, Optimizer = OptimizerKind.Sgd, LearningRate = 0.1 }, 3,
                 new[]
                 {
                     new[] { 0, x, x, x, x, x },
                     new[] { 1L, 2, 0, 1, 2, 0 },
                     new[] { 2, x, 1, x, 0, x },
                 });
+            // Many-to-many regression: a stacked LSTM, 4 sequences of 6 steps, the mean over 4 x 6 x 2 values.
+            Add(new() { Cell = CellKind.Lstm, Input = 2, Hidden = 5, Layers = 2, Output = 2, Steps = 6 },
+                new() { Loss = LossKind.MeanSquaredError, Optimizer = OptimizerKind.Sgd, LearningRate = 0.1 }, 4);
+            // Many-to-one binary classification with two sigmoid outputs: 3 sequences of 7 steps, the mean over 3 x 2 values.
+            Add(new() { Cell = CellKind.Gru, Input = 3, Hidden = 4, Layers = 1, Output = 2, OutputActivation = HeadActivation.Sigmoid, OutputMode = OutputMode.Last, Steps = 7 },
+                new() { Loss = LossKind.BinaryCrossEntropy, Optimizer = OptimizerKind.Sgd, LearningRate = 0.1 }, 3);
+            // Adam over two batch steps (its moments and bias correction carry from the first batch step to the second).
+            Add(new() { Cell = CellKind.Rnn, Input = 3, Hidden = 4, Layers = 2, Output = 2, OutputActivation = HeadActivation.Tanh, Steps = 5 },
+                new() { Loss = LossKind.MeanSquaredError, Optimizer = OptimizerKind.Adam, LearningRate = 0.01 }, 3, optimizerSteps: 2);
             return list;
         }
     }

@@ -113,24 +113,38 @@ namespace FixtureGen
         {
             batch.Validate();
             ModelSpec spec = batch.Model;
+            TrainingSpec training = batch.Training;
             var sampler = new Sampler(Sampler.SeedFor(spec.Name));
             var parameters = sampler.Parameters(spec);
             double[] inputs = sampler.Uniform(batch.Sequences * spec.Steps * spec.Input, -2.0, 2.0);
+            // Float targets, rows*width per sequence, drawn after the inputs (a cross-entropy batch has its classes in the spec).
+            double[]? targets = null;
+            if (training.Loss != LossKind.CrossEntropy)
+            {
+                var all = new List<double>();
+                for (int b = 0; b < batch.Sequences; b++)
+                    all.AddRange(training.Loss == LossKind.BinaryCrossEntropy ? sampler.BinaryTargets(spec) : sampler.RegressionTargets(spec));
+                targets = all.ToArray();
+                if (training.Loss == LossKind.BinaryCrossEntropy && (!all.Contains(0) || !all.Contains(1)))
+                    throw new InvalidOperationException($"{spec.Name}: the binary targets are all {all[0]}; pick another shape");
+            }
 
-            Console.WriteLine($"batch/{spec.Name}.json  ({batch.Sequences} sequences of {spec.Steps} steps)");
-            var result = Trainer.RunBatch(batch, parameters, inputs);
+            Console.WriteLine($"batch/{spec.Name}.json  ({batch.Sequences} sequences of {spec.Steps} steps, {batch.OptimizerSteps} optimizer step(s))");
+            var result = Trainer.RunBatch(batch, parameters, inputs, targets);
 
             using var json = new FixtureJson(path);
             WriteSpec(json, spec, Sampler.SeedFor(spec.Name), spec.IsStandardCell);
             json.Number("sequences", batch.Sequences);
-            WriteTrainingSettings(json, batch.Training);
+            WriteTrainingSettings(json, training);
             json.Tensors("stateDict", parameters);
-            // One row per sequence: steps*input inputs (step-major) and steps classes.
+            // One row per sequence: steps*input inputs (step-major), and rows*width targets or rows classes.
             json.Tensor("inputs", new TensorData(new[] { batch.Sequences, spec.Steps * spec.Input }, inputs));
-            json.IntegerRows("classes", batch.Classes);
+            if (targets is not null) json.Tensor("targets", new TensorData(new[] { batch.Sequences, spec.Rows * spec.Width }, targets));
+            else json.IntegerRows("classes", batch.Classes!);
             json.Number("lossValue", result.LossValue);
             json.Tensors("gradients", result.Gradients);
             json.Tensors("after1", result.After1);
+            if (result.After2 is not null) json.Tensors("after2", result.After2);
             json.Complete();
         }
 

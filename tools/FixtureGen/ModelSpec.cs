@@ -154,26 +154,34 @@ namespace FixtureGen
     }
 
     /// <summary>
-    /// A batch training fixture: <see cref="Classes"/>.Length sequences of <c>Model.Steps</c> steps each, one class per
-    /// step (ignoreIndex for padding), run through the module as one batch.
+    /// A batch training fixture: <see cref="Sequences"/> sequences of <c>Model.Steps</c> steps each, run through the module
+    /// as one batch. Cross-entropy gives one class per output row of every sequence in <see cref="Classes"/> (ignoreIndex
+    /// for padding); MeanSquaredError and BinaryCrossEntropy draw float targets instead (<see cref="Classes"/> null).
+    /// <see cref="OptimizerSteps"/> is 1 (<c>after1</c>) or 2 (<c>after1</c> and <c>after2</c>, the second step on the
+    /// same batch at after1's parameters).
     /// </summary>
-    internal sealed record BatchSpec(ModelSpec Model, TrainingSpec Training, long[][] Classes)
+    internal sealed record BatchSpec(ModelSpec Model, TrainingSpec Training, int Sequences, long[][]? Classes = null, int OptimizerSteps = 1)
     {
-        public int Sequences => Classes.Length;
-
         public void Validate()
         {
             Model.Validate();
             Training.Validate(Model);
             string name = Model.Name;
-            if (Training.Loss != LossKind.CrossEntropy) throw new ArgumentException($"{name}: batch fixtures are cross-entropy fixtures");
-            if (!Model.IsStandardCell || Model.Vocabulary > 0 || Model.OutputMode != OutputMode.Sequence)
-                throw new ArgumentException($"{name}: a batch fixture needs nn.RNN/LSTM/GRU, float inputs and Sequence outputs");
+            if (!Model.IsStandardCell || Model.Vocabulary > 0 || Model.Output == 0)
+                throw new ArgumentException($"{name}: a batch fixture needs nn.RNN/LSTM/GRU, float inputs and a head");
             if (Training.ClipNorm > 0 || Training.ClipValue > 0) throw new ArgumentException($"{name}: no clipping in batch fixtures");
             if (Sequences < 2) throw new ArgumentException($"{name}: a batch needs at least two sequences");
+            if (OptimizerSteps is not (1 or 2)) throw new ArgumentException($"{name}: one or two optimizer steps");
+            if (Training.Loss != LossKind.CrossEntropy)
+            {
+                if (Classes is not null) throw new ArgumentException($"{name}: classes are for cross-entropy; {Training.Loss} draws float targets");
+                return;
+            }
+            if (Classes is null || Classes.Length != Sequences) throw new ArgumentException($"{name}: cross-entropy needs classes for each of the {Sequences} sequences");
+            if (Model.OutputMode != OutputMode.Sequence) throw new ArgumentException($"{name}: a cross-entropy batch fixture needs Sequence outputs");
             foreach (long[] row in Classes)
             {
-                if (row.Length != Model.Steps) throw new ArgumentException($"{name}: every sequence needs {Model.Steps} classes");
+                if (row.Length != Model.Rows) throw new ArgumentException($"{name}: every sequence needs {Model.Rows} classes");
                 foreach (long c in row)
                     if (c != Training.IgnoreIndex && (c < 0 || c >= Model.Output)) throw new ArgumentException($"{name}: class {c} out of range");
             }

@@ -17,7 +17,7 @@ namespace FixtureGen
     {
         private const string Usage =
             "usage:\n" +
-            "  FixtureGen --out DIR [--only SUBSTRING]               write DIR/inference/*.json and DIR/training/*.json\n" +
+            "  FixtureGen --out DIR [--only SUBSTRING]               write DIR/{inference,training,batch}/*.json\n" +
             "  FixtureGen --check-state-dict FILE.json --fixture FIXTURE.json\n" +
             "                                                        run FIXTURE's inputs through FILE's weights;\n" +
             "                                                        exit 1 if outputs/finalH/finalC differ by > 1e-5";

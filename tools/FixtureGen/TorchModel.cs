@@ -163,18 +163,27 @@ namespace FixtureGen
 
         /// <summary>
         /// Runs <paramref name="sequences"/> equal-length sequences as one batch <c>[B, T, input]</c> through the module
-        /// (batch_first, zero initial states) and the head; returns the logits flattened as PyTorch's
-        /// <c>logits.reshape(-1, C)</c>: <c>[B*T, output]</c>, sequence-major.
+        /// (batch_first, zero initial states) and the head (on every step, or on <c>output[:, -1]</c> for Last); returns
+        /// the logits and the head's outputs flattened as PyTorch's <c>logits.reshape(-1, C)</c>: <c>[B*rows, output]</c>,
+        /// sequence-major.
         /// </summary>
-        public Tensor BatchLogits(double[] inputs, int sequences)
+        public (Tensor PreActivation, Tensor Outputs) BatchForward(double[] inputs, int sequences)
         {
-            if (runModule is null || spec.Vocabulary > 0 || spec.Output == 0 || spec.OutputMode != OutputMode.Sequence)
-                throw new ArgumentException($"{spec.Name}: batched forward needs a torch module, float inputs, a head and Sequence outputs");
+            if (runModule is null || spec.Vocabulary > 0 || spec.Output == 0)
+                throw new ArgumentException($"{spec.Name}: batched forward needs a torch module, float inputs and a head");
             if (inputs.Length != sequences * spec.Steps * spec.Input) throw new ArgumentException($"{spec.Name}: need {sequences * spec.Steps * spec.Input} inputs");
             var x = torch.tensor(inputs, new long[] { sequences, spec.Steps, spec.Input }, dtype: float64);
             var (output, _, _) = runModule(x);                                 // [B, T, H]
-            Tensor logits = F.linear(output, Parameters["dense.weight"], Parameters["dense.bias"]); // [B, T, C]
-            return logits.reshape(-1, spec.Output);
+            if (spec.OutputMode == OutputMode.Last) output = output.narrow(1, spec.Steps - 1, 1); // [B, 1, H]
+            Tensor logits = F.linear(output, Parameters["dense.weight"], Parameters["dense.bias"]).reshape(-1, spec.Output); // [B*rows, C]
+            Tensor outputs = spec.OutputActivation switch
+            {
+                HeadActivation.Sigmoid => torch.sigmoid(logits),
+                HeadActivation.Tanh => torch.tanh(logits),
+                HeadActivation.Softmax => torch.softmax(logits, 1),
+                _ => logits,
+            };
+            return (logits, outputs);
         }
 
         /// <summary>Current parameter values in canonical order.</summary>

@@ -20,11 +20,12 @@ namespace FixtureGen
         OrderedDictionary<string, TensorData> After1,
         OrderedDictionary<string, TensorData> After2);
 
-    /// <summary>What one batched step produced.</summary>
+    /// <summary>What one or two batched steps produced (<see cref="After2"/> null after one step).</summary>
     internal sealed record BatchResult(
         double LossValue,
         OrderedDictionary<string, TensorData> Gradients,
-        OrderedDictionary<string, TensorData> After1);
+        OrderedDictionary<string, TensorData> After1,
+        OrderedDictionary<string, TensorData>? After2);
 
     /// <summary>
     /// Two optimizer steps with torch.optim (TorchSharp) on float64 parameters, cross-checked against the
@@ -33,17 +34,21 @@ namespace FixtureGen
     internal static class Trainer
     {
         /// <summary>The loss with PyTorch's reduction='mean'.</summary>
-        public static Tensor Loss(TrainingSpec training, ForwardResult forward, Targets targets)
+        public static Tensor Loss(TrainingSpec training, ForwardResult forward, Targets targets) =>
+            Loss(training, forward.PreActivation, forward.Outputs, targets);
+
+        /// <summary>The loss with PyTorch's reduction='mean' on <c>[rows, width]</c> logits and outputs.</summary>
+        public static Tensor Loss(TrainingSpec training, Tensor preActivation, Tensor outputs, Targets targets)
         {
             switch (training.Loss)
             {
                 case LossKind.MeanSquaredError:
-                    return F.mse_loss(forward.Outputs, TargetTensor(forward.Outputs, targets));
+                    return F.mse_loss(outputs, TargetTensor(outputs, targets));
                 case LossKind.BinaryCrossEntropy:
-                    return F.binary_cross_entropy_with_logits(forward.PreActivation, TargetTensor(forward.PreActivation, targets));
+                    return F.binary_cross_entropy_with_logits(preActivation, TargetTensor(preActivation, targets));
                 default:
                     long[] classes = targets.Classes ?? throw new ArgumentException("CrossEntropy needs classes");
-                    return F.cross_entropy(forward.PreActivation, tensor(classes, dtype: int64), ignore_index: training.IgnoreIndex);
+                    return F.cross_entropy(preActivation, tensor(classes, dtype: int64), ignore_index: training.IgnoreIndex);
             }
         }
 
@@ -106,38 +111,51 @@ namespace FixtureGen
         }
 
         /// <summary>
-        /// One batched step: the batch through the module as one forward, <c>F.cross_entropy(logits.reshape(-1, C),
-        /// classes.reshape(-1), ignore_index)</c> (reduction mean: over every counted row of the batch), backward and one
-        /// optimizer step. Cross-checked against separate single-sequence forwards (the batch loss is the sum of each
-        /// sequence's mean loss times its counted rows, divided by the batch's counted rows; the gradient likewise) and
-        /// against <see cref="ReferenceOptimizer"/>.
+        /// One batched step (two with <see cref="BatchSpec.OptimizerSteps"/> 2): the batch through the module as one
+        /// forward, the loss with reduction mean over the flattened batch, backward and an optimizer step. Cross-entropy is
+        /// <c>F.cross_entropy(logits.reshape(-1, C), classes.reshape(-1), ignore_index)</c>, the mean over every counted row
+        /// of the batch; MeanSquaredError and BinaryCrossEntropy are <c>F.mse_loss</c> /
+        /// <c>F.binary_cross_entropy_with_logits</c> on <c>[B*rows, C]</c>, the mean over every value of the batch.
+        /// Cross-checked against separate single-sequence forwards (cross-entropy: each sequence's mean loss and gradient
+        /// times its counted rows over the batch's counted rows; the other losses: each sequence's over the sequence
+        /// count, as every sequence has rows*C values), against <see cref="ReferenceOptimizer"/>, and for a second step
+        /// against the gradients of a fresh model at after1.
         /// </summary>
-        public static BatchResult RunBatch(BatchSpec batch, OrderedDictionary<string, TensorData> initial, double[] inputs)
+        public static BatchResult RunBatch(BatchSpec batch, OrderedDictionary<string, TensorData> initial, double[] inputs, double[]? values)
         {
             ModelSpec spec = batch.Model;
             TrainingSpec training = batch.Training;
-            long[] classes = batch.Classes.SelectMany(c => c).ToArray();
+            bool crossEntropy = training.Loss == LossKind.CrossEntropy;
+            var targets = crossEntropy
+                ? new Targets(null, (batch.Classes ?? throw new ArgumentException($"{spec.Name}: cross-entropy needs classes")).SelectMany(c => c).ToArray())
+                : new Targets(values ?? throw new ArgumentException($"{spec.Name}: {training.Loss} needs target values"), null);
+            Tensor BatchLoss(TorchModel m)
+            {
+                var (logits, outputs) = m.BatchForward(inputs, batch.Sequences);
+                return Loss(training, logits, outputs, targets);
+            }
+
             var model = TorchModel.Create(spec, initial);
             var parameters = model.Parameters.Values.ToList();
             using var optimizer = CreateOptimizer(training, parameters);
+            var reference = new ReferenceOptimizer(training);
 
             optimizer.zero_grad();
-            var logits = model.BatchLogits(inputs, batch.Sequences);
-            var loss = F.cross_entropy(logits, tensor(classes, dtype: int64), ignore_index: training.IgnoreIndex);
+            var loss = BatchLoss(model);
             loss.backward();
             double lossValue = loss.item<double>();
             var gradients = model.Gradients();
             optimizer.step();
             var after1 = model.Snapshot();
-            Compare(spec.Name + " after1 vs the reference optimizer", new ReferenceOptimizer(training).Step(initial, gradients), after1, 1e-13);
+            Compare(spec.Name + " after1 vs the reference optimizer", reference.Step(initial, gradients), after1, 1e-13);
 
             // The same from one forward per sequence (batch of one, the path of the training fixtures): each sequence's
-            // mean loss and gradient, weighted by its counted rows over the batch's counted rows.
-            int perSequence = spec.Steps * spec.Input, total = 0;
+            // mean loss and gradient, weighted by its share of the batch's counted values.
+            int perSequence = spec.Steps * spec.Input, perTargets = spec.Rows * spec.Width, total = 0;
             var counted = new int[batch.Sequences];
             for (int b = 0; b < batch.Sequences; b++)
             {
-                counted[b] = batch.Classes[b].Count(c => c != training.IgnoreIndex);
+                counted[b] = crossEntropy ? batch.Classes![b].Count(c => c != training.IgnoreIndex) : perTargets;
                 total += counted[b];
             }
             if (total == 0) throw new InvalidOperationException($"{spec.Name}: every row is ignored (PyTorch's loss would be NaN)");
@@ -149,7 +167,10 @@ namespace FixtureGen
                 if (counted[b] == 0) continue; // no row counts: no loss and no gradient (alone, PyTorch's mean would be NaN)
                 var single = TorchModel.Create(spec, initial);
                 var forward = single.Forward(inputs.AsSpan(b * perSequence, perSequence).ToArray(), null);
-                var sequenceLoss = Trainer.Loss(training, forward, new Targets(null, batch.Classes[b]));
+                var sequenceTargets = crossEntropy
+                    ? new Targets(null, batch.Classes![b])
+                    : new Targets(targets.Values!.AsSpan(b * perTargets, perTargets).ToArray(), null);
+                var sequenceLoss = Trainer.Loss(training, forward, sequenceTargets);
                 sequenceLoss.backward();
                 double value = sequenceLoss.item<double>();
                 expectedLoss += value * counted[b] / total;
@@ -163,11 +184,31 @@ namespace FixtureGen
             if (!(Math.Abs(lossValue - expectedLoss) <= 1e-13 * Math.Max(1, Math.Abs(expectedLoss))))
                 throw new InvalidOperationException($"CROSS-CHECK FAILED: {spec.Name} batch loss {lossValue:R}, from single sequences {expectedLoss:R}");
             Compare(spec.Name + " batch gradients vs single-sequence forwards", expectedGradients, gradients, 1e-12);
-            // The fixture must tell the PyTorch mean (over counted rows) from the mean of per-sequence means.
-            if (Math.Abs(meanOfMeans - lossValue) < 1e-2)
-                throw new InvalidOperationException($"{spec.Name}: the mean of per-sequence means ({meanOfMeans:G6}) is too close to the batch loss ({lossValue:G6}) to tell them apart");
-            Console.WriteLine($"    batch loss {lossValue:G6} over {total} counted rows (mean of per-sequence means {meanOfMeans:G6})");
-            return new BatchResult(lossValue, gradients, after1);
+            if (crossEntropy)
+            {
+                // The fixture must tell the PyTorch mean (over counted rows) from the mean of per-sequence means.
+                if (Math.Abs(meanOfMeans - lossValue) < 1e-2)
+                    throw new InvalidOperationException($"{spec.Name}: the mean of per-sequence means ({meanOfMeans:G6}) is too close to the batch loss ({lossValue:G6}) to tell them apart");
+                Console.WriteLine($"    batch loss {lossValue:G6} over {total} counted rows (mean of per-sequence means {meanOfMeans:G6})");
+            }
+            else
+            {
+                // Equal-length sequences all have rows*C values: the mean over the batch is the mean of per-sequence means.
+                Console.WriteLine($"    batch loss {lossValue:G6}, the mean over {batch.Sequences} x {perTargets} values");
+            }
+            if (batch.OptimizerSteps == 1) return new BatchResult(lossValue, gradients, after1, null);
+
+            // Step 2 at after1, same batch: exercises the optimizer's state (Adam's moments and bias correction).
+            optimizer.zero_grad();
+            BatchLoss(model).backward();
+            var gradients2 = model.Gradients();
+            var fresh = TorchModel.Create(spec, after1);
+            BatchLoss(fresh).backward();
+            Compare(spec.Name + " step-2 batch gradients vs a fresh model at after1", fresh.Gradients(), gradients2, 1e-12);
+            optimizer.step();
+            var after2 = model.Snapshot();
+            Compare(spec.Name + " after2 vs the reference optimizer", reference.Step(after1, gradients2), after2, 1e-13);
+            return new BatchResult(lossValue, gradients, after1, after2);
         }
 
         private static OptimizerHelper CreateOptimizer(TrainingSpec t, List<Parameter> parameters) => t.Optimizer switch

@@ -30,9 +30,32 @@ namespace RnnCodegen.Tests.Models
     [GruModel(Input = 3, Hidden = 5, Layers = 2, Output = 3, OutputActivation = OutputActivation.Softmax, Loss = Loss.CrossEntropy, SequenceLength = 12)]
     public partial class TrainGruCrossEntropy : IClassTrainable { }
 
-    /// <summary>The batch fixture's model (Fixtures/batch): plain SGD, so the scale of the batch gradient shows in the step.</summary>
+    /// <summary>AccumulateBatch of a float-input model with float targets (MSE, BCE).</summary>
+    public interface IRegressionBatchTrainable : ITrainingSettings
+    {
+        float AccumulateBatch(ReadOnlyMemory<float> inputs, ReadOnlyMemory<float> targets, int sequences, int maxWorkers = 0);
+    }
+
+    /// <summary>AccumulateBatch of a float-input model with class targets (cross-entropy).</summary>
+    public interface IClassBatchTrainable : ITrainingSettings
+    {
+        float AccumulateBatch(ReadOnlyMemory<float> inputs, ReadOnlyMemory<int> classes, int sequences, int maxWorkers = 0);
+    }
+
+    // The batch fixtures' models (Fixtures/batch): plain SGD, so the scale of the batch gradient shows in the step; Adam for
+    // two batch steps.
+
     [GruModel(Input = 3, Hidden = 5, Layers = 2, Output = 3, OutputActivation = OutputActivation.Softmax, Loss = Loss.CrossEntropy, SequenceLength = 8, Optimizer = Optimizer.Sgd)]
-    public partial class BatchGruCrossEntropy : IClassTrainable, ITrainingSettings { }
+    public partial class BatchGruCrossEntropy : IClassTrainable, IClassBatchTrainable { }
+
+    [LstmModel(Input = 2, Hidden = 5, Layers = 2, Output = 2, SequenceLength = 8, Optimizer = Optimizer.Sgd)]
+    public partial class BatchLstmMse : IRegressionTrainable, IRegressionBatchTrainable { }
+
+    [GruModel(Input = 3, Hidden = 4, Output = 2, OutputActivation = OutputActivation.Sigmoid, OutputMode = OutputMode.Last, Loss = Loss.BinaryCrossEntropy, SequenceLength = 8, Optimizer = Optimizer.Sgd)]
+    public partial class BatchGruBce : IRegressionTrainable, IRegressionBatchTrainable { }
+
+    [RnnModel(Input = 3, Hidden = 4, Layers = 2, Output = 2, OutputActivation = OutputActivation.Tanh, SequenceLength = 8, Optimizer = Optimizer.Adam)]
+    public partial class BatchRnnMseAdam : IRegressionTrainable, IRegressionBatchTrainable { }
 
     [GruModel(Input = 2, Hidden = 4, Output = 1, ResetAfter = false, OutputActivation = OutputActivation.Tanh, SequenceLength = 12)]
     public partial class TrainClassicGru : IRegressionTrainable { }
