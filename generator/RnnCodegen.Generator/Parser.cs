@@ -228,6 +228,19 @@ namespace RnnCodegen.Generator
                 outOfRange.Add(name);
                 Report(descriptor, Where(name), name, Format(value), expected);
             }
+            // Epsilon must be positive: with 0, Adam and RMSprop compute 0 / 0 = NaN for a parameter whose gradients have all been 0.
+            void Positive(string name, double value)
+            {
+                float f = (float)value;
+                string? expected =
+                    !(value > 0) || double.IsInfinity(value) ? "a finite number > 0 (with 0, a parameter whose gradients have all been 0 becomes NaN)"
+                    : float.IsInfinity(f) ? "at most " + FloatMax + " (the largest float)"
+                    : f == 0 ? "at least " + FloatMin + " (the smallest float; this value would be 0)"
+                    : null;
+                if (expected is null) return;
+                outOfRange.Add(name);
+                Report(DiagnosticDescriptors.HyperparameterOutOfRange, Where(name), name, Format(value), expected);
+            }
             void UnitInterval(string name, double value, bool includeOne)
             {
                 float f = (float)value;
@@ -240,7 +253,7 @@ namespace RnnCodegen.Generator
             NonNegative("LearningRate", learningRate, DiagnosticDescriptors.HyperparameterOutOfRange);
             UnitInterval("Beta1", beta1, false);
             UnitInterval("Beta2", beta2, false);
-            NonNegative("Epsilon", epsilon, DiagnosticDescriptors.HyperparameterOutOfRange);
+            Positive("Epsilon", epsilon);
             UnitInterval("Momentum", momentum, false);
             UnitInterval("Alpha", alpha, true);
             NonNegative("WeightDecay", weightDecay, DiagnosticDescriptors.HyperparameterOutOfRange);

@@ -98,7 +98,9 @@ namespace RnnCodegen.Generator.Tests
         [InlineData("LearningRate = -0.1", "LearningRate = -0.1 is out of range: it must be a finite number >= 0 (0 = the optimizer's default)")]
         [InlineData("Beta1 = 1.0", "Beta1 = 1 is out of range: it must be in [0, 1)")]
         [InlineData("Beta2 = -0.5", "Beta2 = -0.5 is out of range: it must be in [0, 1)")]
-        [InlineData("Epsilon = -1e-8", "Epsilon = -1E-08 is out of range: it must be a finite number >= 0")]
+        [InlineData("Epsilon = -1e-8", "Epsilon = -1E-08 is out of range: it must be a finite number > 0 (with 0, a parameter whose gradients have all been 0 becomes NaN)")]
+        [InlineData("Epsilon = 0", "Epsilon = 0 is out of range: it must be a finite number > 0 (with 0, a parameter whose gradients have all been 0 becomes NaN)")]
+        [InlineData("Epsilon = 1e-50", "Epsilon = 1E-50 is out of range: it must be at least 1.4E-45 (the smallest float; this value would be 0)")]
         [InlineData("Alpha = 1.5", "Alpha = 1.5 is out of range: it must be in [0, 1]")]
         [InlineData("WeightDecay = -1", "WeightDecay = -1 is out of range: it must be a finite number >= 0")]
         // The generated code holds floats: what overflows to infinity, underflows to 0 or rounds to 1 as a float is refused.

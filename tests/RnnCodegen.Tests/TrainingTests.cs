@@ -60,7 +60,12 @@ namespace RnnCodegen.Tests
             float[] unitGood = { 0f, 0.5f, 0.99999994f };
 
             var adam = new LstmAdam();
-            foreach (var name in new[] { "LearningRate", "Epsilon", "WeightDecay", "ClipNorm", "ClipValue" }) Check(adam, name, nonNegativeBad, nonNegativeGood);
+            foreach (var name in new[] { "LearningRate", "WeightDecay", "ClipNorm", "ClipValue" }) Check(adam, name, nonNegativeBad, nonNegativeGood);
+            // Epsilon = 0 would make Adam's and RMSprop's update 0 / 0 = NaN for a parameter whose gradients have all been 0.
+            float[] positiveBad = nonNegativeBad.Concat(new[] { 0f, -0f }).ToArray();
+            float[] positiveGood = { float.Epsilon, 1e-30f, 3f, float.MaxValue };
+            Check(adam, "Epsilon", positiveBad, positiveGood);
+            Check(new LstmRmsProp(), "Epsilon", positiveBad, positiveGood);
             Check(adam, "Beta1", unitBad, unitGood);
             Check(adam, "Beta2", unitBad, unitGood);
             Check(new LstmMomentum(), "Momentum", unitBad, unitGood);

@@ -70,7 +70,7 @@ namespace RnnCodegen.Generator.Diagnostics
         public static readonly DiagnosticDescriptor HyperparameterOutOfRange = Error(
             "RNN0011", "Optimizer setting out of range",
             "{0} = {1} is out of range: it must be {2}",
-            "Learning rate, epsilon and weight decay must not be negative, betas and momentum lie in [0, 1), alpha in [0, 1]; Nesterov momentum needs Momentum > 0.");
+            "Learning rate and weight decay must not be negative, epsilon must be positive, betas and momentum lie in [0, 1), alpha in [0, 1]; Nesterov momentum needs Momentum > 0.");
 
         public static readonly DiagnosticDescriptor ClipOutOfRange = Error(
             "RNN0012", "Gradient clipping threshold out of range",

@@ -26,7 +26,7 @@ namespace RnnCodegen.Generator.Emit
 
         private double DefaultLearningRate => _spec.LearningRate > 0 ? _spec.LearningRate : _spec.Optimizer == ModelSpec.OptimizerAdam ? 1e-3 : 1e-2;
 
-        private enum SettingRange { NonNegative, UnitOpen, UnitClosed }
+        private enum SettingRange { NonNegative, Positive, UnitOpen, UnitClosed }
 
         /// <summary>
         /// A training setting as a property whose setter checks the range the attribute's diagnostics enforce at compile
@@ -41,12 +41,14 @@ namespace RnnCodegen.Generator.Emit
             {
                 SettingRange.UnitOpen => "value >= 0f && value < 1f",
                 SettingRange.UnitClosed => "value >= 0f && value <= 1f",
+                SettingRange.Positive => "value > 0f && value <= float.MaxValue",
                 _ => "value >= 0f && value <= float.MaxValue",
             };
             string rule = range switch
             {
                 SettingRange.UnitOpen => "in [0, 1)",
                 SettingRange.UnitClosed => "in [0, 1]",
+                SettingRange.Positive => "a finite number > 0",
                 _ => "a finite number >= 0",
             };
             w.Line("private float " + field + " = " + D(initial) + ";");
@@ -125,7 +127,7 @@ namespace RnnCodegen.Generator.Emit
             }
             if (s.Optimizer == ModelSpec.OptimizerAdam || s.Optimizer == ModelSpec.OptimizerRmsProp)
             {
-                EmitSetting("Epsilon", "Epsilon added to the denominator.", s.Epsilon, SettingRange.NonNegative);
+                EmitSetting("Epsilon", "Epsilon added to the denominator (0 would make a parameter whose gradients have all been 0 NaN).", s.Epsilon, SettingRange.Positive);
             }
             if (s.Optimizer == ModelSpec.OptimizerMomentum)
             {

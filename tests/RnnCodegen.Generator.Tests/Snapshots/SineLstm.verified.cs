@@ -949,11 +949,11 @@ namespace Demo
             set => _beta2 = value >= 0f && value < 1f ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Beta2 must be in [0, 1).");
         }
         private float _epsilon = 1E-08f;
-        /// <summary>Epsilon added to the denominator. It must be a finite number >= 0: another value (NaN included) throws <see cref="global::System.ArgumentOutOfRangeException"/> and keeps the current one.</summary>
+        /// <summary>Epsilon added to the denominator (0 would make a parameter whose gradients have all been 0 NaN). It must be a finite number > 0: another value (NaN included) throws <see cref="global::System.ArgumentOutOfRangeException"/> and keeps the current one.</summary>
         public float Epsilon
         {
             get => _epsilon;
-            set => _epsilon = value >= 0f && value <= float.MaxValue ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Epsilon must be a finite number >= 0.");
+            set => _epsilon = value > 0f && value <= float.MaxValue ? value : throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Epsilon must be a finite number > 0.");
         }
         private float _weightDecay = 0.0f;
         /// <summary>L2 penalty added to the gradient (PyTorch's weight_decay). It must be a finite number >= 0: another value (NaN included) throws <see cref="global::System.ArgumentOutOfRangeException"/> and keeps the current one.</summary>
