@@ -170,7 +170,7 @@ namespace RnnCodegen.Generator.Emit
             string targetName = classes ? "classes" : "targets";
             string targetDoc = classes
                 ? "one class id per output row (0..OutputSize-1, or " + I(s.IgnoreIndex) + " to ignore the row)"
-                : "the expected output rows (" + (s.IsLast ? "OutputWidth values" : "steps x OutputWidth values") + ")";
+                : "the expected output rows (" + (s.IsLast ? "OutputWidth values" : "steps x OutputWidth values") + (s.Loss == ModelSpec.LossBce ? ", each in [0, 1]" : "") + ")";
             string inputDoc = s.HasTokens ? "token ids, one per step" : "steps x InputSize values";
 
             w.Line("/// <summary>Forward from a zero state over <paramref name=\"" + inputName + "\"/> (" + inputDoc + ", at most SequenceLength steps), the loss against <paramref name=\"" + targetName + "\"/> (" + targetDoc + "), and backpropagation through time; adds into the gradients and returns the loss (mean as PyTorch's reduction='mean').</summary>");
@@ -210,6 +210,14 @@ namespace RnnCodegen.Generator.Emit
             {
                 w.Line("if (targets.Length != " + expectedRows + " * OutputWidth) throw new global::System.ArgumentException(" + LengthMessage("targets", expectedRows + " * OutputWidth", "targets.Length") + ", nameof(targets));");
                 w.Line(ThrowIfNotFinite("targets", "\"targets contain NaN or infinity.\""));
+                if (s.Loss == ModelSpec.LossBce)
+                {
+                    // BCEWithLogitsLoss would accept a target of 2, but its loss then has no minimum and training drives the
+                    // logits to infinity; nn.BCELoss refuses such targets ("all elements of target should be between 0 and 1").
+                    w.Open("for (int i = 0; i < targets.Length; i++)");
+                    w.Line("if (!(targets[i] >= 0f && targets[i] <= 1f)) throw new global::System.ArgumentException(\"targets: binary cross-entropy needs every target in [0, 1], got \" + targets[i].ToString(\"R\", global::System.Globalization.CultureInfo.InvariantCulture) + \" at position \" + i.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \".\", nameof(targets));");
+                    w.Close();
+                }
             }
             w.Line("return steps;");
             w.Close();
