@@ -27,6 +27,15 @@ namespace RnnCodegen.Tests
             return new SequenceDataset<float, float>(inputs, targets, sequences);
         }
 
+        private sealed class Spoiler : IProgress<EpochReport>
+        {
+            private readonly Action<EpochReport> _action;
+
+            public Spoiler(Action<EpochReport> action) => _action = action;
+
+            public void Report(EpochReport value) => _action(value);
+        }
+
         private sealed class Collect : IProgress<EpochReport>
         {
             public readonly List<EpochReport> Reports = new();
@@ -162,6 +171,91 @@ namespace RnnCodegen.Tests
             Assert.Equal(before, after);
             // A constant schedule ignores DecayRate, whatever it holds.
             new Trainer<float, float>(model, new TrainerOptions { Epochs = 1, DecayRate = -1f }).Fit(Sine(4, 1));
+        }
+
+        private static (float[] Parameters, byte[] TrainingState) Snapshot(SineForecaster model)
+        {
+            var parameters = new float[SineForecaster.ParameterCount];
+            model.CopyParameters(parameters);
+            using var state = new MemoryStream();
+            model.SaveTrainingState(state);
+            return (parameters, state.ToArray());
+        }
+
+        private static void AssertSame((float[] Parameters, byte[] TrainingState) expected, SineForecaster model)
+        {
+            var actual = Snapshot(model);
+            Assert.Equal(expected.Parameters, actual.Parameters);
+            Assert.Equal(expected.TrainingState, actual.TrainingState);
+        }
+
+        [Fact]
+        public void AValidationSetOfTheWrongShapeIsRefusedBeforeTraining()
+        {
+            var model = new SineForecaster();
+            model.TrainStep(Sine(1, 3).Inputs, Sine(1, 3).Targets);   // an optimizer state to keep
+            var before = Snapshot(model);
+            // 21 steps: more than the model's SequenceLength (20).
+            var validation = new SequenceDataset<float, float>(new float[4 * 21], new float[4 * 21], 4);
+            var e = Assert.Throws<ArgumentException>(() => new Trainer<float, float>(model, new TrainerOptions { Epochs = 3, BatchSize = 8 }).Fit(Sine(48, 1), validation));
+            Assert.Equal("validation", e.ParamName);
+            Assert.StartsWith("Sequence 0 of the validation set was refused: inputs: expected 1..20 steps, got 21.", e.Message);
+            AssertSame(before, model);
+            // Refused before training: a NaN in the last training sequence is not reached.
+            var train = Sine(48, 1);
+            train.Inputs[47 * 20] = float.NaN;
+            e = Assert.Throws<ArgumentException>(() => new Trainer<float, float>(model, new TrainerOptions { Epochs = 3, BatchSize = 8, Shuffle = false }).Fit(train, validation));
+            Assert.Equal("validation", e.ParamName);
+            AssertSame(before, model);
+        }
+
+        [Fact]
+        public void BadDataFoundWhileTrainingNamesTheSequenceAndPutsTheModelBack()
+        {
+            var options = new TrainerOptions { Epochs = 3, BatchSize = 8, Seed = 4 };
+            var model = new SineForecaster();
+            model.TrainStep(Sine(1, 3).Inputs, Sine(1, 3).Targets);
+            var before = Snapshot(model);
+
+            // A NaN in training sequence 37 of 48: shuffled, its mini-batch is not the first one of the epoch.
+            var train = Sine(48, 1);
+            var bad = (float[])train.Inputs.Clone();
+            bad[37 * 20 + 5] = float.NaN;
+            var e = Assert.Throws<ArgumentException>(() => new Trainer<float, float>(model, options).Fit(new SequenceDataset<float, float>(bad, train.Targets, 48), Sine(16, 2)));
+            Assert.Equal("train", e.ParamName);
+            Assert.StartsWith("Sequence 37 of the training set was refused: inputs contain NaN or infinity.", e.Message);
+            AssertSame(before, model);
+
+            // A NaN target in validation sequence 11 of 16: found after the first epoch of training.
+            var validation = Sine(16, 2);
+            var badTargets = (float[])validation.Targets.Clone();
+            badTargets[11 * 20 + 19] = float.PositiveInfinity;
+            e = Assert.Throws<ArgumentException>(() => new Trainer<float, float>(model, options).Fit(train, new SequenceDataset<float, float>(validation.Inputs, badTargets, 16)));
+            Assert.Equal("validation", e.ParamName);
+            Assert.StartsWith("Sequence 11 of the validation set was refused: targets contain NaN or infinity.", e.Message);
+            AssertSame(before, model);
+            Assert.Equal(1, model.OptimizerStepCount);
+
+            // Bad data met after the best epoch (here written into the validation set by the progress callback):
+            // back to the start too, not to the best epoch.
+            var changing = new SequenceDataset<float, float>(validation.Inputs, (float[])validation.Targets.Clone(), 16);
+            var spoiler = new Spoiler(r => { if (r.Epoch == 1) changing.Targets[3] = float.NaN; });
+            e = Assert.Throws<ArgumentException>(() => new Trainer<float, float>(model, options).Fit(train, changing, spoiler));
+            Assert.StartsWith("Sequence 0 of the validation set was refused: targets contain NaN or infinity.", e.Message);
+            AssertSame(before, model);
+
+            // Put back completely: the same run as on a model that never saw the bad data.
+            var twin = new SineForecaster();
+            twin.TrainStep(Sine(1, 3).Inputs, Sine(1, 3).Targets);
+            var a = new Trainer<float, float>(model, options).Fit(train, validation);
+            var b = new Trainer<float, float>(twin, options).Fit(train, validation);
+            Assert.Equal(b.History.Select(r => r.ValidationLoss), a.History.Select(r => r.ValidationLoss));
+            AssertSame(Snapshot(twin), model);
+
+            // Evaluate names the sequence too.
+            e = Assert.Throws<ArgumentException>(() => new Trainer<float, float>(model).Evaluate(new SequenceDataset<float, float>(validation.Inputs, badTargets, 16)));
+            Assert.Equal("data", e.ParamName);
+            Assert.StartsWith("Sequence 11 of the data set was refused", e.Message);
         }
 
         [Fact]

@@ -160,7 +160,9 @@ namespace RnnCodegen
         /// <summary>
         /// Trains on <paramref name="train"/>; monitors <paramref name="validation"/> when given. Reports each epoch to
         /// <paramref name="progress"/>. Cancellation throws <see cref="OperationCanceledException"/> between mini-batches
-        /// (after restoring the best parameters when that option is on).
+        /// (after restoring the best parameters when that option is on). A sequence the model refuses (wrong length,
+        /// NaN, class or token id out of range), in either data set, throws <see cref="ArgumentException"/> naming the
+        /// data set and the sequence, and puts the model back as it was before Fit: parameters and training state.
         /// </summary>
         public TrainingResult Fit(SequenceDataset<TInput, TTarget> train, SequenceDataset<TInput, TTarget>? validation = null, IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
         {
@@ -182,6 +184,13 @@ namespace RnnCodegen
             var best = new float[_model.ParameterCount];
             _model.CopyParameters(best);
             float baseRate = _model.LearningRate;
+            // A validation set of the wrong shape would otherwise be found only after a whole epoch of training.
+            if (validation is not null) CheckFirstSequence(validation, nameof(validation));
+            // Bad data deeper in either set is found while training: the model then goes back to this.
+            var initialParameters = (float[])best.Clone();
+            var initialState = new System.IO.MemoryStream();
+            _model.SaveTrainingState(initialState);
+            bool rolledBack = false;
             float bestLoss = float.PositiveInfinity;
             int bestEpoch = -1, sinceBest = 0;
             bool stoppedEarly = false;
@@ -208,11 +217,33 @@ namespace RnnCodegen
                             Array.Copy(train.Inputs, s * train.InputLength, batchInputs, b * train.InputLength, train.InputLength);
                             Array.Copy(train.Targets, s * train.TargetLength, batchTargets, b * train.TargetLength, train.TargetLength);
                         }
-                        lossSum += _model.TrainBatch(new ReadOnlyMemory<TInput>(batchInputs, 0, n * train.InputLength), new ReadOnlyMemory<TTarget>(batchTargets, 0, n * train.TargetLength), n, o.MaxWorkers);
+                        try
+                        {
+                            lossSum += _model.TrainBatch(new ReadOnlyMemory<TInput>(batchInputs, 0, n * train.InputLength), new ReadOnlyMemory<TTarget>(batchTargets, 0, n * train.TargetLength), n, o.MaxWorkers);
+                        }
+                        catch (ArgumentException e)
+                        {
+                            RollBack(initialParameters, initialState);
+                            rolledBack = true;
+                            throw RefusedTrainingSequence(train, order, start, n, e);
+                        }
                         batches++;
                     }
                     float trainLoss = (float)(lossSum / batches);
-                    float validationLoss = validation is null ? float.NaN : Evaluate(validation);
+                    float validationLoss = float.NaN;
+                    if (validation is not null)
+                    {
+                        try
+                        {
+                            validationLoss = Evaluate(validation, nameof(validation));
+                        }
+                        catch (ArgumentException)
+                        {
+                            RollBack(initialParameters, initialState);
+                            rolledBack = true;
+                            throw;
+                        }
+                    }
                     float monitored = validation is null ? trainLoss : validationLoss;
                     bool improved = monitored < bestLoss - o.MinDelta;
                     if (improved)
@@ -237,22 +268,100 @@ namespace RnnCodegen
             }
             finally
             {
-                if (o.RestoreBestParameters && bestEpoch >= 0) _model.SetParameters(best);
+                if (o.RestoreBestParameters && bestEpoch >= 0 && !rolledBack) _model.SetParameters(best);
                 _model.LearningRate = baseRate;
             }
             return new TrainingResult(history, bestEpoch, bestLoss, stoppedEarly);
         }
 
-        /// <summary>The mean loss over every sequence of <paramref name="data"/> (no dropout, no gradients).</summary>
+        /// <summary>
+        /// The mean loss over every sequence of <paramref name="data"/> (no dropout, no gradients). A sequence the model
+        /// refuses throws <see cref="ArgumentException"/> naming it.
+        /// </summary>
         public float Evaluate(SequenceDataset<TInput, TTarget> data)
         {
             if (data is null) throw new ArgumentNullException(nameof(data));
+            return Evaluate(data, nameof(data));
+        }
+
+        private float Evaluate(SequenceDataset<TInput, TTarget> data, string name)
+        {
             double sum = 0;
             for (int s = 0; s < data.Count; s++)
             {
-                sum += _model.ComputeLoss(new ReadOnlySpan<TInput>(data.Inputs, s * data.InputLength, data.InputLength), new ReadOnlySpan<TTarget>(data.Targets, s * data.TargetLength, data.TargetLength));
+                try
+                {
+                    sum += ComputeLoss(data, s);
+                }
+                catch (ArgumentException e)
+                {
+                    throw Refused(name, s, e);
+                }
             }
             return (float)(sum / data.Count);
+        }
+
+        private float ComputeLoss(SequenceDataset<TInput, TTarget> data, int s) =>
+            _model.ComputeLoss(new ReadOnlySpan<TInput>(data.Inputs, s * data.InputLength, data.InputLength), new ReadOnlySpan<TTarget>(data.Targets, s * data.TargetLength, data.TargetLength));
+
+        private void CheckFirstSequence(SequenceDataset<TInput, TTarget> data, string name)
+        {
+            try
+            {
+                ComputeLoss(data, 0);
+            }
+            catch (ArgumentException e)
+            {
+                throw Refused(name, 0, e);
+            }
+        }
+
+        private void RollBack(float[] parameters, System.IO.MemoryStream trainingState)
+        {
+            _model.SetParameters(parameters);
+            trainingState.Position = 0;
+            _model.LoadTrainingState(trainingState);
+            _model.ZeroGradients();
+        }
+
+        /// <summary>Finds which sequence of a refused mini-batch the model refuses, for the message.</summary>
+        private ArgumentException RefusedTrainingSequence(SequenceDataset<TInput, TTarget> train, int[] order, int start, int count, ArgumentException batchError)
+        {
+            for (int b = 0; b < count; b++)
+            {
+                try
+                {
+                    ComputeLoss(train, order[start + b]);
+                }
+                catch (ArgumentException e)
+                {
+                    return Refused(nameof(train), order[start + b], e);
+                }
+            }
+            return new ArgumentException("A mini-batch of the training set was refused: " + Bare(batchError), nameof(train), batchError);
+        }
+
+        private static ArgumentException Refused(string dataSet, int sequence, ArgumentException e) =>
+            new ArgumentException("Sequence " + sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) + " of " + Describe(dataSet) + " was refused: " + Bare(e), dataSet, e);
+
+        private static string Describe(string dataSet) => dataSet switch
+        {
+            "train" => "the training set",
+            "validation" => "the validation set",
+            _ => "the data set",
+        };
+
+        /// <summary>The message without the parameter name that ArgumentException appends (it names the model method's parameter).</summary>
+        private static string Bare(ArgumentException e)
+        {
+            string message = e.Message;
+            if (e.ParamName is not null)
+            {
+                string suffix = " (Parameter '" + e.ParamName + "')";
+                int at = message.IndexOf(suffix, StringComparison.Ordinal);
+                if (at >= 0) message = message.Remove(at, suffix.Length);
+            }
+            return message.Replace(Environment.NewLine, " ");
         }
 
         private float Rate(float baseRate, int epoch) => Options.Schedule switch
