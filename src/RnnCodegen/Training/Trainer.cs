@@ -34,7 +34,11 @@ namespace RnnCodegen
         /// <summary>Threads per mini-batch (0 = every core). Results are identical for any value. Default 1.</summary>
         public int MaxWorkers { get; set; } = 1;
 
-        /// <summary>The learning-rate schedule. Default constant.</summary>
+        /// <summary>
+        /// The learning-rate schedule. Default constant. Fit sets the model's <c>LearningRate</c> at the start of every
+        /// epoch from the schedule and the rate the model had when Fit began (lr0), and sets lr0 back at the end, so a
+        /// rate changed from the progress callback lasts only until the next epoch.
+        /// </summary>
         public LearningRateSchedule Schedule { get; set; }
 
         /// <summary>Factor of the Step schedule (e.g. 0.5) or the decay of the InverseTime schedule (e.g. 0.01); a finite number &gt;= 0, checked by Fit.</summary>
@@ -160,7 +164,11 @@ namespace RnnCodegen
         /// <summary>
         /// Trains on <paramref name="train"/>; monitors <paramref name="validation"/> when given. Reports each epoch to
         /// <paramref name="progress"/>. Cancellation throws <see cref="OperationCanceledException"/> between mini-batches
-        /// (after restoring the best parameters when that option is on). A sequence the model refuses (wrong length,
+        /// (after restoring the best parameters when that option is on). <paramref name="progress"/>'s Report is called
+        /// on this thread after each epoch, before the next one starts; <see cref="Progress{T}"/> instead posts its
+        /// handler to the thread pool (or the captured synchronization context), where it may run while the next epoch
+        /// trains or after Fit has returned: to act on the model from a report (save a checkpoint), implement
+        /// <see cref="IProgress{T}"/> yourself. A sequence the model refuses (wrong length,
         /// NaN, class or token id out of range), in either data set, throws <see cref="ArgumentException"/> naming the
         /// data set and the sequence, and puts the model back as it was before Fit: parameters and training state.
         /// </summary>
