@@ -338,6 +338,18 @@ namespace RnnCodegen.Tests
             var tokens = new TrainTokenLstm();
             Assert.Throws<ArgumentOutOfRangeException>(() => tokens.AccumulateGradients(new[] { 1, 9 }, new[] { 0, 1 }));
 
+            // In a batch, the message says which sequence: its positions and lengths are within that sequence.
+            var batchError = Assert.Throws<ArgumentException>(() => classifier.TrainBatch(new float[12], new[] { 0, 1, 0, 3 }, 2));
+            Assert.StartsWith("Sequence 1 of the batch: Class id at position 1 is out of range 0..2 (ignore index -100).", batchError.Message);
+            Assert.IsType<ArgumentOutOfRangeException>(batchError.InnerException);
+            var nanBatch = new float[60];
+            nanBatch[45] = float.NaN;
+            batchError = Assert.Throws<ArgumentException>(() => model.TrainBatch(nanBatch, new float[60], 3));
+            Assert.Equal("Sequence 2 of the batch: inputs contain NaN or infinity. (Parameter 'inputs')", batchError.Message);
+            batchError = Assert.Throws<ArgumentException>(() => tokens.AccumulateBatch(new[] { 1, 2, 3, 9 }, new[] { 0, 1, 0, 1 }, 2));
+            Assert.StartsWith("Sequence 1 of the batch: Token id at position 1 is out of range", batchError.Message);
+            Assert.Equal(before, Parameters(model));
+
             // A diverged gradient: ApplyGradients refuses, zeroes the gradients, keeps the parameters.
             var huge = new SineForecaster { LearningRate = 1f };
             huge.SetParameter("dense.weight", Enumerable.Repeat(3e38f, 16).ToArray());

@@ -1137,13 +1137,21 @@ namespace RnnCodegen.Generator.Emit
             w.Line("private TrainingWorkspace[]? _chunkWorkspaces;");
             w.Line("private readonly double[] _chunkLoss = new double[BatchChunks];");
             w.Line();
-            w.Line("/// <summary>Accumulates the gradients of <paramref name=\"sequences\"/> equal-length sequences stored one after another in <paramref name=\"" + inputName + "\"/> and <paramref name=\"" + targetName + "\"/>, on up to <paramref name=\"maxWorkers\"/> threads (0 = every core, 1 = this thread only); returns the mean loss. Every sequence is checked before anything changes. The result is bit-identical for any worker count. Follow with <c>ApplyGradients(sequences)</c> to average." + (s.Loss == ModelSpec.LossCrossEntropy ? " Cross-entropy is the mean over every counted row of the batch, as PyTorch's cross_entropy on the flattened batch: a padded sequence weighs by its counted rows." : "") + "</summary>");
+            w.Line("/// <summary>Accumulates the gradients of <paramref name=\"sequences\"/> equal-length sequences stored one after another in <paramref name=\"" + inputName + "\"/> and <paramref name=\"" + targetName + "\"/>, on up to <paramref name=\"maxWorkers\"/> threads (0 = every core, 1 = this thread only); returns the mean loss. Every sequence is checked before anything changes; a refused one throws <see cref=\"global::System.ArgumentException\"/> naming it. The result is bit-identical for any worker count. Follow with <c>ApplyGradients(sequences)</c> to average." + (s.Loss == ModelSpec.LossCrossEntropy ? " Cross-entropy is the mean over every counted row of the batch, as PyTorch's cross_entropy on the flattened batch: a padded sequence weighs by its counted rows." : "") + "</summary>");
             w.Open("public float AccumulateBatch(" + inputMemory + " " + inputName + ", " + targetMemory + " " + targetName + ", int sequences, int maxWorkers = 0)");
             w.Line("if (sequences < 1) throw new global::System.ArgumentOutOfRangeException(nameof(sequences), sequences, \"At least one sequence.\");");
             w.Line("if (" + inputName + ".Length % sequences != 0) throw new global::System.ArgumentException(\"" + inputName + ": the length must be a multiple of sequences.\", nameof(" + inputName + "));");
             w.Line("if (" + targetName + ".Length % sequences != 0) throw new global::System.ArgumentException(\"" + targetName + ": the length must be a multiple of sequences.\", nameof(" + targetName + "));");
             w.Line("int inputLength = " + inputName + ".Length / sequences, targetLength = " + targetName + ".Length / sequences;");
-            w.Line("for (int b = 0; b < sequences; b++) ValidateTrainingData(" + inputName + ".Span.Slice(b * inputLength, inputLength), " + targetName + ".Span.Slice(b * targetLength, targetLength));");
+            w.Open("for (int b = 0; b < sequences; b++)");
+            w.Open("try");
+            w.Line("ValidateTrainingData(" + inputName + ".Span.Slice(b * inputLength, inputLength), " + targetName + ".Span.Slice(b * targetLength, targetLength));");
+            w.Close();
+            w.Open("catch (global::System.ArgumentException e)");
+            w.Line("// The sequence's own message counts positions and lengths within the sequence: say which sequence it is.");
+            w.Line("throw new global::System.ArgumentException(\"Sequence \" + b.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \" of the batch: \" + e.Message, e);");
+            w.Close();
+            w.Close();
             w.Line("int chunks = sequences < BatchChunks ? sequences : BatchChunks;");
             if (s.Loss == ModelSpec.LossCrossEntropy)
             {

@@ -1051,14 +1051,25 @@ namespace Demo
         private TrainingWorkspace[]? _chunkWorkspaces;
         private readonly double[] _chunkLoss = new double[BatchChunks];
 
-        /// <summary>Accumulates the gradients of <paramref name="sequences"/> equal-length sequences stored one after another in <paramref name="inputs"/> and <paramref name="targets"/>, on up to <paramref name="maxWorkers"/> threads (0 = every core, 1 = this thread only); returns the mean loss. Every sequence is checked before anything changes. The result is bit-identical for any worker count. Follow with <c>ApplyGradients(sequences)</c> to average.</summary>
+        /// <summary>Accumulates the gradients of <paramref name="sequences"/> equal-length sequences stored one after another in <paramref name="inputs"/> and <paramref name="targets"/>, on up to <paramref name="maxWorkers"/> threads (0 = every core, 1 = this thread only); returns the mean loss. Every sequence is checked before anything changes; a refused one throws <see cref="global::System.ArgumentException"/> naming it. The result is bit-identical for any worker count. Follow with <c>ApplyGradients(sequences)</c> to average.</summary>
         public float AccumulateBatch(global::System.ReadOnlyMemory<float> inputs, global::System.ReadOnlyMemory<float> targets, int sequences, int maxWorkers = 0)
         {
             if (sequences < 1) throw new global::System.ArgumentOutOfRangeException(nameof(sequences), sequences, "At least one sequence.");
             if (inputs.Length % sequences != 0) throw new global::System.ArgumentException("inputs: the length must be a multiple of sequences.", nameof(inputs));
             if (targets.Length % sequences != 0) throw new global::System.ArgumentException("targets: the length must be a multiple of sequences.", nameof(targets));
             int inputLength = inputs.Length / sequences, targetLength = targets.Length / sequences;
-            for (int b = 0; b < sequences; b++) ValidateTrainingData(inputs.Span.Slice(b * inputLength, inputLength), targets.Span.Slice(b * targetLength, targetLength));
+            for (int b = 0; b < sequences; b++)
+            {
+                try
+                {
+                    ValidateTrainingData(inputs.Span.Slice(b * inputLength, inputLength), targets.Span.Slice(b * targetLength, targetLength));
+                }
+                catch (global::System.ArgumentException e)
+                {
+                    // The sequence's own message counts positions and lengths within the sequence: say which sequence it is.
+                    throw new global::System.ArgumentException("Sequence " + b.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + " of the batch: " + e.Message, e);
+                }
+            }
             int chunks = sequences < BatchChunks ? sequences : BatchChunks;
             if (_packedStale) Repack(); // before the workers read the packed weights
             // A chunk's workspace is allocated the first time a batch has that many chunks (a batch of one sequence needs one).
