@@ -76,6 +76,48 @@ namespace RnnCodegen.Tests
         }
 
         [Fact]
+        public void ThePlateauScheduleIsPyTorchsReduceLROnPlateau()
+        {
+            // The rate of each epoch before ReduceLROnPlateau.step(metric), from TorchSharp 0.107.0 (mode 'min',
+            // threshold_mode 'rel', SGD with lr0): a) factor 0.5, patience 2, threshold 1e-4; b) factor 0.1, patience 1,
+            // cooldown 2, min_lr 1e-3 (the third reduction is skipped: it would change the rate by less than eps 1e-8);
+            // c) factor 0.5, patience 0, threshold 0.1, lr0 0.02.
+            double[] metrics = { 1.0, 0.9, 0.9, 0.89995, 0.95, 0.9, 0.8, 0.85, 0.85, 0.85, 0.85, 0.85, 0.79, 0.79, 0.79, 0.79, 0.79, 0.79, 0.79, 0.79 };
+            double[] a = { 0.1, 0.1, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.05, 0.05, 0.025, 0.025, 0.025, 0.025, 0.025, 0.025, 0.0125, 0.0125, 0.0125, 0.00625 };
+            double[] b = { 0.1, 0.1, 0.1, 0.1, 0.010000000000000002, 0.010000000000000002, 0.010000000000000002, 0.010000000000000002, 0.010000000000000002 };
+            double[] c = { 0.02, 0.02, 0.01, 0.005, 0.005, 0.0025, 0.00125, 0.00125, 0.000625, 0.0003125, 0.00015625, 7.8125E-05, 3.90625E-05, 1.953125E-05, 9.765625E-06, 4.8828125E-06, 2.44140625E-06, 1.220703125E-06, 6.103515625E-07, 3.0517578125E-07 };
+            double[] Rates(PlateauSchedule schedule)
+            {
+                var rates = new double[metrics.Length];
+                for (int i = 0; i < metrics.Length; i++) { rates[i] = schedule.Rate; schedule.EndEpoch(metrics[i]); }
+                return rates;
+            }
+            Assert.Equal(a, Rates(new PlateauSchedule(0.1, 0.5, 2, 1e-4, 0, 0)));
+            double[] bAll = new double[metrics.Length];
+            for (int i = 0; i < bAll.Length; i++) bAll[i] = i < b.Length ? b[i] : 0.0010000000000000002;
+            Assert.Equal(bAll, Rates(new PlateauSchedule(0.1, 0.1, 1, 1e-4, 2, 1e-3)));
+            Assert.Equal(c, Rates(new PlateauSchedule(0.02, 0.5, 0, 0.1, 0, 0)));
+            // The options' floats are read as the decimals they were written as: 0.1f is 0.1, so 0.1f * 0.1f gives b's rates.
+            Assert.Equal(0.1, PlateauSchedule.Decimal(0.1f));
+            Assert.Equal(1e-4, PlateauSchedule.Decimal(1e-4f));
+        }
+
+        [Fact]
+        public void FitDropsThePlateauRateFromTheEpochAfterTheLossStalls()
+        {
+            // Threshold 0.99: only a hundredfold drop counts as better, so after epoch 0 every epoch is bad, and with
+            // patience 1 the rate halves after epochs 2, 4, ... (each reduction resets the count), from the epoch after.
+            var model = new SineForecaster { LearningRate = 0.004f };
+            var options = new TrainerOptions { Epochs = 7, Schedule = LearningRateSchedule.Plateau, DecayRate = 0.5f, PlateauPatience = 1, PlateauThreshold = 0.99f, RestoreBestParameters = false };
+            var result = new Trainer<float, float>(model, options).Fit(Sine(8, 1), Sine(4, 2));
+            Assert.Equal(new[] { 0.004f, 0.004f, 0.004f, 0.002f, 0.002f, 0.001f, 0.001f }, result.History.Select(r => r.LearningRate));
+            Assert.Equal(0.004f, model.LearningRate); // set back at the end, as for every schedule
+            options.MinLearningRate = 0.003f;
+            result = new Trainer<float, float>(model, options).Fit(Sine(8, 1), Sine(4, 2));
+            Assert.Equal(new[] { 0.004f, 0.004f, 0.004f, 0.003f, 0.003f, 0.003f, 0.003f }, result.History.Select(r => r.LearningRate));
+        }
+
+        [Fact]
         public void EarlyStoppingStopsAfterPatienceAndRestoresTheBestParameters()
         {
             var model = new SineForecaster();
@@ -161,6 +203,12 @@ namespace RnnCodegen.Tests
                 (new TrainerOptions { Patience = -1 }, "Patience must be >= 0 (0 = never stop early)."),
                 (new TrainerOptions { MinDelta = float.NaN }, "MinDelta must be a finite number >= 0."),
                 (new TrainerOptions { Epochs = 0 }, "Epochs must be at least 1."),
+                (new TrainerOptions { Schedule = LearningRateSchedule.Plateau, DecayRate = 1f }, "DecayRate must be below 1 for the Plateau schedule."),
+                (new TrainerOptions { Schedule = LearningRateSchedule.Plateau, DecayRate = -0.1f }, "DecayRate must be a finite number >= 0."),
+                (new TrainerOptions { Schedule = LearningRateSchedule.Plateau, PlateauPatience = -1 }, "PlateauPatience must be >= 0."),
+                (new TrainerOptions { Schedule = LearningRateSchedule.Plateau, PlateauThreshold = float.PositiveInfinity }, "PlateauThreshold must be a finite number >= 0."),
+                (new TrainerOptions { Schedule = LearningRateSchedule.Plateau, Cooldown = -2 }, "Cooldown must be >= 0."),
+                (new TrainerOptions { Schedule = LearningRateSchedule.Plateau, MinLearningRate = -1e-3f }, "MinLearningRate must be a finite number >= 0."),
             })
             {
                 var e = Assert.Throws<ArgumentOutOfRangeException>(() => new Trainer<float, float>(model, options).Fit(Sine(4, 1)));

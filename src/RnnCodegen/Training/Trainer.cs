@@ -14,6 +14,13 @@ namespace RnnCodegen
         Step = 1,
         /// <summary><c>lr = lr0 / (1 + DecayRate * epoch)</c>, the classic Keras time-based decay.</summary>
         InverseTime = 2,
+        /// <summary>
+        /// <c>lr = max(lr * DecayRate, MinLearningRate)</c> whenever the monitored loss (validation if given, else training)
+        /// has not improved on its best by the relative <c>PlateauThreshold</c> for more than <c>PlateauPatience</c>
+        /// epochs, then <c>Cooldown</c> epochs without counting: PyTorch's ReduceLROnPlateau (mode 'min', threshold_mode
+        /// 'rel', eps 1e-8). The new rate applies from the next epoch. DecayRate must be below 1.
+        /// </summary>
+        Plateau = 3,
     }
 
     /// <summary>Settings of <see cref="Trainer{TInput, TTarget}"/>.</summary>
@@ -41,11 +48,23 @@ namespace RnnCodegen
         /// </summary>
         public LearningRateSchedule Schedule { get; set; }
 
-        /// <summary>Factor of the Step schedule (e.g. 0.5) or the decay of the InverseTime schedule (e.g. 0.01); a finite number &gt;= 0, checked by Fit.</summary>
+        /// <summary>Factor of the Step and Plateau schedules (e.g. 0.5; Plateau needs it below 1) or the decay of the InverseTime schedule (e.g. 0.01); a finite number &gt;= 0, checked by Fit. Default 0.5.</summary>
         public float DecayRate { get; set; } = 0.5f;
 
         /// <summary>Epochs between two reductions of the Step schedule. Default 10.</summary>
         public int StepSize { get; set; } = 10;
+
+        /// <summary>Plateau schedule: epochs without improvement that are tolerated; the rate drops after one more. Default 10, as PyTorch.</summary>
+        public int PlateauPatience { get; set; } = 10;
+
+        /// <summary>Plateau schedule: the relative decrease that counts as an improvement (loss &lt; best * (1 - threshold)). Default 1e-4, as PyTorch.</summary>
+        public float PlateauThreshold { get; set; } = 1e-4f;
+
+        /// <summary>Plateau schedule: epochs after a reduction during which no epoch counts as bad. Default 0.</summary>
+        public int Cooldown { get; set; }
+
+        /// <summary>Plateau schedule: the rate never drops below this. Default 0.</summary>
+        public float MinLearningRate { get; set; }
 
         /// <summary>Stop after this many epochs without improvement of the monitored loss (validation if given, else training); 0 = never. Default 0.</summary>
         public int Patience { get; set; }
@@ -139,6 +158,60 @@ namespace RnnCodegen
         public int TargetLength => Targets.Length / Count;
     }
 
+    /// <summary>PyTorch's ReduceLROnPlateau in mode 'min' with threshold_mode 'rel', in double precision as PyTorch's rates are.</summary>
+    internal struct PlateauSchedule
+    {
+        private readonly double _factor, _threshold, _minRate;
+        private readonly int _patience, _cooldown;
+        private double _best;
+        private int _badEpochs, _cooldownLeft;
+
+        public PlateauSchedule(double rate, double factor, int patience, double threshold, int cooldown, double minRate)
+        {
+            Rate = rate;
+            _factor = factor;
+            _patience = patience;
+            _threshold = threshold;
+            _cooldown = cooldown;
+            _minRate = minRate;
+            _best = double.PositiveInfinity;
+            _badEpochs = 0;
+            _cooldownLeft = 0;
+        }
+
+        /// <summary>A float as the double of its shortest decimal form (0.1f as 0.1), the value a PyTorch user would have written.</summary>
+        public static double Decimal(float value) => double.Parse(value.ToString("R", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
+
+        /// <summary>The rate for the next epoch.</summary>
+        public double Rate { get; private set; }
+
+        /// <summary>ReduceLROnPlateau.step(loss): called once after each epoch with the monitored loss.</summary>
+        public void EndEpoch(double loss)
+        {
+            if (loss < _best * (1 - _threshold))
+            {
+                _best = loss;
+                _badEpochs = 0;
+            }
+            else
+            {
+                _badEpochs++; // NaN is never better, as in PyTorch
+            }
+            if (_cooldownLeft > 0)
+            {
+                _cooldownLeft--;
+                _badEpochs = 0;
+            }
+            if (_badEpochs > _patience)
+            {
+                double reduced = Math.Max(Rate * _factor, _minRate);
+                if (Rate - reduced > 1e-8) Rate = reduced;
+                _cooldownLeft = _cooldown;
+                _badEpochs = 0;
+            }
+        }
+    }
+
     /// <summary>
     /// The classic tutorial training loop for any generated model: epochs of shuffled mini-batches, validation loss,
     /// learning-rate decay, early stopping that restores the best parameters, a report per epoch and cancellation.
@@ -181,6 +254,14 @@ namespace RnnCodegen
             if (o.Schedule != LearningRateSchedule.Constant && !(o.DecayRate >= 0f && o.DecayRate <= float.MaxValue))
                 throw new ArgumentOutOfRangeException(nameof(Options), o.DecayRate, "DecayRate must be a finite number >= 0.");
             if (o.Schedule == LearningRateSchedule.Step && o.StepSize < 1) throw new ArgumentOutOfRangeException(nameof(Options), o.StepSize, "StepSize must be at least 1.");
+            if (o.Schedule == LearningRateSchedule.Plateau)
+            {
+                if (!(o.DecayRate < 1f)) throw new ArgumentOutOfRangeException(nameof(Options), o.DecayRate, "DecayRate must be below 1 for the Plateau schedule.");
+                if (o.PlateauPatience < 0) throw new ArgumentOutOfRangeException(nameof(Options), o.PlateauPatience, "PlateauPatience must be >= 0.");
+                if (!(o.PlateauThreshold >= 0f && o.PlateauThreshold <= float.MaxValue)) throw new ArgumentOutOfRangeException(nameof(Options), o.PlateauThreshold, "PlateauThreshold must be a finite number >= 0.");
+                if (o.Cooldown < 0) throw new ArgumentOutOfRangeException(nameof(Options), o.Cooldown, "Cooldown must be >= 0.");
+                if (!(o.MinLearningRate >= 0f && o.MinLearningRate <= float.MaxValue)) throw new ArgumentOutOfRangeException(nameof(Options), o.MinLearningRate, "MinLearningRate must be a finite number >= 0.");
+            }
             if (o.Patience < 0) throw new ArgumentOutOfRangeException(nameof(Options), o.Patience, "Patience must be >= 0 (0 = never stop early).");
             if (!(o.MinDelta >= 0f && o.MinDelta <= float.MaxValue)) throw new ArgumentOutOfRangeException(nameof(Options), o.MinDelta, "MinDelta must be a finite number >= 0.");
 
@@ -204,6 +285,7 @@ namespace RnnCodegen
             bool stoppedEarly = false;
             var history = new List<EpochReport>(o.Epochs);
             var random = new ShuffleRandom(o.Seed);
+            var plateau = new PlateauSchedule(PlateauSchedule.Decimal(baseRate), PlateauSchedule.Decimal(o.DecayRate), o.PlateauPatience, PlateauSchedule.Decimal(o.PlateauThreshold), o.Cooldown, PlateauSchedule.Decimal(o.MinLearningRate));
             var clock = new Stopwatch();
             _model.ZeroGradients();
             try
@@ -211,7 +293,7 @@ namespace RnnCodegen
                 for (int epoch = 0; epoch < o.Epochs; epoch++)
                 {
                     clock.Restart();
-                    _model.LearningRate = Rate(baseRate, epoch);
+                    _model.LearningRate = o.Schedule == LearningRateSchedule.Plateau ? (float)plateau.Rate : Rate(baseRate, epoch);
                     if (o.Shuffle) random.Shuffle(order);
                     double lossSum = 0;
                     int batches = 0;
@@ -265,6 +347,7 @@ namespace RnnCodegen
                     {
                         sinceBest++;
                     }
+                    plateau.EndEpoch(monitored);
                     history.Add(new EpochReport(epoch, trainLoss, validationLoss, _model.LearningRate, clock.Elapsed, improved));
                     progress?.Report(history[history.Count - 1]);
                     if (o.Patience > 0 && sinceBest >= o.Patience && epoch < o.Epochs - 1)
