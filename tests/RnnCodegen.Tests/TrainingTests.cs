@@ -355,7 +355,8 @@ namespace RnnCodegen.Tests
             huge.SetParameter("dense.weight", Enumerable.Repeat(3e38f, 16).ToArray());
             var hugeBefore = Parameters(huge);
             huge.AccumulateGradients(Enumerable.Repeat(1f, 20).ToArray(), Enumerable.Repeat(-3e38f, 20).ToArray());
-            Assert.Throws<InvalidOperationException>(() => huge.ApplyGradients());
+            var diverged = Assert.Throws<InvalidOperationException>(() => huge.ApplyGradients());
+            Assert.Equal("The gradients contain NaN or infinity (the loss diverged, or the forward pass overflowed); the parameters were left unchanged and the gradients zeroed. Lower the learning rate, set ClipNorm, or scale the inputs down.", diverged.Message);
             Assert.Equal(hugeBefore, Parameters(huge));
         }
 

@@ -1269,7 +1269,7 @@ namespace RnnCodegen.Generator.Emit
             w.Line("if (batchCount > 1) " + K + ".Scale(grad, 1f / batchCount);");
             w.Open("if (!" + K + ".AllFinite(grad))");
             w.Line("grad.Clear();");
-            w.Line("throw new global::System.InvalidOperationException(\"The gradients contain NaN or infinity (the loss diverged); the parameters were left unchanged and the gradients zeroed. Lower the learning rate or set ClipNorm.\");");
+            w.Line("throw new global::System.InvalidOperationException(\"The gradients contain NaN or infinity (the loss diverged, or the forward pass overflowed); the parameters were left unchanged and the gradients zeroed. Lower the learning rate, set ClipNorm, or scale the inputs down.\");");
             w.Close();
             w.Open("if (ClipNorm > 0f)");
             w.Line("double norm = global::System.Math.Sqrt(" + K + ".SumOfSquares(grad));");

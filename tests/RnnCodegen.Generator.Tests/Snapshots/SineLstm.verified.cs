@@ -2335,7 +2335,7 @@ namespace Demo
             if (!global::RnnCodegen.Kernels.AllFinite(grad))
             {
                 grad.Clear();
-                throw new global::System.InvalidOperationException("The gradients contain NaN or infinity (the loss diverged); the parameters were left unchanged and the gradients zeroed. Lower the learning rate or set ClipNorm.");
+                throw new global::System.InvalidOperationException("The gradients contain NaN or infinity (the loss diverged, or the forward pass overflowed); the parameters were left unchanged and the gradients zeroed. Lower the learning rate, set ClipNorm, or scale the inputs down.");
             }
             if (ClipNorm > 0f)
             {
