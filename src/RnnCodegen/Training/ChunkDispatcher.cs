@@ -22,8 +22,9 @@ namespace RnnCodegen
     /// Which thread runs a chunk changes from call to call; the results do not, because each chunk writes only its own
     /// workspace and the caller sums the chunks in order. The calling thread takes chunks too and waits only for chunks a
     /// helper has started, so a busy or starved thread pool slows a batch down but cannot deadlock it. A helper that the
-    /// pool starts after its batch has finished finds the batch's generation changed and returns. The first exception a
-    /// chunk throws is rethrown on the calling thread after every started chunk has finished.
+    /// pool starts late helps the batch running then only while fewer helpers have joined it than it queued, so a batch
+    /// never runs on more than <c>workers</c> threads. The first exception a chunk throws is rethrown on the calling thread
+    /// after every started chunk has finished.
     /// </remarks>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public sealed class ChunkDispatcher
@@ -34,6 +35,11 @@ namespace RnnCodegen
         // One atomic word per batch: the generation in the high 32 bits, the chunk count in the next 16, the next chunk to
         // take in the low 16. A helper reads all three at once, so it never mixes one batch's count with another's.
         private long _ticket;
+        // The helpers that may join the batch: the generation in the high 32 bits, how many the batch queued in the next 16,
+        // how many have joined in the low 16. The pool may start a helper queued for an earlier batch during a later one
+        // (and the same Helper object may be queued more than once); without this count those late helpers would all join
+        // the batch running then, more threads than its workers.
+        private long _joins;
         private int _generation;
         private int _completed;
         private Exception? _failure;
@@ -67,6 +73,7 @@ namespace RnnCodegen
             _failure = null;
             _done.Reset();
             int generation = unchecked(++_generation);
+            Volatile.Write(ref _joins, ((long)generation << 32) | ((long)helpers << 16)); // atomic: a late helper may read it now
             Volatile.Write(ref _ticket, ((long)generation << 32) | ((long)chunks << 16)); // publishes the fields above to the helpers
             for (int i = 0; i < helpers; i++) _helpers[i].Queue();
             TakeChunks(generation);
@@ -102,7 +109,17 @@ namespace RnnCodegen
             }
         }
 
-        private void HelpCurrentBatch() => TakeChunks((int)(Volatile.Read(ref _ticket) >> 32));
+        private void HelpCurrentBatch()
+        {
+            int generation = (int)(Volatile.Read(ref _ticket) >> 32);
+            while (true)
+            {
+                long joins = Volatile.Read(ref _joins); // at least this generation's: written before its ticket
+                if ((int)(joins >> 32) != generation || (int)(joins & 0xFFFF) >= (int)((joins >> 16) & 0xFFFF)) return;
+                if (Interlocked.CompareExchange(ref _joins, joins + 1, joins) == joins) break;
+            }
+            TakeChunks(generation);
+        }
 
 #if NET8_0_OR_GREATER
         private sealed class Helper : IThreadPoolWorkItem
