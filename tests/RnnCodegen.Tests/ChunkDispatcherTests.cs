@@ -71,6 +71,54 @@ namespace RnnCodegen.Tests
             Assert.True(Volatile.Read(ref work.SecondFinished), "Run returned before the helper's chunk had finished");
         }
 
+        private sealed class Interrupting : IChunkWork
+        {
+            public Thread? Caller;
+            public readonly ManualResetEventSlim OtherStarted = new(false);
+            public bool OtherFinished;
+            public void RunChunk(int chunk)
+            {
+                if (Thread.CurrentThread == Caller)
+                {
+                    OtherStarted.Wait(TimeSpan.FromSeconds(30)); // so that the other chunk runs on a helper
+                    return;
+                }
+                OtherStarted.Set();
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                while ((Caller!.ThreadState & ThreadState.WaitSleepJoin) == 0 && clock.Elapsed.TotalSeconds < 10) Thread.Yield();
+                Caller.Interrupt(); // the caller is waiting for this chunk in Run, or about to
+                Thread.Sleep(100);
+                Volatile.Write(ref OtherFinished, true);
+            }
+        }
+
+        [Fact]
+        public void AnInterruptedCallerStillWaitsForTheHelpersChunkAndKeepsTheInterrupt()
+        {
+            var work = new Interrupting();
+            bool finishedWhenRunReturned = false, interruptKept = false;
+            Exception? unexpected = null;
+            var caller = new Thread(() =>
+            {
+                try
+                {
+                    new ChunkDispatcher(work).Run(2, 2);
+                    finishedWhenRunReturned = Volatile.Read(ref work.OtherFinished);
+                    try { Thread.Sleep(1000); } catch (ThreadInterruptedException) { interruptKept = true; }
+                }
+                catch (Exception e)
+                {
+                    unexpected = e;
+                }
+            });
+            work.Caller = caller;
+            caller.Start();
+            Assert.True(caller.Join(TimeSpan.FromSeconds(60)));
+            Assert.Null(unexpected);
+            Assert.True(finishedWhenRunReturned, "Run returned while a helper still ran a chunk");
+            Assert.True(interruptKept, "the interrupt was swallowed");
+        }
+
         [Fact]
         public void AChunksExceptionReachesTheCallerAfterTheOtherChunksFinish()
         {

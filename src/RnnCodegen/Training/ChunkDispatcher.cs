@@ -75,17 +75,45 @@ namespace RnnCodegen
             int generation = unchecked(++_generation);
             Volatile.Write(ref _joins, ((long)generation << 32) | ((long)helpers << 16)); // atomic: a late helper may read it now
             Volatile.Write(ref _ticket, ((long)generation << 32) | ((long)chunks << 16)); // publishes the fields above to the helpers
-            for (int i = 0; i < helpers; i++) _helpers[i].Queue();
-            TakeChunks(generation);
-            // Always through the event, even when this thread finished the last chunk itself: a helper's Set must
-            // happen before this call returns, or it could land after the next batch's Reset.
-            _done.Wait();
+            try
+            {
+                for (int i = 0; i < helpers; i++) _helpers[i].Queue();
+            }
+            finally
+            {
+                // Even when queueing failed: no chunk of this batch may still run when Run returns or throws.
+                TakeChunks(generation);
+                WaitForTheLastChunk();
+            }
             Exception? failure = _failure;
             if (failure is not null)
             {
                 _failure = null;
                 ExceptionDispatchInfo.Capture(failure).Throw();
             }
+        }
+
+        /// <summary>
+        /// Always through the event, even when this thread finished the last chunk itself: a helper's Set must happen
+        /// before Run returns, or it could land after the next batch's Reset. A Thread.Interrupt does not cut the wait
+        /// short (helpers would still be writing this batch's workspaces); it is delivered again afterwards.
+        /// </summary>
+        private void WaitForTheLastChunk()
+        {
+            bool interrupted = false;
+            while (true)
+            {
+                try
+                {
+                    _done.Wait();
+                    break;
+                }
+                catch (ThreadInterruptedException)
+                {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) Thread.CurrentThread.Interrupt();
         }
 
         private void TakeChunks(int generation)
