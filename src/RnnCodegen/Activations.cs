@@ -349,9 +349,43 @@ namespace RnnCodegen
         /// <param name="x">The arguments.</param>
         /// <returns>tanh of each lane.</returns>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Tanh(Vector128<float> x)
+        public static Vector128<float> Tanh(Vector128<float> x) => TanhParts(x, out Vector128<float> reciprocal) * reciprocal;
+
+        /// <summary>Lane-wise <see cref="Sigmoid(float)"/> (identical results).</summary>
+        /// <param name="x">The arguments.</param>
+        /// <returns>sigmoid of each lane.</returns>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Sigmoid(Vector128<float> x) => Kernels128.MulAdd(SigmoidParts(x, out Vector128<float> reciprocal), reciprocal, Vector128.Create(0.5f));
+
+        /// <summary>
+        /// One GRU cell update for the generated step (PyTorch's formulas): r = sigmoid(<paramref name="r"/>), z =
+        /// sigmoid(<paramref name="z"/>), n = tanh(<paramref name="nx"/> + r·<paramref name="nh"/>), and the new state
+        /// (1 - z)·n + z·<paramref name="h"/>. The same as those four steps with <see cref="Sigmoid(Vector128{float})"/> and
+        /// <see cref="Tanh(Vector128{float})"/> within float rounding, but shorter as a chain of dependent operations: r's and tanh's
+        /// last multiplications by 1/Q are folded into the multiply-adds that use them (r·nh + nx and the blend), so nothing
+        /// but one multiply-add follows either division.
+        /// </summary>
+        /// <param name="r">The reset gate's pre-activation.</param>
+        /// <param name="z">The update gate's pre-activation.</param>
+        /// <param name="nx">The candidate's input part, W_in·x + b_in.</param>
+        /// <param name="nh">The candidate's hidden part, W_hn·h + b_hn.</param>
+        /// <param name="h">The state before the step.</param>
+        /// <returns>The state after the step.</returns>
+        [MethodImpl(MethodImplOptions.AggressiveInlining), System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+        public static Vector128<float> GruCell(Vector128<float> r, Vector128<float> z, Vector128<float> nx, Vector128<float> nh, Vector128<float> h)
         {
-            // Same operations, in the same order, as Tanh(float); comments there.
+            // sigmoid(r)·nh + nx = (r·P·nh)·(1/Q) + (nh/2 + nx), and (1 - z)·tanh(a) + z·h = ((1 - z)·a·P)·(1/Q) + z·h.
+            Vector128<float> rp = SigmoidParts(r, out Vector128<float> rq);
+            Vector128<float> zs = Kernels128.MulAdd(SigmoidParts(z, out Vector128<float> zq), zq, Vector128.Create(0.5f));
+            Vector128<float> a = Kernels128.MulAdd(rp * nh, rq, Kernels128.MulAdd(Vector128.Create(0.5f), nh, nx));
+            Vector128<float> np = TanhParts(a, out Vector128<float> nq);
+            return Kernels128.MulAdd((Vector128.Create(1f) - zs) * np, nq, zs * h);
+        }
+
+        /// <summary>Tanh's x·P(x²) (returned) and 1/Q(x²) (<paramref name="reciprocal"/>): the same operations, in the same order, as <see cref="Tanh(float)"/> up to the last step.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<float> TanhParts(Vector128<float> x, out Vector128<float> reciprocal)
+        {
             Vector128<float> z = Kernels128.Min(Vector128.Create(TanhClampSquared), x * x);
             Vector128<float> xc = Kernels128.Min(Vector128.Create(TanhSaturation), Kernels128.Max(Vector128.Create(-TanhSaturation), x));
             Vector128<float> z2 = z * z;
@@ -363,61 +397,14 @@ namespace RnnCodegen
             Vector128<float> q01 = Kernels128.MulAdd(z, Vector128.Create(TanhQ1), Vector128.Create(1f));
             Vector128<float> q23 = Kernels128.MulAdd(z, Vector128.Create(TanhQ3), Vector128.Create(TanhQ2));
             Vector128<float> q = Kernels128.MulAdd(z2, q23, q01);
-            return xc * p * (Vector128.Create(1f) / q);
+            reciprocal = Vector128.Create(1f) / q;
+            return xc * p;
         }
 
-
-        /// <summary>Lane-wise <see cref="Tanh(float)"/> (identical results).</summary>
-        /// <param name="x">The arguments.</param>
-        /// <returns>tanh of each lane.</returns>
+        /// <summary>Sigmoid's x·P(x²) (returned) and 1/Q(x²) (<paramref name="reciprocal"/>): the same operations, in the same order, as <see cref="Sigmoid(float)"/> up to the last step.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Tanh(Vector256<float> x)
+        private static Vector128<float> SigmoidParts(Vector128<float> x, out Vector128<float> reciprocal)
         {
-            // Same operations, in the same order, as Tanh(float); comments there.
-            Vector256<float> z = Kernels256.Min(Vector256.Create(TanhClampSquared), x * x);
-            Vector256<float> xc = Kernels256.Min(Vector256.Create(TanhSaturation), Kernels256.Max(Vector256.Create(-TanhSaturation), x));
-            Vector256<float> z2 = z * z;
-            Vector256<float> p01 = Kernels256.MulAdd(z, Vector256.Create(TanhP1), Vector256.Create(1f));
-            Vector256<float> p23 = Kernels256.MulAdd(z, Vector256.Create(TanhP3), Vector256.Create(TanhP2));
-            Vector256<float> p45 = Kernels256.MulAdd(z, Vector256.Create(TanhP5), Vector256.Create(TanhP4));
-            Vector256<float> p25 = Kernels256.MulAdd(z2, p45, p23);
-            Vector256<float> p = Kernels256.MulAdd(z2, p25, p01);
-            Vector256<float> q01 = Kernels256.MulAdd(z, Vector256.Create(TanhQ1), Vector256.Create(1f));
-            Vector256<float> q23 = Kernels256.MulAdd(z, Vector256.Create(TanhQ3), Vector256.Create(TanhQ2));
-            Vector256<float> q = Kernels256.MulAdd(z2, q23, q01);
-            return xc * p * (Vector256.Create(1f) / q);
-        }
-
-
-        /// <summary>Lane-wise <see cref="Tanh(float)"/> (identical results).</summary>
-        /// <param name="x">The arguments.</param>
-        /// <returns>tanh of each lane.</returns>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Tanh(Vector512<float> x)
-        {
-            // Same operations, in the same order, as Tanh(float); comments there.
-            Vector512<float> z = Kernels512.Min(Vector512.Create(TanhClampSquared), x * x);
-            Vector512<float> xc = Kernels512.Min(Vector512.Create(TanhSaturation), Kernels512.Max(Vector512.Create(-TanhSaturation), x));
-            Vector512<float> z2 = z * z;
-            Vector512<float> p01 = Kernels512.MulAdd(z, Vector512.Create(TanhP1), Vector512.Create(1f));
-            Vector512<float> p23 = Kernels512.MulAdd(z, Vector512.Create(TanhP3), Vector512.Create(TanhP2));
-            Vector512<float> p45 = Kernels512.MulAdd(z, Vector512.Create(TanhP5), Vector512.Create(TanhP4));
-            Vector512<float> p25 = Kernels512.MulAdd(z2, p45, p23);
-            Vector512<float> p = Kernels512.MulAdd(z2, p25, p01);
-            Vector512<float> q01 = Kernels512.MulAdd(z, Vector512.Create(TanhQ1), Vector512.Create(1f));
-            Vector512<float> q23 = Kernels512.MulAdd(z, Vector512.Create(TanhQ3), Vector512.Create(TanhQ2));
-            Vector512<float> q = Kernels512.MulAdd(z2, q23, q01);
-            return xc * p * (Vector512.Create(1f) / q);
-        }
-
-
-        /// <summary>Lane-wise <see cref="Sigmoid(float)"/> (identical results).</summary>
-        /// <param name="x">The arguments.</param>
-        /// <returns>sigmoid of each lane.</returns>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector128<float> Sigmoid(Vector128<float> x)
-        {
-            // Same operations, in the same order, as Sigmoid(float); comments there.
             Vector128<float> z = Kernels128.Min(Vector128.Create(SigmoidClampSquared), x * x);
             Vector128<float> xc = Kernels128.Min(Vector128.Create(SigmoidSaturation), Kernels128.Max(Vector128.Create(-SigmoidSaturation), x));
             Vector128<float> z2 = z * z;
@@ -429,16 +416,70 @@ namespace RnnCodegen
             Vector128<float> q01 = Kernels128.MulAdd(z, Vector128.Create(SigmoidQ1), Vector128.Create(1f));
             Vector128<float> q23 = Kernels128.MulAdd(z, Vector128.Create(SigmoidQ3), Vector128.Create(SigmoidQ2));
             Vector128<float> q = Kernels128.MulAdd(z2, q23, q01);
-            return Kernels128.MulAdd(xc * p, Vector128.Create(1f) / q, Vector128.Create(0.5f));
+            reciprocal = Vector128.Create(1f) / q;
+            return xc * p;
         }
+
+        /// <summary>Lane-wise <see cref="Tanh(float)"/> (identical results).</summary>
+        /// <param name="x">The arguments.</param>
+        /// <returns>tanh of each lane.</returns>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Tanh(Vector256<float> x) => TanhParts(x, out Vector256<float> reciprocal) * reciprocal;
 
         /// <summary>Lane-wise <see cref="Sigmoid(float)"/> (identical results).</summary>
         /// <param name="x">The arguments.</param>
         /// <returns>sigmoid of each lane.</returns>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<float> Sigmoid(Vector256<float> x)
+        public static Vector256<float> Sigmoid(Vector256<float> x) => Kernels256.MulAdd(SigmoidParts(x, out Vector256<float> reciprocal), reciprocal, Vector256.Create(0.5f));
+
+        /// <summary>
+        /// One GRU cell update for the generated step (PyTorch's formulas): r = sigmoid(<paramref name="r"/>), z =
+        /// sigmoid(<paramref name="z"/>), n = tanh(<paramref name="nx"/> + r·<paramref name="nh"/>), and the new state
+        /// (1 - z)·n + z·<paramref name="h"/>. The same as those four steps with <see cref="Sigmoid(Vector256{float})"/> and
+        /// <see cref="Tanh(Vector256{float})"/> within float rounding, but shorter as a chain of dependent operations: r's and tanh's
+        /// last multiplications by 1/Q are folded into the multiply-adds that use them (r·nh + nx and the blend), so nothing
+        /// but one multiply-add follows either division.
+        /// </summary>
+        /// <param name="r">The reset gate's pre-activation.</param>
+        /// <param name="z">The update gate's pre-activation.</param>
+        /// <param name="nx">The candidate's input part, W_in·x + b_in.</param>
+        /// <param name="nh">The candidate's hidden part, W_hn·h + b_hn.</param>
+        /// <param name="h">The state before the step.</param>
+        /// <returns>The state after the step.</returns>
+        [MethodImpl(MethodImplOptions.AggressiveInlining), System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+        public static Vector256<float> GruCell(Vector256<float> r, Vector256<float> z, Vector256<float> nx, Vector256<float> nh, Vector256<float> h)
         {
-            // Same operations, in the same order, as Sigmoid(float); comments there.
+            // sigmoid(r)·nh + nx = (r·P·nh)·(1/Q) + (nh/2 + nx), and (1 - z)·tanh(a) + z·h = ((1 - z)·a·P)·(1/Q) + z·h.
+            Vector256<float> rp = SigmoidParts(r, out Vector256<float> rq);
+            Vector256<float> zs = Kernels256.MulAdd(SigmoidParts(z, out Vector256<float> zq), zq, Vector256.Create(0.5f));
+            Vector256<float> a = Kernels256.MulAdd(rp * nh, rq, Kernels256.MulAdd(Vector256.Create(0.5f), nh, nx));
+            Vector256<float> np = TanhParts(a, out Vector256<float> nq);
+            return Kernels256.MulAdd((Vector256.Create(1f) - zs) * np, nq, zs * h);
+        }
+
+        /// <summary>Tanh's x·P(x²) (returned) and 1/Q(x²) (<paramref name="reciprocal"/>): the same operations, in the same order, as <see cref="Tanh(float)"/> up to the last step.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> TanhParts(Vector256<float> x, out Vector256<float> reciprocal)
+        {
+            Vector256<float> z = Kernels256.Min(Vector256.Create(TanhClampSquared), x * x);
+            Vector256<float> xc = Kernels256.Min(Vector256.Create(TanhSaturation), Kernels256.Max(Vector256.Create(-TanhSaturation), x));
+            Vector256<float> z2 = z * z;
+            Vector256<float> p01 = Kernels256.MulAdd(z, Vector256.Create(TanhP1), Vector256.Create(1f));
+            Vector256<float> p23 = Kernels256.MulAdd(z, Vector256.Create(TanhP3), Vector256.Create(TanhP2));
+            Vector256<float> p45 = Kernels256.MulAdd(z, Vector256.Create(TanhP5), Vector256.Create(TanhP4));
+            Vector256<float> p25 = Kernels256.MulAdd(z2, p45, p23);
+            Vector256<float> p = Kernels256.MulAdd(z2, p25, p01);
+            Vector256<float> q01 = Kernels256.MulAdd(z, Vector256.Create(TanhQ1), Vector256.Create(1f));
+            Vector256<float> q23 = Kernels256.MulAdd(z, Vector256.Create(TanhQ3), Vector256.Create(TanhQ2));
+            Vector256<float> q = Kernels256.MulAdd(z2, q23, q01);
+            reciprocal = Vector256.Create(1f) / q;
+            return xc * p;
+        }
+
+        /// <summary>Sigmoid's x·P(x²) (returned) and 1/Q(x²) (<paramref name="reciprocal"/>): the same operations, in the same order, as <see cref="Sigmoid(float)"/> up to the last step.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> SigmoidParts(Vector256<float> x, out Vector256<float> reciprocal)
+        {
             Vector256<float> z = Kernels256.Min(Vector256.Create(SigmoidClampSquared), x * x);
             Vector256<float> xc = Kernels256.Min(Vector256.Create(SigmoidSaturation), Kernels256.Max(Vector256.Create(-SigmoidSaturation), x));
             Vector256<float> z2 = z * z;
@@ -450,16 +491,70 @@ namespace RnnCodegen
             Vector256<float> q01 = Kernels256.MulAdd(z, Vector256.Create(SigmoidQ1), Vector256.Create(1f));
             Vector256<float> q23 = Kernels256.MulAdd(z, Vector256.Create(SigmoidQ3), Vector256.Create(SigmoidQ2));
             Vector256<float> q = Kernels256.MulAdd(z2, q23, q01);
-            return Kernels256.MulAdd(xc * p, Vector256.Create(1f) / q, Vector256.Create(0.5f));
+            reciprocal = Vector256.Create(1f) / q;
+            return xc * p;
         }
+
+        /// <summary>Lane-wise <see cref="Tanh(float)"/> (identical results).</summary>
+        /// <param name="x">The arguments.</param>
+        /// <returns>tanh of each lane.</returns>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Tanh(Vector512<float> x) => TanhParts(x, out Vector512<float> reciprocal) * reciprocal;
 
         /// <summary>Lane-wise <see cref="Sigmoid(float)"/> (identical results).</summary>
         /// <param name="x">The arguments.</param>
         /// <returns>sigmoid of each lane.</returns>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<float> Sigmoid(Vector512<float> x)
+        public static Vector512<float> Sigmoid(Vector512<float> x) => Kernels512.MulAdd(SigmoidParts(x, out Vector512<float> reciprocal), reciprocal, Vector512.Create(0.5f));
+
+        /// <summary>
+        /// One GRU cell update for the generated step (PyTorch's formulas): r = sigmoid(<paramref name="r"/>), z =
+        /// sigmoid(<paramref name="z"/>), n = tanh(<paramref name="nx"/> + r·<paramref name="nh"/>), and the new state
+        /// (1 - z)·n + z·<paramref name="h"/>. The same as those four steps with <see cref="Sigmoid(Vector512{float})"/> and
+        /// <see cref="Tanh(Vector512{float})"/> within float rounding, but shorter as a chain of dependent operations: r's and tanh's
+        /// last multiplications by 1/Q are folded into the multiply-adds that use them (r·nh + nx and the blend), so nothing
+        /// but one multiply-add follows either division.
+        /// </summary>
+        /// <param name="r">The reset gate's pre-activation.</param>
+        /// <param name="z">The update gate's pre-activation.</param>
+        /// <param name="nx">The candidate's input part, W_in·x + b_in.</param>
+        /// <param name="nh">The candidate's hidden part, W_hn·h + b_hn.</param>
+        /// <param name="h">The state before the step.</param>
+        /// <returns>The state after the step.</returns>
+        [MethodImpl(MethodImplOptions.AggressiveInlining), System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+        public static Vector512<float> GruCell(Vector512<float> r, Vector512<float> z, Vector512<float> nx, Vector512<float> nh, Vector512<float> h)
         {
-            // Same operations, in the same order, as Sigmoid(float); comments there.
+            // sigmoid(r)·nh + nx = (r·P·nh)·(1/Q) + (nh/2 + nx), and (1 - z)·tanh(a) + z·h = ((1 - z)·a·P)·(1/Q) + z·h.
+            Vector512<float> rp = SigmoidParts(r, out Vector512<float> rq);
+            Vector512<float> zs = Kernels512.MulAdd(SigmoidParts(z, out Vector512<float> zq), zq, Vector512.Create(0.5f));
+            Vector512<float> a = Kernels512.MulAdd(rp * nh, rq, Kernels512.MulAdd(Vector512.Create(0.5f), nh, nx));
+            Vector512<float> np = TanhParts(a, out Vector512<float> nq);
+            return Kernels512.MulAdd((Vector512.Create(1f) - zs) * np, nq, zs * h);
+        }
+
+        /// <summary>Tanh's x·P(x²) (returned) and 1/Q(x²) (<paramref name="reciprocal"/>): the same operations, in the same order, as <see cref="Tanh(float)"/> up to the last step.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> TanhParts(Vector512<float> x, out Vector512<float> reciprocal)
+        {
+            Vector512<float> z = Kernels512.Min(Vector512.Create(TanhClampSquared), x * x);
+            Vector512<float> xc = Kernels512.Min(Vector512.Create(TanhSaturation), Kernels512.Max(Vector512.Create(-TanhSaturation), x));
+            Vector512<float> z2 = z * z;
+            Vector512<float> p01 = Kernels512.MulAdd(z, Vector512.Create(TanhP1), Vector512.Create(1f));
+            Vector512<float> p23 = Kernels512.MulAdd(z, Vector512.Create(TanhP3), Vector512.Create(TanhP2));
+            Vector512<float> p45 = Kernels512.MulAdd(z, Vector512.Create(TanhP5), Vector512.Create(TanhP4));
+            Vector512<float> p25 = Kernels512.MulAdd(z2, p45, p23);
+            Vector512<float> p = Kernels512.MulAdd(z2, p25, p01);
+            Vector512<float> q01 = Kernels512.MulAdd(z, Vector512.Create(TanhQ1), Vector512.Create(1f));
+            Vector512<float> q23 = Kernels512.MulAdd(z, Vector512.Create(TanhQ3), Vector512.Create(TanhQ2));
+            Vector512<float> q = Kernels512.MulAdd(z2, q23, q01);
+            reciprocal = Vector512.Create(1f) / q;
+            return xc * p;
+        }
+
+        /// <summary>Sigmoid's x·P(x²) (returned) and 1/Q(x²) (<paramref name="reciprocal"/>): the same operations, in the same order, as <see cref="Sigmoid(float)"/> up to the last step.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> SigmoidParts(Vector512<float> x, out Vector512<float> reciprocal)
+        {
             Vector512<float> z = Kernels512.Min(Vector512.Create(SigmoidClampSquared), x * x);
             Vector512<float> xc = Kernels512.Min(Vector512.Create(SigmoidSaturation), Kernels512.Max(Vector512.Create(-SigmoidSaturation), x));
             Vector512<float> z2 = z * z;
@@ -471,7 +566,8 @@ namespace RnnCodegen
             Vector512<float> q01 = Kernels512.MulAdd(z, Vector512.Create(SigmoidQ1), Vector512.Create(1f));
             Vector512<float> q23 = Kernels512.MulAdd(z, Vector512.Create(SigmoidQ3), Vector512.Create(SigmoidQ2));
             Vector512<float> q = Kernels512.MulAdd(z2, q23, q01);
-            return Kernels512.MulAdd(xc * p, Vector512.Create(1f) / q, Vector512.Create(0.5f));
+            reciprocal = Vector512.Create(1f) / q;
+            return xc * p;
         }
 #endif
     }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Runtime.Intrinsics;
 using Xunit;
 
@@ -505,6 +506,73 @@ namespace RnnCodegen.Tests
             var y = new float[9];
             Assert.Throws<ArgumentOutOfRangeException>(() => Activations.Tanh(x, y));
             Assert.Throws<ArgumentOutOfRangeException>(() => Activations.Sigmoid(x, y));
+        }
+
+        /// <summary>
+        /// <see cref="Activations.GruCell(Vector512{float}, Vector512{float}, Vector512{float}, Vector512{float}, Vector512{float})"/>,
+        /// the generated GRU step's fused update, against PyTorch's formulas in double: within the activations' error
+        /// carried through (sigmoid's bound times |nh| into tanh's argument, twice sigmoid's on the blend), the three
+        /// vector widths bit-identical lane for lane, saturated gates exact, NaN carried.
+        /// </summary>
+        [Fact]
+        public void GruCellMatchesTheFormulasOnEveryWidth()
+        {
+            var random = new Random(5);
+            double worst = 0;
+            var r = new float[16]; var z = new float[16]; var nx = new float[16]; var nh = new float[16]; var h = new float[16];
+            for (int k = 0; k < 2000; k++)
+            {
+                for (int i = 0; i < 16; i++)
+                {
+                    r[i] = (float)(random.NextDouble() * 24 - 12); z[i] = (float)(random.NextDouble() * 24 - 12);
+                    nx[i] = (float)(random.NextDouble() * 12 - 6); nh[i] = (float)(random.NextDouble() * 12 - 6); h[i] = (float)(random.NextDouble() * 2 - 1);
+                }
+                float[] y = GruCellLanes(r, z, nx, nh, h);
+                for (int i = 0; i < 16; i++)
+                {
+                    double rs = 1 / (1 + Math.Exp(-(double)r[i])), zs = 1 / (1 + Math.Exp(-(double)z[i]));
+                    double expected = (1 - zs) * Math.Tanh(nx[i] + rs * nh[i]) + zs * h[i];
+                    double bound = 3.7e-7 + 2.2e-7 * Math.Abs(nh[i]) + 2 * 2.2e-7 + 2e-7;
+                    worst = Math.Max(worst, Math.Abs(y[i] - expected) / bound);
+                    Assert.True(Math.Abs(y[i] - expected) <= bound, $"GruCell({r[i]:R}, {z[i]:R}, {nx[i]:R}, {nh[i]:R}, {h[i]:R}) = {y[i]:R}, expected {expected:R}");
+                }
+            }
+            Assert.True(worst > 0.05, "the bound is far looser than the errors: " + worst.ToString(CultureInfo.InvariantCulture));
+
+            // Saturated gates: z = 1 keeps h exactly; z ≈ 0 with a saturated candidate gives ±1 exactly; NaN flows through.
+            Array.Fill(r, 0.5f); Array.Fill(nh, 0.25f); Array.Fill(h, 0.3f);
+            Array.Fill(z, 1e4f); Array.Fill(nx, 2f);
+            Assert.All(GruCellLanes(r, z, nx, nh, h), v => Assert.Equal(0.3f, v));
+            Array.Fill(z, -1e4f); Array.Fill(nx, 1e4f);
+            Assert.All(GruCellLanes(r, z, nx, nh, h), v => Assert.Equal(1f, v));
+            Array.Fill(nx, -1e4f);
+            Assert.All(GruCellLanes(r, z, nx, nh, h), v => Assert.Equal(-1f, v));
+            Array.Fill(nx, float.NaN);
+            Assert.All(GruCellLanes(r, z, nx, nh, h), v => Assert.True(float.IsNaN(v)));
+        }
+
+        /// <summary>GruCell on 16 lanes as one Vector512, two Vector256 and four Vector128: the widths the hardware accelerates must agree bit for bit.</summary>
+        private static float[] GruCellLanes(float[] r, float[] z, float[] nx, float[] nh, float[] h)
+        {
+            var y512 = new float[16];
+            Activations.GruCell(Vector512.Create(r), Vector512.Create(z), Vector512.Create(nx), Vector512.Create(nh), Vector512.Create(h)).CopyTo(y512);
+            var y256 = new float[16];
+            for (int i = 0; i < 16; i += 8)
+                Activations.GruCell(Vector256.Create(r, i), Vector256.Create(z, i), Vector256.Create(nx, i), Vector256.Create(nh, i), Vector256.Create(h, i)).CopyTo(y256, i);
+            var y128 = new float[16];
+            for (int i = 0; i < 16; i += 4)
+                Activations.GruCell(Vector128.Create(r, i), Vector128.Create(z, i), Vector128.Create(nx, i), Vector128.Create(nh, i), Vector128.Create(h, i)).CopyTo(y128, i);
+            // Only the widths the hardware accelerates: a software Vector512 (AVX-512 off) may round a multiply-add differently.
+            var accelerated = new List<float[]>();
+            if (Vector512.IsHardwareAccelerated) accelerated.Add(y512);
+            if (Vector256.IsHardwareAccelerated) accelerated.Add(y256);
+            if (Vector128.IsHardwareAccelerated) accelerated.Add(y128);
+            if (accelerated.Count == 0) return y128;
+            foreach (float[] y in accelerated)
+            {
+                for (int i = 0; i < 16; i++) Assert.Equal(BitConverter.SingleToInt32Bits(accelerated[0][i]), BitConverter.SingleToInt32Bits(y[i]));
+            }
+            return accelerated[0];
         }
 
         [Fact]

@@ -412,10 +412,11 @@ namespace RnnCodegen.Generator.Emit
 
         /// <summary>
         /// GRU with two unit vectors per gate whose gates all fit one register block (Vector512, Hidden 17 to 32: shape B): the
-        /// eight sums stay in registers and the cell update is a loop over the two unit vectors that picks each gate's register
-        /// (<c>blk == 0 ? p0 : p1</c>). Shape B on Zen 5, old and new code in one process: 58-60 -> 52-53.5 ns, the same bits.
-        /// Written out for both unit vectors the update spilled (60-62 ns); LSTM's five activations per vector were slower
-        /// either way (A: 77-79 -> 79-81 ns).
+        /// eight sums stay in registers. Shape B on Zen 5, old and new code in one process: 58-60 -> 52-53.5 ns, the same bits,
+        /// with the cell update as a loop over the two unit vectors that picked each gate's register (<c>blk == 0 ? p0 :
+        /// p1</c>); written out for both unit vectors, that update spilled (60-62 ns). Since <c>Activations.GruCell</c> (each
+        /// division followed by one multiply-add) the update is written out, two calls: 52.9-55.9 -> 50.8-53.6 ns, where the
+        /// same call in the loop gained nothing. LSTM's five activations per vector were slower either way (A: 77-79 -> 79-81 ns).
         /// </summary>
         private bool GatePairsInRegisters(int width) => _spec.Cell == Cell.Gru && Hp == 2 * width && Gp / width <= GroupVectors(width);
 
@@ -824,7 +825,8 @@ namespace RnnCodegen.Generator.Emit
             // Gate pre-activations: bias + the layer input's and the hidden state's rows (EmitGemvBlock says in which order).
             EmitGemv(w, k, width, src, "hk", "g", ActivationsPerBlock(width));
             // The cell update on whole vectors (padded lanes stay exactly zero).
-            if (GatesInRegisters(width)) w.Line(RegisterComment(width));
+            if (s.Cell == Cell.Gru && GatePairsInRegisters(width)) w.Line("// Two vectors per gate: the pre-activations p0.. never leave the registers; one GruCell per unit vector.");
+            else if (GatesInRegisters(width)) w.Line(RegisterComment(width));
             else if (s.Cell != Cell.Rnn)
             {
                 if (!ActivationsPerBlock(width)) EmitGateActivationLoops(w, width, s.Cell, Hp, "g");
@@ -844,6 +846,16 @@ namespace RnnCodegen.Generator.Emit
                 w.Close();
                 return;
             }
+            if (s.Cell == Cell.Gru && GatePairsInRegisters(width))
+            {
+                // Both unit vectors' cells written out, not in the loop over the two blocks (see GatePairsInRegisters).
+                w.Line(VT + " h0 = " + A + ".GruCell(p0, p2, p4, p6, " + Load("hk", "0") + ");");
+                w.Line(VT + " h1 = " + A + ".GruCell(p1, p3, p5, p7, " + Load("hk", I(width)) + ");");
+                w.Line(V + ".StoreUnsafe(h0, ref hk, 0);");
+                w.Line(V + ".StoreUnsafe(h1, ref hk, " + I(width) + ");");
+                w.Close();
+                return;
+            }
             OpenCellLoop(w, width, Hp);
             switch (s.Cell)
             {
@@ -854,10 +866,9 @@ namespace RnnCodegen.Generator.Emit
                     w.Line(V + ".StoreUnsafe(o * " + A + ".Tanh(c), ref hk, u);");
                     break;
                 case Cell.Gru:
-                    w.Line(VT + " r = " + A + ".Sigmoid(" + Gate(width, 0, Hp, Load) + ");");
-                    w.Line(VT + " z = " + A + ".Sigmoid(" + Gate(width, 1, Hp, Load) + ");");
-                    w.Line(VT + " n = " + A + ".Tanh(" + Gate(width, 2, Hp, Load) + " + r * " + Gate(width, 3, Hp, Load) + ");");
-                    w.Line(V + ".StoreUnsafe(n + z * (" + Load("hk", "u") + " - n), ref hk, u);");
+                    // r, z, n and the blend in one call whose divisions are followed by one multiply-add each (the step's
+                    // critical path runs through r, n and the new state; same results within float rounding).
+                    w.Line(V + ".StoreUnsafe(" + A + ".GruCell(" + Gate(width, 0, Hp, Load) + ", " + Gate(width, 1, Hp, Load) + ", " + Gate(width, 2, Hp, Load) + ", " + Gate(width, 3, Hp, Load) + ", " + Load("hk", "u") + "), ref hk, u);");
                     break;
                 default:
                     w.Line(s.Activation == 1

@@ -394,10 +394,7 @@ namespace Demo.Models
                 // One vector per gate: the pre-activations p0.. never leave the registers.
                 {
                     nuint u = 0;
-                    global::System.Runtime.Intrinsics.Vector512<float> r = global::RnnCodegen.Activations.Sigmoid(p0);
-                    global::System.Runtime.Intrinsics.Vector512<float> z = global::RnnCodegen.Activations.Sigmoid(p1);
-                    global::System.Runtime.Intrinsics.Vector512<float> n = global::RnnCodegen.Activations.Tanh(p2 + r * p3);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n + z * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hk, (nuint)(u)) - n), ref hk, u);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::RnnCodegen.Activations.GruCell(p0, p1, p2, p3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hk, (nuint)(u))), ref hk, u);
                 }
             }
         }
@@ -458,10 +455,7 @@ namespace Demo.Models
                 // One vector per gate: the pre-activations p0.. never leave the registers.
                 {
                     nuint u = 0;
-                    global::System.Runtime.Intrinsics.Vector512<float> r = global::RnnCodegen.Activations.Sigmoid(p0);
-                    global::System.Runtime.Intrinsics.Vector512<float> z = global::RnnCodegen.Activations.Sigmoid(p1);
-                    global::System.Runtime.Intrinsics.Vector512<float> n = global::RnnCodegen.Activations.Tanh(p2 + r * p3);
-                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(n + z * (global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hk, (nuint)(u)) - n), ref hk, u);
+                    global::System.Runtime.Intrinsics.Vector512.StoreUnsafe(global::RnnCodegen.Activations.GruCell(p0, p1, p2, p3, global::System.Runtime.Intrinsics.Vector512.LoadUnsafe(ref hk, (nuint)(u))), ref hk, u);
                 }
             }
         }
