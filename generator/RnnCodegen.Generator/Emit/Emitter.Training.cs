@@ -486,7 +486,10 @@ namespace RnnCodegen.Generator.Emit
                     w.Line(K + ".OuterAdd(grad.Slice(PDenseWeight, " + I(s.Output * h) + "), dz, " + topH + ");");
                     w.Line(K + ".Add(grad.Slice(PDenseBias, " + I(s.Output) + "), dz);");
                 }
-                w.Line(K + ".MatTransposeVecAdd(p.Slice(PDenseWeight, " + I(s.Output * h) + "), dz, dTop);");
+                // Where the top layer's vector pointwise step adds the head's part to dh itself (HeadInPointwise), only the
+                // scalar fallback needs it here.
+                string call = K + ".MatTransposeVecAdd(p.Slice(PDenseWeight, " + I(s.Output * h) + "), dz, dTop);";
+                w.Line(HeadInPointwise ? "if (!(" + VectorPathCondition() + ")) " + call : call);
             }
             else
             {
@@ -597,6 +600,23 @@ namespace RnnCodegen.Generator.Emit
             }
         }
 
+        /// <summary>
+        /// Whether the top LSTM layer's vector pointwise backward step adds the head's part of dh (W_head^T dz, every step)
+        /// to its dh load instead of MatTransposeVecAdd doing it into ws.DH first: the same operations in the same order.
+        /// </summary>
+        private bool HeadInPointwise => _spec.Cell == Cell.Lstm && _spec.HasHead && !_spec.IsLast && FastTrain && _spec.Hidden % 4 == 0;
+
+        /// <summary>The condition under which EmitVectorDispatch (over the hidden size) takes one of its vector branches.</summary>
+        private string VectorPathCondition()
+        {
+            var widths = new System.Collections.Generic.List<string>();
+            foreach (int width in new[] { 16, 8, 4 })
+            {
+                if (_spec.Hidden % width == 0) widths.Add(Accelerated(width));
+            }
+            return string.Join(" || ", widths);
+        }
+
         private void EmitLstmBackward(int k, LayerTensors lt)
         {
             var w = _w;
@@ -613,6 +633,13 @@ namespace RnnCodegen.Generator.Emit
                     string St(string value, string span, string offset) => SpanStore(V, value, span, offset);
                     w.Line(VT + " i = " + Ld("gt", "u") + ", f = " + Ld("gt", I(h) + " + u") + ", g = " + Ld("gt", I(2 * h) + " + u") + ", o = " + Ld("gt", I(3 * h) + " + u") + ";");
                     w.Line(VT + " dhv = " + Ld("dh", "u") + ", tcv = " + Ld("tc", "u") + ";");
+                    if (HeadInPointwise && k == L - 1)
+                    {
+                        // The head's part of dh, as MatTransposeVecAdd adds it (one multiply-add per output, in order: the
+                        // same bits), without its call and its store and reload of dh on the step's critical path.
+                        for (int o = 0; o < _spec.Output; o++)
+                            w.Line("dhv = MulAdd(" + Ld("p", "PDenseWeight + " + I(o * h) + " + u") + ", " + V + ".Create(ws.DOut[t * " + I(_spec.Output) + " + " + I(o) + "]), dhv);");
+                    }
                     w.Line(VT + " dpo = dhv * tcv * o * (one - o);");
                     w.Line(VT + " dcj = " + Ld("dc", "u") + " + dhv * o * (one - tcv * tcv);");
                     w.Line(St("dcj * g * i * (one - i)", "dGates", "u"));
