@@ -32,8 +32,11 @@ namespace RnnCodegen
         private readonly IChunkWork _work;
         private readonly ManualResetEventSlim _done = new ManualResetEventSlim(false);
         private Helper[] _helpers = new Helper[0];
-        // One atomic word per batch: the generation in the high 32 bits, the chunk count in the next 16, the next chunk to
-        // take in the low 16. A helper reads all three at once, so it never mixes one batch's count with another's.
+        // One atomic word per batch: the generation in the high 32 bits, then the end of the chunks not yet taken (16 bits)
+        // and their start (low 16). The calling thread takes chunks from the start, helpers from the end, so when they
+        // keep pace each thread runs the same chunks in every batch and finds their workspaces in its own cache (two
+        // workers on Zen 5: 7-8% faster than one shared counter, whose order changed from batch to batch). A helper reads
+        // all three at once, so it never mixes one batch's chunks with another's.
         private long _ticket;
         // The helpers that may join the batch: the generation in the high 32 bits, how many the batch queued in the next 16,
         // how many have joined in the low 16. The pool may start a helper queued for an earlier batch during a later one
@@ -41,7 +44,7 @@ namespace RnnCodegen
         // the batch running then, more threads than its workers.
         private long _joins;
         private int _generation;
-        private int _completed;
+        private int _remaining;
         private Exception? _failure;
 
         /// <summary>The largest chunk count <see cref="Run"/> takes.</summary>
@@ -69,7 +72,7 @@ namespace RnnCodegen
                 for (int i = _helpers.Length; i < helpers; i++) grown[i] = new Helper(this);
                 _helpers = grown;
             }
-            _completed = 0;
+            _remaining = chunks;
             _failure = null;
             _done.Reset();
             int generation = unchecked(++_generation);
@@ -82,7 +85,7 @@ namespace RnnCodegen
             finally
             {
                 // Even when queueing failed: no chunk of this batch may still run when Run returns or throws.
-                TakeChunks(generation);
+                TakeChunks(generation, fromEnd: false);
                 WaitForTheLastChunk();
             }
             Exception? failure = _failure;
@@ -116,15 +119,16 @@ namespace RnnCodegen
             if (interrupted) Thread.CurrentThread.Interrupt();
         }
 
-        private void TakeChunks(int generation)
+        private void TakeChunks(int generation, bool fromEnd)
         {
             while (true)
             {
                 long ticket = Volatile.Read(ref _ticket);
                 if ((int)(ticket >> 32) != generation) return; // a helper from an earlier batch, started late
-                int chunks = (int)((ticket >> 16) & 0xFFFF), chunk = (int)(ticket & 0xFFFF);
-                if (chunk >= chunks) return;
-                if (Interlocked.CompareExchange(ref _ticket, ticket + 1, ticket) != ticket) continue;
+                int end = (int)((ticket >> 16) & 0xFFFF), start = (int)(ticket & 0xFFFF);
+                if (start >= end) return;
+                int chunk = fromEnd ? end - 1 : start;
+                if (Interlocked.CompareExchange(ref _ticket, fromEnd ? ticket - (1L << 16) : ticket + 1, ticket) != ticket) continue;
                 try
                 {
                     _work.RunChunk(chunk);
@@ -133,7 +137,7 @@ namespace RnnCodegen
                 {
                     Interlocked.CompareExchange(ref _failure, e, null);
                 }
-                if (Interlocked.Increment(ref _completed) == chunks) _done.Set();
+                if (Interlocked.Decrement(ref _remaining) == 0) _done.Set();
             }
         }
 
@@ -146,7 +150,7 @@ namespace RnnCodegen
                 if ((int)(joins >> 32) != generation || (int)(joins & 0xFFFF) >= (int)((joins >> 16) & 0xFFFF)) return;
                 if (Interlocked.CompareExchange(ref _joins, joins + 1, joins) == joins) break;
             }
-            TakeChunks(generation);
+            TakeChunks(generation, fromEnd: true);
         }
 
 #if NET8_0_OR_GREATER
